@@ -1,0 +1,91 @@
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import cliProgress from 'cli-progress';
+import { FEEDS, getFeed } from '../feeds/index.js';
+import { ingestFiles, type IngestRun } from '../feeds/ingest.js';
+import { loadMapping } from '../feeds/mapping.js';
+import { expandInputs, type Lake } from '../lake/lake.js';
+import { formatCount, formatSeconds, formatTable, lakeFrom } from './context.js';
+
+export interface IngestCommandOptions {
+  mapping?: string;
+  source?: string;
+  /** Print a line per file instead of the summary table when there are many. */
+  quiet?: boolean;
+}
+
+/** Ingests files or folders into one feed, with progress, and prints the reconciliation. */
+export async function runIngest(lake: Lake, feedName: string, inputs: string[], options: IngestCommandOptions = {}): Promise<IngestRun> {
+  const feed = getFeed(feedName);
+  const mapping = await loadMapping(feed, options.mapping);
+  const files = await expandInputs(inputs);
+  if (files.length === 0) throw new Error(`No files found in ${inputs.join(', ')}`);
+  const bar =
+    process.stderr.isTTY && files.length > 1
+      ? new cliProgress.SingleBar({ format: `ingest ${feed.name} [{bar}] {value}/{total} files  {file}`, hideCursor: true }, cliProgress.Presets.shades_classic)
+      : undefined;
+  bar?.start(files.length, 0, { file: '' });
+  const run = await ingestFiles(lake, files, {
+    feed,
+    mapping,
+    source: options.source,
+    onFile: ({ index, file, result }) => {
+      if (result) bar?.update(index + 1, { file: path.basename(file) });
+    },
+  });
+  bar?.stop();
+  printReconciliation(run, lake);
+  return run;
+}
+
+export function printReconciliation(run: IngestRun, lake: Lake): void {
+  const rows = run.files.map((f) => ({
+    file: f.deliveryKey,
+    outcome: f.outcome,
+    read: f.read,
+    landed: f.landed,
+    quarantined: f.quarantined,
+    dates: f.businessDates ? (f.businessDates.min === f.businessDates.max ? f.businessDates.min : `${f.businessDates.min}..${f.businessDates.max}`) : '',
+  }));
+  console.log(formatTable(['file', 'outcome', 'read', 'landed', 'quarantined', 'dates'], rows));
+  const { totals } = run;
+  const unchanged = run.files.filter((f) => f.outcome === 'unchanged').length;
+  console.log(
+    `\n${run.feed}: ${formatCount(totals.files)} file(s) with mapping ${run.mapping} in ${formatSeconds(run.seconds)}` +
+      (unchanged ? ` (${unchanged} unchanged, already landed)` : '') +
+      `\nreconciliation: read ${formatCount(totals.read)} = landed ${formatCount(totals.landed)} + quarantined ${formatCount(totals.quarantined)}` +
+      (totals.read === totals.landed + totals.quarantined ? '  ✓' : '  ✗ MISMATCH'),
+  );
+  const reasons = new Map<string, number>();
+  for (const f of run.files) for (const r of f.topReasons) reasons.set(r.reason, (reasons.get(r.reason) ?? 0) + r.rows);
+  for (const f of run.files.filter((x) => x.outcome === 'rejected')) console.log(`rejected file ${f.deliveryKey}: ${f.reason}`);
+  if (reasons.size > 0) {
+    console.log('quarantine reasons:');
+    for (const [reason, count] of [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 8)) console.log(`  ${formatCount(count).padStart(7)}  ${reason}`);
+    console.log(`quarantined rows: ${path.relative(process.cwd(), lake.path('quarantine', run.feed)) || '.'} (or: crmlake sql "select * from quarantine.${run.feed}")`);
+  }
+}
+
+export function registerIngest(program: Command): void {
+  program
+    .command('ingest')
+    .description('Land files of a feed in the lake: keep the originals, validate every row, quarantine rejects, print a reconciliation.')
+    .addArgument(new Command().createArgument('<feed>', 'feed to ingest').choices(Object.keys(FEEDS)))
+    .argument('<paths...>', 'files or folders (folders are read recursively)')
+    .option('--mapping <name|file>', 'built-in mapping name or a mapping YAML/JSON file (default: the feed\'s built-in mapping)')
+    .addOption(new Option('--source <name>', 'source system the files come from; with the file name it identifies a delivery (default: the mapping name)'))
+    .addHelpText(
+      'after',
+      `
+A delivery is identified by source + file name. The same content delivered again is skipped;
+different content under the same name replaces the earlier rows (a corrected re-delivery).
+
+Examples:
+  crmlake ingest pos ../shared/datasets/online-retail/by-day/
+  crmlake ingest pos exports/2024-05-01.csv --mapping ./my-store-mapping.yaml --source store-12`,
+    )
+    .action(async (feed: string, paths: string[], options: IngestCommandOptions, command: Command) => {
+      const run = await runIngest(lakeFrom(command), feed, paths, options);
+      if (run.files.some((f) => f.outcome === 'rejected')) process.exitCode = 2;
+    });
+}

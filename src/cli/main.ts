@@ -1,0 +1,27 @@
+import { Command } from 'commander';
+import { registerBuild } from './build.js';
+import { registerDemo } from './demo.js';
+import { registerIngest } from './ingest.js';
+import { registerReport } from './report.js';
+import { registerServe } from './serve.js';
+import { registerSql } from './sql.js';
+
+const program = new Command('crmlake')
+  .description('CRM analytics: ingest store, call-center and web data, unify customers, build SQL marts, publish reports.')
+  .option('--lake <dir>', 'lake folder (default: $CRMLAKE_LAKE or ./lake)')
+  .showHelpAfterError()
+  .configureHelp({ showGlobalOptions: true });
+
+registerIngest(program);
+registerBuild(program);
+registerSql(program);
+registerReport(program);
+registerServe(program);
+registerDemo(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  console.error(`crmlake: ${(error as Error).message}`);
+  process.exitCode = 1;
+}

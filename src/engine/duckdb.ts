@@ -1,0 +1,175 @@
+import { rename, rm, mkdir } from 'node:fs/promises';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { FEEDS } from '../feeds/index.js';
+import type { DeliveryManifest } from '../feeds/ingest.js';
+import { LINEAGE_COLUMNS } from '../feeds/feed.js';
+import type { Lake } from '../lake/lake.js';
+import type { Engine, MaterializeRequest, MaterializeResult, QueryResult } from './engine.js';
+
+/** What the warehouse holds, in build order, so any later process can re-open the same relations. */
+export interface CatalogEntry {
+  name: string;
+  materialized: 'view' | 'table';
+  /** For views: the compiled SELECT. */
+  sql?: string;
+  /** For tables: lake-relative parquet file. */
+  path?: string;
+  rows: number | null;
+  builtAt: string;
+}
+
+const CATALOG = 'warehouse/_catalog.json';
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+const sqlString = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+/**
+ * DuckDB in memory over the lake's parquet: curated tables and materialized models are views
+ * over files, so the lake stays the only copy of the data and any number of processes
+ * (build, report, ad hoc SQL) can read it at once without a database file lock.
+ */
+export class DuckDbEngine implements Engine {
+  readonly name = 'duckdb' as const;
+  private catalog: CatalogEntry[] = [];
+
+  private constructor(
+    private readonly lake: Lake,
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+  ) {}
+
+  static async open(lake: Lake): Promise<DuckDbEngine> {
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    const engine = new DuckDbEngine(lake, instance, connection);
+    await engine.registerSources();
+    await engine.registerWarehouse();
+    return engine;
+  }
+
+  sourceRelation(_source: string, table: string): string {
+    return `curated.${quoteIdent(table)}`;
+  }
+
+  modelRelation(model: string): string {
+    return `main.${quoteIdent(model)}`;
+  }
+
+  async query(sql: string): Promise<QueryResult> {
+    const reader = await this.connection.runAndReadAll(sql);
+    const names = reader.columnNames();
+    const types = reader.columnTypes().map(String);
+    const rows = reader.getRowObjectsJson().map((row) => {
+      const out: Record<string, unknown> = {};
+      names.forEach((name, i) => (out[name] = toJsonValue(row[name], types[i]!)));
+      return out;
+    });
+    return { columns: names.map((name, i) => ({ name, type: types[i]! })), rows };
+  }
+
+  async materialize({ name, sql, materialized }: MaterializeRequest): Promise<MaterializeResult> {
+    const relation = this.modelRelation(name);
+    let entry: CatalogEntry;
+    if (materialized === 'view') {
+      await this.dropRelation(name);
+      await this.connection.run(`CREATE VIEW ${relation} AS ${sql}`);
+      entry = { name, materialized, sql, rows: null, builtAt: new Date().toISOString() };
+    } else {
+      const relative = `warehouse/${name}.parquet`;
+      const target = this.lake.path(relative);
+      const temp = `${target}.${process.pid}.tmp`;
+      await mkdir(this.lake.path('warehouse'), { recursive: true });
+      const copied = await this.connection.runAndReadAll(`COPY (${sql}) TO ${sqlString(temp)} (FORMAT parquet)`);
+      const rows = Number(copied.getRows()[0]?.[0] ?? 0);
+      // Replacing the file by rename: a reader sees the old table or the new one, never half.
+      await rename(temp, target);
+      await this.dropRelation(name);
+      await this.connection.run(`CREATE VIEW ${relation} AS SELECT * FROM read_parquet(${sqlString(target)})`);
+      entry = { name, materialized, path: relative, rows, builtAt: new Date().toISOString() };
+    }
+    this.catalog = [...this.catalog.filter((e) => e.name !== name), entry];
+    await this.lake.writeJsonAtomic(CATALOG, this.catalog);
+    return { rows: entry.rows, location: entry.path ? this.lake.path(entry.path) : undefined };
+  }
+
+  /** Removes models no longer in the project from the catalog and the warehouse. */
+  async dropModels(keep: Set<string>): Promise<string[]> {
+    const dropped = this.catalog.filter((e) => !keep.has(e.name));
+    for (const entry of dropped) {
+      await this.dropRelation(entry.name);
+      if (entry.path) await rm(this.lake.path(entry.path), { force: true });
+    }
+    if (dropped.length) {
+      this.catalog = this.catalog.filter((e) => keep.has(e.name));
+      await this.lake.writeJsonAtomic(CATALOG, this.catalog);
+    }
+    return dropped.map((e) => e.name);
+  }
+
+  catalogEntries(): readonly CatalogEntry[] {
+    return this.catalog;
+  }
+
+  async close(): Promise<void> {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+
+  private async dropRelation(name: string): Promise<void> {
+    const existing = await this.connection.runAndReadAll(
+      `SELECT table_type FROM information_schema.tables WHERE table_schema = 'main' AND table_name = ${sqlString(name)}`,
+    );
+    const type = existing.getRows()[0]?.[0];
+    if (type === 'VIEW') await this.connection.run(`DROP VIEW ${this.modelRelation(name)}`);
+    else if (type) await this.connection.run(`DROP TABLE ${this.modelRelation(name)}`);
+  }
+
+  /** Each feed's curated table is a view over exactly the files its committed manifests list. */
+  private async registerSources(): Promise<void> {
+    await this.connection.run('CREATE SCHEMA IF NOT EXISTS curated; CREATE SCHEMA IF NOT EXISTS quarantine;');
+    for (const feed of Object.values(FEEDS)) {
+      const manifests = await this.lake.listManifests<DeliveryManifest>(feed.name);
+      const rejected = manifests.flatMap((m) => m.files.quarantine).map((f) => this.lake.path(f));
+      if (rejected.length > 0) {
+        await this.connection.run(
+          `CREATE VIEW quarantine.${quoteIdent(feed.name)} AS SELECT * FROM read_parquet([${rejected.map(sqlString).join(', ')}], union_by_name = true)`,
+        );
+      }
+      const files = manifests.flatMap((m) => m.files.curated).map((f) => this.lake.path(f));
+      const relation = this.sourceRelation(feed.name, feed.table);
+      if (files.length > 0) {
+        await this.connection.run(
+          `CREATE VIEW ${relation} AS SELECT * FROM read_parquet([${files.map(sqlString).join(', ')}], union_by_name = true)`,
+        );
+      } else {
+        // No data yet: an empty relation with the canonical columns, so models still compile.
+        const columns = [...feed.columns, ...LINEAGE_COLUMNS].map((c) => `CAST(NULL AS ${c.type}) AS ${quoteIdent(c.name)}`);
+        await this.connection.run(`CREATE VIEW ${relation} AS SELECT ${columns.join(', ')} WHERE false`);
+      }
+    }
+  }
+
+  private async registerWarehouse(): Promise<void> {
+    this.catalog = (await this.lake.readJson<CatalogEntry[]>(CATALOG)) ?? [];
+    for (const entry of this.catalog) {
+      const relation = this.modelRelation(entry.name);
+      if (entry.materialized === 'table') {
+        await this.connection.run(`CREATE VIEW ${relation} AS SELECT * FROM read_parquet(${sqlString(this.lake.path(entry.path!))})`);
+      } else {
+        await this.connection.run(`CREATE VIEW ${relation} AS ${entry.sql}`);
+      }
+    }
+  }
+}
+
+const INTEGER_TYPES = new Set(['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT', 'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT']);
+
+/** Numbers come back as JS numbers where that loses nothing a reader would see; else strings. */
+function toJsonValue(value: unknown, type: string): unknown {
+  if (typeof value !== 'string') return value;
+  if (INTEGER_TYPES.has(type)) {
+    const n = Number(value);
+    return Number.isSafeInteger(n) ? n : value;
+  }
+  if (type.startsWith('DECIMAL')) return Number(value);
+  return value;
+}

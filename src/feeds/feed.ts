@@ -1,0 +1,43 @@
+import type { Mapping } from './mapping.js';
+
+/** A column of a feed's canonical (curated) table. Types are SQL types both engines accept. */
+export interface CanonicalColumn {
+  name: string;
+  type: string;
+  doc: string;
+}
+
+/** Canonical values travel as strings (or NULL) and are cast by SQL on the way into parquet. */
+export type CanonicalRow = Record<string, string | null>;
+
+export type RowResult = { ok: true; row: CanonicalRow } | { ok: false; field: string; reason: string };
+
+/** Turns one mapped source record into a canonical row or a reason; may keep per-file state. */
+export type RowValidator = (mapped: CanonicalRow, line: number) => RowResult;
+
+export interface FeedDefinition {
+  /** Feed name as used on the command line and in the lake (`pos`). */
+  name: string;
+  /** Curated table the feed lands in (`pos_lines`). */
+  table: string;
+  columns: CanonicalColumn[];
+  /** Column holding the business date that partitions the curated table. */
+  partitionColumn: string;
+  /** Name of the built-in mapping used when none is given. */
+  defaultMapping: string;
+  /** Folder with the feed's built-in mappings (`<name>.yaml`). */
+  mappingsDir: string;
+  /** SQL expressions for columns computed from other columns when rows are written. */
+  derivedSql: Record<string, string>;
+  /** A fresh validator per file, so per-file state (line numbers within orders) never leaks. */
+  createValidator(mapping: Mapping): RowValidator;
+}
+
+/** Lineage columns added to every curated row. */
+export const LINEAGE_COLUMNS: CanonicalColumn[] = [
+  { name: '_source_file', type: 'VARCHAR', doc: 'Delivery the row came from (source/file name)' },
+  { name: '_source_line', type: 'BIGINT', doc: 'Line of the record in the delivered file (1 = header)' },
+  { name: '_source_sha256', type: 'VARCHAR', doc: 'SHA-256 of the delivered file' },
+  { name: '_ingested_at', type: 'TIMESTAMP', doc: 'When the row was landed (UTC)' },
+  { name: '_mapping', type: 'VARCHAR', doc: 'Mapping name@version that produced the row' },
+];

@@ -1,0 +1,13 @@
+import type { FeedDefinition } from './feed.js';
+import { posFeed } from './pos/feed.js';
+
+/** Every feed crmlake can ingest, by name. */
+export const FEEDS: Record<string, FeedDefinition> = {
+  pos: posFeed,
+};
+
+export function getFeed(name: string): FeedDefinition {
+  const feed = FEEDS[name];
+  if (!feed) throw new Error(`Unknown feed "${name}". Known feeds: ${Object.keys(FEEDS).join(', ')}`);
+  return feed;
+}

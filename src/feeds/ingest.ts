@@ -1,0 +1,353 @@
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { Lake, exists, sha256File } from '../lake/lake.js';
+import { LINEAGE_COLUMNS, type FeedDefinition } from './feed.js';
+import { readCsv } from './csv.js';
+import { applyMapping, mappingLabel, missingColumns, RowError, type Mapping } from './mapping.js';
+
+/** What the lake remembers about one delivery (a source file name within a source system). */
+export interface DeliveryManifest {
+  feed: string;
+  deliveryKey: string;
+  sha256: string;
+  bytes: number;
+  rawPath: string;
+  mapping: string;
+  ingestedAt: string;
+  status: 'landed' | 'rejected';
+  reason?: string;
+  counts: { read: number; landed: number; quarantined: number };
+  businessDates: { min: string; max: string } | null;
+  /** Lake-relative data files that make up this delivery; readers see exactly these. */
+  files: { curated: string[]; quarantine: string[] };
+}
+
+export interface FileReconciliation {
+  file: string;
+  deliveryKey: string;
+  /** landed: new; replaced: a corrected re-delivery; unchanged: same content already landed. */
+  outcome: 'landed' | 'replaced' | 'unchanged' | 'rejected';
+  read: number;
+  landed: number;
+  quarantined: number;
+  reason?: string;
+  topReasons: { reason: string; rows: number }[];
+  businessDates: { min: string; max: string } | null;
+}
+
+export interface IngestRun {
+  feed: string;
+  mapping: string;
+  startedAt: string;
+  seconds: number;
+  files: FileReconciliation[];
+  totals: { files: number; read: number; landed: number; quarantined: number };
+}
+
+export interface IngestOptions {
+  feed: FeedDefinition;
+  mapping: Mapping;
+  /** Source system the files come from; with the file name it identifies a delivery. */
+  source?: string;
+  onFile?: (event: { index: number; total: number; file: string; result?: FileReconciliation }) => void;
+}
+
+const safeName = (text: string) => text.replace(/[^A-Za-z0-9._-]+/g, '_');
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+const sqlString = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+export function deliveryFileStem(deliveryKey: string): string {
+  const hash = createHash('sha256').update(deliveryKey).digest('hex').slice(0, 8);
+  return `${safeName(deliveryKey.replace(/\//g, '__')).slice(0, 120)}-${hash}`;
+}
+
+/**
+ * Lands files of one feed: keeps the original in the raw zone, validates every record,
+ * writes valid rows to the curated zone (parquet, one folder per business date) and rejected
+ * ones to quarantine, then commits by replacing the delivery's manifest atomically.
+ * Same content twice lands once; new content under the same delivery key replaces the old rows.
+ */
+export async function ingestFiles(lake: Lake, files: string[], options: IngestOptions): Promise<IngestRun> {
+  const { feed, mapping } = options;
+  const source = options.source ?? mapping.name;
+  const started = new Date();
+  const unlock = await lake.lock(`ingest ${feed.name}`);
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  const results: FileReconciliation[] = [];
+  try {
+    await collectGarbage(lake, feed);
+    for (const [index, file] of files.entries()) {
+      options.onFile?.({ index, total: files.length, file });
+      const deliveryKey = `${source}/${path.basename(file)}`;
+      const result = await ingestOne(lake, connection, file, deliveryKey, options);
+      results.push(result);
+      options.onFile?.({ index, total: files.length, file, result });
+    }
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+    await unlock();
+  }
+  const run: IngestRun = {
+    feed: feed.name,
+    mapping: mappingLabel(mapping),
+    startedAt: started.toISOString(),
+    seconds: (Date.now() - started.getTime()) / 1000,
+    files: results,
+    totals: {
+      files: results.length,
+      read: sum(results, 'read'),
+      landed: sum(results, 'landed'),
+      quarantined: sum(results, 'quarantined'),
+    },
+  };
+  await lake.writeJsonAtomic(`_runs/${started.toISOString().replace(/[:.]/g, '-')}-ingest-${feed.name}.json`, run);
+  return run;
+}
+
+const sum = (rows: FileReconciliation[], key: 'read' | 'landed' | 'quarantined') =>
+  rows.reduce((total, r) => total + (r.outcome === 'unchanged' ? 0 : r[key]), 0);
+
+async function ingestOne(
+  lake: Lake,
+  connection: DuckDBConnection,
+  file: string,
+  deliveryKey: string,
+  { feed, mapping }: IngestOptions,
+): Promise<FileReconciliation> {
+  const stem = deliveryFileStem(deliveryKey);
+  const manifestPath = `_manifests/${feed.name}/${stem}.json`;
+  const previous = await lake.readJson<DeliveryManifest>(manifestPath);
+  const sha256 = await sha256File(file);
+  if (previous && previous.sha256 === sha256) {
+    return {
+      file, deliveryKey, outcome: 'unchanged', read: previous.counts.read, landed: previous.counts.landed,
+      quarantined: previous.counts.quarantined, topReasons: [], businessDates: previous.businessDates,
+      reason: 'same content already landed',
+    };
+  }
+  const ingestedAt = new Date().toISOString();
+  const sha8 = sha256.slice(0, 8);
+  const rawPath = `raw/${feed.name}/${ingestedAt.slice(0, 10)}/${sha8}-${safeName(path.basename(file))}`;
+  if (!(await exists(lake.path(rawPath)))) {
+    await mkdir(path.dirname(lake.path(rawPath)), { recursive: true });
+    await copyFile(file, lake.path(rawPath) + '.tmp');
+    await rename(lake.path(rawPath) + '.tmp', lake.path(rawPath));
+  }
+
+  const scratch = await lake.scratch();
+  const label = mappingLabel(mapping);
+  const lineage = { _source_file: deliveryKey, _source_sha256: sha256, _ingested_at: ingestedAt.replace('T', ' ').replace('Z', ''), _mapping: label };
+  const stagingColumns = [...feed.columns.map((c) => c.name).filter((n) => !(n in feed.derivedSql)), '_source_line'];
+  await connection.run(`CREATE OR REPLACE TEMP TABLE staging (${stagingColumns.map((c) => `${quoteIdent(c)} VARCHAR`).join(', ')})`);
+  await connection.run(`CREATE OR REPLACE TEMP TABLE rejected (source_line BIGINT, field VARCHAR, reason VARCHAR, raw_record VARCHAR)`);
+  const staging = await connection.createAppender('staging');
+  const rejected = await connection.createAppender('rejected');
+  const reasons = new Map<string, number>();
+  let read = 0;
+  let landed = 0;
+  let quarantined = 0;
+  let fileError: string | undefined;
+
+  const reject = (line: number, field: string, reason: string, raw: string) => {
+    quarantined++;
+    const key = field ? `${field}: ${reason}` : reason;
+    reasons.set(key, (reasons.get(key) ?? 0) + 1);
+    rejected.appendBigInt(BigInt(line));
+    rejected.appendVarchar(field);
+    rejected.appendVarchar(reason);
+    rejected.appendVarchar(raw);
+    rejected.endRow();
+  };
+
+  try {
+    const validate = feed.createValidator(mapping);
+    let header: string[] | undefined;
+    for await (const { line, values, error } of readCsv(file, {
+      delimiter: mapping.source.delimiter,
+      quote: mapping.source.quote,
+      encoding: mapping.source.encoding === 'latin1' ? 'latin1' : 'utf8',
+    })) {
+      if (error !== undefined) {
+        read++;
+        reject(line, '', `unreadable record: ${error}`, '');
+        continue;
+      }
+      if (!header) {
+        header = values.map((v) => v.trim());
+        const missing = missingColumns(mapping, header);
+        if (missing.length) throw new Error(`header lacks the mapped column(s) ${missing.join(', ')} (found: ${header.join(', ')})`);
+        continue;
+      }
+      read++;
+      const record = Object.fromEntries(header.map((h, i) => [h, values[i]]));
+      const raw = JSON.stringify(values.length === header.length ? record : values);
+      if (values.length !== header.length) {
+        reject(line, '', `expected ${header.length} fields, found ${values.length}`, raw);
+        continue;
+      }
+      let result;
+      try {
+        result = validate(applyMapping(mapping, record), line);
+      } catch (error) {
+        if (!(error instanceof RowError)) throw error;
+        result = { ok: false as const, field: error.field, reason: error.message };
+      }
+      if (!result.ok) {
+        reject(line, result.field, result.reason, raw);
+        continue;
+      }
+      for (const column of stagingColumns) {
+        const value = column === '_source_line' ? String(line) : result.row[column];
+        if (value === null || value === undefined) staging.appendNull();
+        else staging.appendVarchar(value);
+      }
+      staging.endRow();
+      landed++;
+    }
+    if (!header) throw new Error('the file is empty (no header line)');
+  } catch (error) {
+    fileError = `cannot read ${path.basename(file)}: ${(error as Error).message}`;
+  } finally {
+    staging.closeSync();
+    rejected.closeSync();
+  }
+
+  const curated: string[] = [];
+  const quarantine: string[] = [];
+  let businessDates: DeliveryManifest['businessDates'] = null;
+  const quarantineTarget = `quarantine/${feed.name}/${stem}-${sha8}.parquet`;
+  const writeQuarantine = async (selectSql: string) => {
+    const temp = path.join(scratch, 'quarantine.parquet');
+    await connection.run(`COPY (${selectSql}) TO ${sqlString(temp)} (FORMAT parquet)`);
+    await moveInto(temp, lake.path(quarantineTarget));
+    quarantine.push(quarantineTarget);
+  };
+  const ingestedAtSql = `TIMESTAMP ${sqlString(ingestedAt.replace('T', ' ').replace('Z', ''))}`;
+  const quarantineLineage = `${sqlString(sha256)} AS _source_sha256, ${ingestedAtSql} AS _ingested_at, ${sqlString(label)} AS _mapping`;
+
+  if (fileError) {
+    // The whole file is quarantined with the reason; its rows count as read and quarantined.
+    quarantined = read;
+    landed = 0;
+    await writeQuarantine(
+      `SELECT ${sqlString(deliveryKey)} AS source_file, CAST(NULL AS BIGINT) AS source_line, '' AS field, ` +
+        `${sqlString(fileError)} AS reason, ${sqlString(rawPath)} AS raw_record, ${quarantineLineage}`,
+    );
+  } else {
+    const typed = feed.columns.map((c) =>
+      c.name in feed.derivedSql ? `${feed.derivedSql[c.name]} AS ${quoteIdent(c.name)}` : `CAST(${quoteIdent(c.name)} AS ${c.type}) AS ${quoteIdent(c.name)}`,
+    );
+    const lineageTyped = LINEAGE_COLUMNS.map((c) =>
+      c.name === '_source_line'
+        ? `CAST(_source_line AS BIGINT) AS _source_line`
+        : `CAST(${sqlString(lineage[c.name as keyof typeof lineage])} AS ${c.type}) AS ${c.name}`,
+    );
+    if (landed > 0) {
+      const partitionDir = path.join(scratch, 'curated');
+      await connection.run(
+        `COPY (SELECT ${typed.join(', ')}, ${lineageTyped.join(', ')}, CAST(${quoteIdent(feed.partitionColumn)} AS VARCHAR) AS dt ` +
+          `FROM staging) TO ${sqlString(partitionDir)} (FORMAT parquet, PARTITION_BY (dt))`,
+      );
+      for (const dir of (await readdir(partitionDir)).sort()) {
+        const parts = (await readdir(path.join(partitionDir, dir))).filter((f) => f.endsWith('.parquet'));
+        for (const [i, part] of parts.entries()) {
+          const target = `curated/${feed.table}/${dir}/${stem}-${sha8}${i ? `-${i}` : ''}.parquet`;
+          await moveInto(path.join(partitionDir, dir, part), lake.path(target));
+          curated.push(target);
+        }
+      }
+      const range = await connection.runAndReadAll(
+        `SELECT CAST(min(${quoteIdent(feed.partitionColumn)}) AS VARCHAR), CAST(max(${quoteIdent(feed.partitionColumn)}) AS VARCHAR) FROM staging`,
+      );
+      const [min, max] = range.getRows()[0] as [string, string];
+      businessDates = { min, max };
+    }
+    if (quarantined > 0) {
+      await writeQuarantine(
+        `SELECT ${sqlString(deliveryKey)} AS source_file, source_line, field, reason, raw_record, ${quarantineLineage} ` +
+          `FROM rejected ORDER BY source_line`,
+      );
+    }
+  }
+  await connection.run('DROP TABLE staging; DROP TABLE rejected;');
+
+  const manifest: DeliveryManifest = {
+    feed: feed.name,
+    deliveryKey,
+    sha256,
+    bytes: (await stat(file)).size,
+    rawPath,
+    mapping: label,
+    ingestedAt,
+    status: fileError ? 'rejected' : 'landed',
+    ...(fileError ? { reason: fileError } : {}),
+    counts: { read, landed, quarantined },
+    businessDates,
+    files: { curated, quarantine },
+  };
+  failpoint('ingest:before-commit');
+  // The commit point: from here on readers see the new files, and only them.
+  await lake.writeJsonAtomic(manifestPath, manifest);
+  failpoint('ingest:after-commit');
+  if (previous) {
+    const keep = new Set([...curated, ...quarantine]);
+    for (const old of [...previous.files.curated, ...previous.files.quarantine]) {
+      if (!keep.has(old)) await rm(lake.path(old), { force: true });
+    }
+  }
+  await rm(scratch, { recursive: true, force: true });
+
+  return {
+    file,
+    deliveryKey,
+    outcome: fileError ? 'rejected' : previous ? 'replaced' : 'landed',
+    read,
+    landed,
+    quarantined,
+    ...(fileError ? { reason: fileError } : {}),
+    topReasons: [...reasons.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([reason, rows]) => ({ reason, rows })),
+    businessDates,
+  };
+}
+
+/**
+ * Crash injection for the atomicity tests: CRMLAKE_FAILPOINT=<name> kills the process with
+ * SIGKILL at that point, exactly as a power cut or an OOM kill would.
+ */
+function failpoint(name: string): void {
+  if (process.env.CRMLAKE_FAILPOINT === name) process.kill(process.pid, 'SIGKILL');
+}
+
+async function moveInto(from: string, to: string): Promise<void> {
+  await mkdir(path.dirname(to), { recursive: true });
+  await rename(from, to);
+}
+
+/**
+ * Removes what a crashed run left behind: scratch folders and data files that no committed
+ * manifest lists (they were never visible to readers). Runs under the lake's writer lock.
+ */
+export async function collectGarbage(lake: Lake, feed: FeedDefinition): Promise<number> {
+  const manifests = await lake.listManifests<DeliveryManifest>(feed.name);
+  const referenced = new Set(manifests.flatMap((m) => [...m.files.curated, ...m.files.quarantine]));
+  let removed = 0;
+  for (const zone of [`curated/${feed.table}`, `quarantine/${feed.name}`]) {
+    const dir = lake.path(zone);
+    const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      if (!entry.isFile()) continue;
+      const relative = lake.relative(path.join(entry.parentPath, entry.name));
+      if (!referenced.has(relative)) {
+        await rm(path.join(entry.parentPath, entry.name), { force: true });
+        removed++;
+      }
+    }
+  }
+  await rm(lake.path('_tmp'), { recursive: true, force: true });
+  await mkdir(lake.path('_tmp'), { recursive: true });
+  return removed;
+}

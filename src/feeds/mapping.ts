@@ -1,0 +1,135 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import type { CanonicalRow, FeedDefinition } from './feed.js';
+import { parseDecimal, parseIntegerId, parseTimestamp } from './parse.js';
+
+/**
+ * A declarative mapping from one source layout to a feed's canonical columns.
+ * Each canonical field is taken from a source column (`column`) or is a constant (`value`);
+ * values are trimmed, `null_values` become NULL, and an optional `transform` normalizes them.
+ */
+const FieldObject = z
+    .object({
+      column: z.string().optional(),
+      value: z.string().optional(),
+      transform: z.enum(['integer_id', 'decimal', 'timestamp', 'upper', 'lower']).optional(),
+      format: z.string().optional(),
+    })
+    .strict()
+    .refine((f) => (f.column === undefined) !== (f.value === undefined), {
+      message: 'give exactly one of `column` or `value`',
+    });
+type FieldObject = z.infer<typeof FieldObject>;
+const FieldSpec = z.union([z.string().transform((column): FieldObject => ({ column })), FieldObject]);
+
+export const MappingSpec = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, - and _'),
+    version: z.number().int().positive(),
+    feed: z.string(),
+    description: z.string().optional(),
+    source: z
+      .object({
+        format: z.enum(['csv']).default('csv'),
+        delimiter: z.string().min(1).default(','),
+        quote: z.string().length(1).default('"'),
+        encoding: z.enum(['utf-8', 'utf8', 'latin1']).default('utf-8'),
+        null_values: z.array(z.string()).default(['']),
+      })
+      .strict()
+      .default({ format: 'csv', delimiter: ',', quote: '"', encoding: 'utf-8', null_values: [''] }),
+    fields: z.record(z.string(), FieldSpec),
+    /** Feed-specific rules (e.g. POS cancellation prefix, non-product codes). */
+    rules: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+export type Mapping = z.infer<typeof MappingSpec>;
+
+export function mappingLabel(mapping: Mapping): string {
+  return `${mapping.name}@${mapping.version}`;
+}
+
+/** Loads a built-in mapping by name or a mapping file (YAML or JSON) by path. */
+export async function loadMapping(feed: FeedDefinition, nameOrFile?: string): Promise<Mapping> {
+  const wanted = nameOrFile ?? feed.defaultMapping;
+  const isFile = /[\\/]|\.(ya?ml|json)$/i.test(wanted);
+  const file = isFile ? path.resolve(wanted) : path.join(feed.mappingsDir, `${wanted}.yaml`);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new Error(
+      isFile ? `Mapping file not found: ${file}` : `Unknown ${feed.name} mapping "${wanted}". Built-in: ${feed.defaultMapping}; or pass a mapping file path.`,
+    );
+  }
+  const parsed = MappingSpec.safeParse(parseYaml(text));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');
+    throw new Error(`Invalid mapping ${file}:\n${problems}`);
+  }
+  const mapping = parsed.data;
+  if (mapping.feed !== feed.name) throw new Error(`Mapping ${file} is for feed "${mapping.feed}", not "${feed.name}"`);
+  const known = new Set(feed.columns.map((c) => c.name));
+  const unknown = Object.keys(mapping.fields).filter((f) => !known.has(f));
+  if (unknown.length) throw new Error(`Mapping ${file} maps unknown ${feed.name} fields: ${unknown.join(', ')}`);
+  return mapping;
+}
+
+export class RowError extends Error {
+  constructor(
+    readonly field: string,
+    reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+/** Checks a file's header against the mapping once, so a wrong layout fails as a whole file. */
+export function missingColumns(mapping: Mapping, header: string[]): string[] {
+  const present = new Set(header);
+  return Object.values(mapping.fields)
+    .map((f) => f.column)
+    .filter((c): c is string => c !== undefined && !present.has(c));
+}
+
+/** Applies the mapping to one source record; throws RowError naming the field on a bad value. */
+export function applyMapping(mapping: Mapping, record: Record<string, string | undefined>): CanonicalRow {
+  const nulls = new Set(mapping.source.null_values);
+  const out: CanonicalRow = {};
+  for (const [field, spec] of Object.entries(mapping.fields)) {
+    const raw = spec.value ?? record[spec.column!];
+    const text = raw === undefined ? '' : raw.trim();
+    if (text === '' || nulls.has(text)) {
+      out[field] = null;
+      continue;
+    }
+    try {
+      out[field] = transform(text, spec.transform, spec.format);
+    } catch (error) {
+      throw new RowError(field, `${spec.column ?? field}: ${(error as Error).message}`);
+    }
+  }
+  return out;
+}
+
+function transform(text: string, kind: string | undefined, format: string | undefined): string {
+  switch (kind) {
+    case undefined:
+      return text;
+    case 'integer_id':
+      return parseIntegerId(text);
+    case 'decimal':
+      return parseDecimal(text);
+    case 'timestamp':
+      return parseTimestamp(text, format ?? 'iso');
+    case 'upper':
+      return text.toUpperCase();
+    case 'lower':
+      return text.toLowerCase();
+    default:
+      throw new Error(`unknown transform ${kind}`);
+  }
+}

@@ -1,0 +1,105 @@
+/** Value parsers shared by every feed. Each returns a canonical string or throws a reason. */
+
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** A decimal number written with a dot; returns it normalized (no '+', no exponent surprises). */
+export function parseDecimal(value: string): string {
+  const text = value.trim();
+  if (!DECIMAL.test(text)) throw new Error(`not a number: ${JSON.stringify(value)}`);
+  const number = Number(text);
+  if (!Number.isFinite(number)) throw new Error(`not a finite number: ${JSON.stringify(value)}`);
+  // Plain decimal text keeps every digit the source had; exponent forms go through Number.
+  return /[eE]/.test(text) ? String(number) : text.replace(/^\+/, '');
+}
+
+/** Ids exported as floats by spreadsheets and some POS systems: `17850.0` → `17850`. */
+export function parseIntegerId(value: string): string {
+  const text = value.trim();
+  const match = /^(\d+)(?:\.0+)?$/.exec(text);
+  if (!match) throw new Error(`not an integer id: ${JSON.stringify(value)}`);
+  return match[1]!.replace(/^0+(?=\d)/, '');
+}
+
+interface TimestampPattern {
+  regex: RegExp;
+  groups: string[];
+}
+
+const patternCache = new Map<string, TimestampPattern>();
+
+const TOKENS: Record<string, string> = {
+  YYYY: '(\\d{4})',
+  MM: '(\\d{2})',
+  M: '(\\d{1,2})',
+  DD: '(\\d{2})',
+  D: '(\\d{1,2})',
+  HH: '(\\d{2})',
+  H: '(\\d{1,2})',
+  mm: '(\\d{2})',
+  ss: '(\\d{2})',
+  SSS: '(\\d{1,9})',
+};
+
+function compilePattern(format: string): TimestampPattern {
+  const cached = patternCache.get(format);
+  if (cached) return cached;
+  const groups: string[] = [];
+  let regex = '';
+  let rest = format;
+  outer: while (rest.length > 0) {
+    for (const token of ['YYYY', 'SSS', 'MM', 'DD', 'HH', 'mm', 'ss', 'M', 'D', 'H']) {
+      if (rest.startsWith(token)) {
+        regex += TOKENS[token];
+        groups.push(token[0]!);
+        rest = rest.slice(token.length);
+        continue outer;
+      }
+    }
+    regex += rest[0]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    rest = rest.slice(1);
+  }
+  const pattern = { regex: new RegExp(`^${regex}$`), groups };
+  patternCache.set(format, pattern);
+  return pattern;
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/**
+ * Parses a local date-time written in `format` (tokens YYYY MM M DD D HH H mm ss SSS, anything
+ * else literal; 'iso' accepts `YYYY-MM-DD[ T]HH:mm[:ss]`). Returns `YYYY-MM-DD HH:mm:ss[.fff]`.
+ */
+export function parseTimestamp(value: string, format: string): string {
+  const text = value.trim();
+  if (format === 'iso') {
+    const iso = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?$/.exec(text);
+    if (!iso) throw new Error(`not an ISO date-time: ${JSON.stringify(value)}`);
+    return assemble(value, {
+      Y: iso[1]!, M: iso[2]!, D: iso[3]!, H: iso[4] ?? '0', m: iso[5] ?? '0', s: iso[6] ?? '0', S: iso[7],
+    });
+  }
+  const { regex, groups } = compilePattern(format);
+  const match = regex.exec(text);
+  if (!match) throw new Error(`${JSON.stringify(value)} does not match the date format ${format}`);
+  const parts: Record<string, string | undefined> = {};
+  groups.forEach((g, i) => (parts[g] = match[i + 1]));
+  return assemble(value, parts);
+}
+
+function assemble(original: string, parts: Record<string, string | undefined>): string {
+  const year = Number(parts.Y);
+  const month = Number(parts.M ?? 1);
+  const day = Number(parts.D ?? 1);
+  const hour = Number(parts.H ?? 0);
+  const minute = Number(parts.m ?? 0);
+  const second = Number(parts.s ?? 0);
+  if (month < 1 || month > 12) throw new Error(`impossible month in ${JSON.stringify(original)}`);
+  if (day < 1 || day > daysInMonth(year, month)) throw new Error(`impossible day in ${JSON.stringify(original)}`);
+  if (hour > 23 || minute > 59 || second > 59) throw new Error(`impossible time in ${JSON.stringify(original)}`);
+  const fraction = parts.S ? `.${parts.S}` : '';
+  return `${pad(year, 4)}-${pad(month)}-${pad(day)} ${pad(hour)}:${pad(minute)}:${pad(second)}${fraction}`;
+}

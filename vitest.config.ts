@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 300_000,
+    // The integration and browser suites build real lakes and sites; two cores, so no oversubscription.
+    maxWorkers: 2,
+  },
+});
