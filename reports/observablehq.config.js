@@ -14,6 +14,8 @@ export default {
   globalStylesheets: [],
   style: 'style.css',
   pager: false,
+  // No favicon request to a server that has none.
+  head: '<link rel="icon" href="data:,">',
   search: false,
   // `data/x.json.sql` loaders run the same SQL an analyst runs with `crmlake sql`.
   interpreters: {

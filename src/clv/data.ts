@@ -21,7 +21,11 @@ export const PERIOD_DAYS: Record<Period, number> = { day: 1, week: 7 };
 
 export interface Transaction {
   customerId: string;
-  /** A Date (its UTC calendar day is used) or an ISO date string 'YYYY-MM-DD[...]' / 'YYYYMMDD'. */
+  /**
+   * A Date (its UTC calendar day is used, as for dates read from files/DuckDB at
+   * UTC midnight) or a date string: 'YYYY-MM-DD[...]', 'YYYYMMDD', or anything
+   * Date.parse reads (then the calendar day as written).
+   */
   date: Date | string;
   value?: number;
 }
@@ -90,9 +94,12 @@ export function toDayNumber(d: Date | string): number {
     }
     return Math.floor(t / MS_PER_DAY);
   }
+  // Other formats: Date.parse reads zone-less strings ("March 4, 1997") as
+  // local time, so take the local calendar day to get the date as written.
   const t = Date.parse(s);
   if (Number.isNaN(t)) throw new Error(`Invalid date: ${d}`);
-  return Math.floor(t / MS_PER_DAY);
+  const local = new Date(t);
+  return Math.floor(Date.UTC(local.getFullYear(), local.getMonth(), local.getDate()) / MS_PER_DAY);
 }
 
 /** YYYY-MM-DD of a day number. */

@@ -77,28 +77,56 @@ export function spendSample(customers: ArrayLike<SpendObservation>): { x: Float6
 /** Total log-likelihood over customers with x > 0 (others are ignored). */
 export function gammaGammaLogLikelihood(params: GammaGammaParams, customers: ArrayLike<SpendObservation>): number {
   const { x, m } = spendSample(customers);
-  return sampleLogLik(params, x, m);
+  return sampleLogLik(params, prepareSample(x, m));
 }
 
-function sampleLogLik(params: GammaGammaParams, x: Float64Array, m: Float64Array): number {
+/** Per-customer quantities that do not depend on the parameters, computed once per fit. */
+interface PreparedSample {
+  n: number;
+  xValues: Float64Array;
+  lnXValues: Float64Array;
+  xIndex: Int32Array;
+  x: Float64Array;
+  lnM: Float64Array;
+  xm: Float64Array;
+}
+
+function prepareSample(x: Float64Array, m: Float64Array): PreparedSample {
+  const map = new Map<number, number>();
+  const xv: number[] = [];
+  const xIndex = new Int32Array(x.length);
+  const lnM = new Float64Array(x.length);
+  const xm = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    let k = map.get(x[i]!);
+    if (k === undefined) {
+      k = xv.length;
+      map.set(x[i]!, k);
+      xv.push(x[i]!);
+    }
+    xIndex[i] = k;
+    lnM[i] = Math.log(m[i]!);
+    xm[i] = x[i]! * m[i]!;
+  }
+  const xValues = Float64Array.from(xv);
+  return { n: x.length, xValues, lnXValues: xValues.map(Math.log), xIndex, x, lnM, xm };
+}
+
+function sampleLogLik(params: GammaGammaParams, s: PreparedSample): number {
   const { p, q, v } = params;
   if (!(p > 0 && q > 0 && v > 0)) return NaN;
-  // Gamma terms depend on x only; cache per distinct x.
-  const cache = new Map<number, number>();
+  // Gamma-function terms depend on x only: once per distinct x.
   const lgq = lgamma(q);
   const qlv = q * Math.log(v);
+  const g = new Float64Array(s.xValues.length);
+  for (let k = 0; k < g.length; k++) {
+    const px = p * s.xValues[k]!;
+    g[k] = lgamma(px + q) - lgamma(px) - lgq + qlv + px * s.lnXValues[k]!;
+  }
   let total = 0;
-  for (let i = 0; i < x.length; i++) {
-    const xi = x[i]!;
-    let g = cache.get(xi);
-    if (g === undefined) {
-      const px = p * xi;
-      g = lgamma(px + q) - lgamma(px) - lgq + qlv + px * Math.log(xi);
-      cache.set(xi, g);
-    }
-    const mi = m[i]!;
-    const px = p * xi;
-    total += g + (px - 1) * Math.log(mi) - (px + q) * Math.log(v + xi * mi);
+  for (let i = 0; i < s.n; i++) {
+    const px = p * s.x[i]!;
+    total += g[s.xIndex[i]!]! + (px - 1) * s.lnM[i]! - (px + q) * Math.log(v + s.xm[i]!);
   }
   return total;
 }
@@ -112,7 +140,8 @@ export function fitGammaGamma(customers: ArrayLike<SpendObservation>, opts: Gamm
   mean /= m.length;
   // Start at p = 1, q = 2, v = mean: population mean p v/(q-1) equals the sample mean.
   const st = { p: 1, q: 2, v: mean, ...opts.start };
-  const negLL = (u: number[]): number => -sampleLogLik({ p: u[0]!, q: u[1]!, v: u[2]! }, x, m);
+  const sample = prepareSample(x, m);
+  const negLL = (u: number[]): number => -sampleLogLik({ p: u[0]!, q: u[1]!, v: u[2]! }, sample);
   const res = minimizePositive(negLL, [st.p, st.q, st.v], opts.optimizer);
   const [p, q, v] = res.params as [number, number, number];
   const fit: GammaGammaFit = {

@@ -10,7 +10,7 @@
 export interface NelderMeadOptions {
   /** Iteration cap per run (default 5000). */
   maxIterations?: number;
-  /** Relative spread of f over the simplex at convergence (default 1e-13). */
+  /** Spread of f over the simplex at convergence, relative to |f| + 1 (default 1e-13). */
   fTol?: number;
   /** Simplex size at convergence, in the optimisation coordinates (default 1e-9). */
   xTol?: number;
@@ -90,7 +90,7 @@ function nelderMeadRun(
       const p = simplex[order[k]!]!;
       for (let i = 0; i < n; i++) size = Math.max(size, Math.abs(p[i]! - simplex[best]![i]!));
     }
-    if (Number.isFinite(fWorst) && fWorst - fBest <= fTol * (Math.abs(fBest) + 1e-300) + 1e-300 && size <= xTol) {
+    if (Number.isFinite(fWorst) && fWorst - fBest <= fTol * (Math.abs(fBest) + 1) && size <= xTol) {
       converged = true;
       break;
     }
@@ -179,7 +179,7 @@ export function nelderMead(f: (x: number[]) => number, x0: number[], opts: Nelde
     const moved = Math.max(...next.x.map((v, i) => Math.abs(v - run.x[i]!)));
     const better = next.fx <= run.fx;
     if (better) run = next;
-    if (improvement <= 10 * fTol * (Math.abs(run.fx) + 1e-300) && moved <= 100 * xTol) {
+    if (improvement <= 10 * fTol * (Math.abs(run.fx) + 1) && moved <= 100 * xTol) {
       converged = next.converged || run.converged;
       break;
     }

@@ -33,39 +33,50 @@ export interface ParetoNbdFitOptions {
 }
 
 /**
- * log A0 (Section 3 of the note, eqs. 22-23):
- *  alpha >= beta: A0 = F(r+s+x, s+1;   r+s+x+1; (alpha-beta)/(alpha+t_x)) / (alpha+t_x)^(r+s+x)
- *                    - F(r+s+x, s+1;   r+s+x+1; (alpha-beta)/(alpha+T))   / (alpha+T)^(r+s+x)
- *  alpha <  beta: A0 = F(r+s+x, r+x;   r+s+x+1; (beta-alpha)/(beta+t_x))  / (beta+t_x)^(r+s+x)
- *                    - F(r+s+x, r+x;   r+s+x+1; (beta-alpha)/(beta+T))    / (beta+T)^(r+s+x)
- * Choosing the branch by the larger of alpha, beta keeps the argument in
- * [0, 1). Both terms are formed in log space (the powers overflow for large
- * x, the Excel #NUM! problem), and the difference with logSubExp. Returns
- * -Infinity when t_x = T (A0 = 0).
+ * log 2F1(a, b; a+1; z) for 0 <= z < 1, the only 2F1 the likelihood needs.
+ * With c = a + 1 the term ratio is (a+j)/(a+j+1) (b+j)/(j+1) z, all terms are
+ * positive, and for moderate z a plain loop is several times faster than the
+ * general routine; large z or huge partial sums go to logHyp2f1, which
+ * switches to the 1 - z connection formula and rescales.
  */
-function logA0(p: ParetoNbdParams, x: number, t_x: number, T: number): number {
+function logHyp2f1APlusOne(a: number, b: number, z: number): number {
+  if (z === 0) return 0;
+  if (z <= 0.75) {
+    let term = 1;
+    let sum = 1;
+    for (let j = 0; j < 100_000; j++) {
+      const ratio = ((a + j) / (a + j + 1)) * ((b + j) / (j + 1)) * z;
+      term *= ratio;
+      sum += term;
+      if (sum > 1e250) break;
+      const q = ratio > z ? ratio : z;
+      if (q < 1 && term * q <= 1e-17 * (1 - q) * sum) return Math.log(sum);
+    }
+  }
+  return logHyp2f1(a, b, a + 1, z).logAbs;
+}
+
+/**
+ * log of one 2F1 term of A0 (Section 3 of the note, eqs. 22-23):
+ *  alpha >= beta: F(r+s+x, s+1; r+s+x+1; (alpha-beta)/(alpha+t)) / (alpha+t)^(r+s+x)
+ *  alpha <  beta: F(r+s+x, r+x; r+s+x+1; (beta-alpha)/(beta+t))  / (beta+t)^(r+s+x)
+ * A0 = term(t_x) - term(T). Choosing the branch by the larger of alpha, beta
+ * keeps the argument in [0, 1). Both terms are formed in log space (the
+ * powers overflow for large x: the Excel #NUM! problem).
+ */
+function logA0Term(p: ParetoNbdParams, x: number, t: number): number {
   const { r, alpha, s, beta } = p;
   const a1 = r + s + x;
-  const c1 = a1 + 1;
-  let big: number;
-  let b1: number;
-  let diff: number;
   if (alpha >= beta) {
-    big = alpha;
-    b1 = s + 1;
-    diff = alpha - beta;
-  } else {
-    big = beta;
-    b1 = r + x;
-    diff = beta - alpha;
+    return logHyp2f1APlusOne(a1, s + 1, (alpha - beta) / (alpha + t)) - a1 * Math.log(alpha + t);
   }
-  const term = (t: number): number => {
-    const z = diff / (big + t);
-    const F = logHyp2f1(a1, b1, c1, z);
-    return F.logAbs - a1 * Math.log(big + t);
-  };
+  return logHyp2f1APlusOne(a1, r + x, (beta - alpha) / (beta + t)) - a1 * Math.log(beta + t);
+}
+
+/** log A0; -Infinity when t_x = T (A0 = 0). */
+function logA0(p: ParetoNbdParams, x: number, t_x: number, T: number): number {
   if (t_x === T) return -Infinity;
-  return logSubExp(term(t_x), term(T));
+  return logSubExp(logA0Term(p, x, t_x), logA0Term(p, x, T));
 }
 
 /**
@@ -100,6 +111,13 @@ export function paretoNbdLogLikelihood(p: ParetoNbdParams, data: PatternSet | Ar
   const base = ps.xValues.map((x) => lgamma(r + x) - lgR + pre + Math.log(s) - Math.log(r + s + x));
   const lnAT = ps.TValues.map((T) => Math.log(alpha + T));
   const lnBT = ps.TValues.map((T) => Math.log(beta + T));
+  // term(T) depends on (x, T) only and term(t_x) on (x, t_x) only: memoise
+  // both per evaluation (all x = 0 customers share t_x = 0, for instance).
+  const nx = ps.xValues.length;
+  const nT = ps.TValues.length;
+  const ntx = ps.txValues.length;
+  const memoT = nx * nT <= 4_000_000 ? new Float64Array(nx * nT).fill(NaN) : null;
+  const memoTx = nx * ntx <= 4_000_000 ? new Float64Array(nx * ntx).fill(NaN) : null;
   let total = 0;
   for (let i = 0; i < ps.size; i++) {
     const x = ps.x[i]!;
@@ -107,7 +125,24 @@ export function paretoNbdLogLikelihood(p: ParetoNbdParams, data: PatternSet | Ar
     const j = ps.TIndex[i]!;
     // base includes log(s/(r+s+x)); undo it for the alive term.
     const logAlive = -(r + x) * lnAT[j]! - s * lnBT[j]! - Math.log(s) + Math.log(r + s + x);
-    const lA0 = logA0(p, x, ps.t_x[i]!, ps.T[i]!);
+    let lA0 = -Infinity;
+    const tx = ps.t_x[i]!;
+    const T = ps.T[i]!;
+    if (tx !== T) {
+      let lT: number;
+      let lTx: number;
+      if (memoT) {
+        const key = k * nT + j;
+        lT = memoT[key]!;
+        if (Number.isNaN(lT)) lT = memoT[key] = logA0Term(p, x, T);
+      } else lT = logA0Term(p, x, T);
+      if (memoTx) {
+        const key = k * ntx + ps.txIndex[i]!;
+        lTx = memoTx[key]!;
+        if (Number.isNaN(lTx)) lTx = memoTx[key] = logA0Term(p, x, tx);
+      } else lTx = logA0Term(p, x, tx);
+      lA0 = logSubExp(lTx, lT);
+    }
     total += ps.count[i]! * (base[k]! + logAddExp(logAlive, lA0));
   }
   return total;

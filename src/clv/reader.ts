@@ -187,6 +187,7 @@ export function parseTransactionColumns(text: string, opts: ReadTransactionsOpti
   let skipped = 0;
   let minDay = Infinity;
   let maxDay = -Infinity;
+  const dateCache = new Map<string, number>();
   for (; li < lines.length; li++) {
     const line = lines[li]!;
     if (line.trim() === '') {
@@ -197,7 +198,12 @@ export function parseTransactionColumns(text: string, opts: ReadTransactionsOpti
     const id = f[cc];
     const ds = f[dc];
     if (id === undefined || ds === undefined) throw new Error(`Line ${li + 1}: expected at least ${Math.max(cc, dc) + 1} fields`);
-    const dd = parseDate(ds);
+    // Logs repeat the same few thousand dates: memoise the parse.
+    let dd = dateCache.get(ds);
+    if (dd === undefined) {
+      dd = parseDate(ds);
+      if (dateCache.size < 200_000) dateCache.set(ds, dd);
+    }
     if (Number.isNaN(dd)) {
       throw new Error(`Line ${li + 1}: cannot parse date "${ds}" with format ${opts.dateFormat ?? 'auto'}`);
     }

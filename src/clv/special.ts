@@ -28,7 +28,10 @@ const LANCZOS_C = [
  * operations (fmod, and 1 - y / y - 1 by Sterbenz) before calling Math.sin.
  */
 export function sinPi(x: number): number {
-  if (x < 0) return -sinPi(-x);
+  if (x < 0) {
+    const v = sinPi(-x);
+    return v === 0 ? 0 : -v;
+  }
   let y = x % 2; // [0, 2), exact
   let sign = 1;
   if (y >= 1) {
@@ -286,7 +289,7 @@ function nearIntegerConnection(a: number, b: number, c: number, z: number, maxTe
  */
 export function logHyp2f1(a: number, b: number, c: number, z: number, opts: Hyp2f1Options = {}): SignedLog {
   const maxTerms = opts.maxTerms ?? 1_000_000;
-  if ([a, b, c, z].some((v) => Number.isNaN(v))) return { logAbs: NaN, sign: NaN };
+  if (Number.isNaN(a) || Number.isNaN(b) || Number.isNaN(c) || Number.isNaN(z)) return { logAbs: NaN, sign: NaN };
   if (isNonPositiveInteger(c) && !(isNonPositiveInteger(a) && a > c) && !(isNonPositiveInteger(b) && b > c)) {
     throw new HypergeometricError(`2F1 undefined for c = ${c}`);
   }

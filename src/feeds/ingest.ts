@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { Lake, exists, sha256File } from '../lake/lake.js';
-import { LINEAGE_COLUMNS, type FeedDefinition } from './feed.js';
+import { LINEAGE_COLUMNS, type CanonicalRow, type FeedDefinition, type RowResult } from './feed.js';
 import { readCsv } from './csv.js';
-import { applyMapping, mappingLabel, missingColumns, RowError, type Mapping } from './mapping.js';
+import { createRecordMapper, mappingLabel, RowError, type Mapping } from './mapping.js';
 
 /** What the lake remembers about one delivery (a source file name within a source system). */
 export interface DeliveryManifest {
@@ -142,15 +143,19 @@ async function ingestOne(
   const label = mappingLabel(mapping);
   const lineage = { _source_file: deliveryKey, _source_sha256: sha256, _ingested_at: ingestedAt.replace('T', ' ').replace('Z', ''), _mapping: label };
   const stagingColumns = [...feed.columns.map((c) => c.name).filter((n) => !(n in feed.derivedSql)), '_source_line'];
-  await connection.run(`CREATE OR REPLACE TEMP TABLE staging (${stagingColumns.map((c) => `${quoteIdent(c)} VARCHAR`).join(', ')})`);
+  // Valid rows stream to a scratch CSV that DuckDB then reads in bulk: bounded memory for any
+  // file size, and far cheaper than one native call per value through an appender.
+  const stagingFile = path.join(scratch, 'staging.csv');
+  const staging = new StagingWriter(stagingFile);
   await connection.run(`CREATE OR REPLACE TEMP TABLE rejected (source_line BIGINT, field VARCHAR, reason VARCHAR, raw_record VARCHAR)`);
-  const staging = await connection.createAppender('staging');
   const rejected = await connection.createAppender('rejected');
   const reasons = new Map<string, number>();
   let read = 0;
   let landed = 0;
   let quarantined = 0;
   let fileError: string | undefined;
+  let minDate: string | undefined;
+  let maxDate: string | undefined;
 
   const reject = (line: number, field: string, reason: string, raw: string) => {
     quarantined++;
@@ -166,6 +171,7 @@ async function ingestOne(
   try {
     const validate = feed.createValidator(mapping);
     let header: string[] | undefined;
+    let mapRecord: ((values: string[]) => CanonicalRow) | undefined;
     for await (const { line, values, error } of readCsv(file, {
       delimiter: mapping.source.delimiter,
       quote: mapping.source.quote,
@@ -176,43 +182,40 @@ async function ingestOne(
         reject(line, '', `unreadable record: ${error}`, '');
         continue;
       }
-      if (!header) {
+      if (!header || !mapRecord) {
         header = values.map((v) => v.trim());
-        const missing = missingColumns(mapping, header);
-        if (missing.length) throw new Error(`header lacks the mapped column(s) ${missing.join(', ')} (found: ${header.join(', ')})`);
+        mapRecord = createRecordMapper(mapping, header);
         continue;
       }
       read++;
-      const record = Object.fromEntries(header.map((h, i) => [h, values[i]]));
-      const raw = JSON.stringify(values.length === header.length ? record : values);
+      // The original record is kept with a reject, keyed by the header where it fits.
+      const raw = () => JSON.stringify(values.length === header!.length ? Object.fromEntries(header!.map((h, i) => [h, values[i]])) : values);
       if (values.length !== header.length) {
-        reject(line, '', `expected ${header.length} fields, found ${values.length}`, raw);
+        reject(line, '', `expected ${header.length} fields, found ${values.length}`, raw());
         continue;
       }
-      let result;
+      let result: RowResult;
       try {
-        result = validate(applyMapping(mapping, record), line);
+        result = validate(mapRecord(values), line);
       } catch (error) {
         if (!(error instanceof RowError)) throw error;
-        result = { ok: false as const, field: error.field, reason: error.message };
+        result = { ok: false, field: error.field, reason: error.message };
       }
       if (!result.ok) {
-        reject(line, result.field, result.reason, raw);
+        reject(line, result.field, result.reason, raw());
         continue;
       }
-      for (const column of stagingColumns) {
-        const value = column === '_source_line' ? String(line) : result.row[column];
-        if (value === null || value === undefined) staging.appendNull();
-        else staging.appendVarchar(value);
-      }
-      staging.endRow();
+      await staging.write(stagingColumns.map((column) => (column === '_source_line' ? String(line) : result.row[column])));
+      const date = result.row[feed.partitionColumn]!;
+      if (!minDate || date < minDate) minDate = date;
+      if (!maxDate || date > maxDate) maxDate = date;
       landed++;
     }
     if (!header) throw new Error('the file is empty (no header line)');
   } catch (error) {
     fileError = `cannot read ${path.basename(file)}: ${(error as Error).message}`;
   } finally {
-    staging.closeSync();
+    await staging.close();
     rejected.closeSync();
   }
 
@@ -250,7 +253,9 @@ async function ingestOne(
       const partitionDir = path.join(scratch, 'curated');
       await connection.run(
         `COPY (SELECT ${typed.join(', ')}, ${lineageTyped.join(', ')}, CAST(${quoteIdent(feed.partitionColumn)} AS VARCHAR) AS dt ` +
-          `FROM staging) TO ${sqlString(partitionDir)} (FORMAT parquet, PARTITION_BY (dt))`,
+          `FROM read_csv(${sqlString(stagingFile)}, header = false, auto_detect = false, delim = ',', quote = '"', escape = '"', ` +
+          `nullstr = '\\N', columns = {${stagingColumns.map((c) => `${sqlString(c)}: 'VARCHAR'`).join(', ')}})) ` +
+          `TO ${sqlString(partitionDir)} (FORMAT parquet, PARTITION_BY (dt))`,
       );
       for (const dir of (await readdir(partitionDir)).sort()) {
         const parts = (await readdir(path.join(partitionDir, dir))).filter((f) => f.endsWith('.parquet'));
@@ -260,11 +265,7 @@ async function ingestOne(
           curated.push(target);
         }
       }
-      const range = await connection.runAndReadAll(
-        `SELECT CAST(min(${quoteIdent(feed.partitionColumn)}) AS VARCHAR), CAST(max(${quoteIdent(feed.partitionColumn)}) AS VARCHAR) FROM staging`,
-      );
-      const [min, max] = range.getRows()[0] as [string, string];
-      businessDates = { min, max };
+      businessDates = { min: minDate!, max: maxDate! };
     }
     if (quarantined > 0) {
       await writeQuarantine(
@@ -273,7 +274,7 @@ async function ingestOne(
       );
     }
   }
-  await connection.run('DROP TABLE staging; DROP TABLE rejected;');
+  await connection.run('DROP TABLE rejected');
 
   const manifest: DeliveryManifest = {
     feed: feed.name,
@@ -320,6 +321,32 @@ async function ingestOne(
  */
 function failpoint(name: string): void {
   if (process.env.CRMLAKE_FAILPOINT === name) process.kill(process.pid, 'SIGKILL');
+}
+
+/** Writes canonical rows as CSV: every value quoted, NULL as an unquoted \\N. */
+class StagingWriter {
+  private readonly stream;
+  private buffer = '';
+
+  constructor(file: string) {
+    this.stream = createWriteStream(file);
+  }
+
+  async write(values: (string | null | undefined)[]): Promise<void> {
+    this.buffer += values.map((v) => (v === null || v === undefined ? '\\N' : `"${v.includes('"') ? v.replace(/"/g, '""') : v}"`)).join(',') + '\n';
+    if (this.buffer.length > 1 << 16) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    const chunk = this.buffer;
+    this.buffer = '';
+    if (!this.stream.write(chunk)) await new Promise<void>((resolve) => this.stream.once('drain', () => resolve()));
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    await new Promise<void>((resolve, reject) => this.stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  }
 }
 
 async function moveInto(from: string, to: string): Promise<void> {

@@ -87,32 +87,40 @@ export class RowError extends Error {
   }
 }
 
-/** Checks a file's header against the mapping once, so a wrong layout fails as a whole file. */
-export function missingColumns(mapping: Mapping, header: string[]): string[] {
-  const present = new Set(header);
-  return Object.values(mapping.fields)
+/**
+ * Binds a mapping to a file's header once and returns the per-record function. A header that
+ * lacks a mapped column fails here, for the whole file. The record function throws RowError
+ * naming the field on a bad value.
+ */
+export function createRecordMapper(mapping: Mapping, header: string[]): (values: string[]) => CanonicalRow {
+  const position = new Map(header.map((h, i) => [h, i]));
+  const missing = Object.values(mapping.fields)
     .map((f) => f.column)
-    .filter((c): c is string => c !== undefined && !present.has(c));
-}
-
-/** Applies the mapping to one source record; throws RowError naming the field on a bad value. */
-export function applyMapping(mapping: Mapping, record: Record<string, string | undefined>): CanonicalRow {
+    .filter((c): c is string => c !== undefined && !position.has(c));
+  if (missing.length) throw new Error(`header lacks the mapped column(s) ${missing.join(', ')} (found: ${header.join(', ')})`);
   const nulls = new Set(mapping.source.null_values);
-  const out: CanonicalRow = {};
-  for (const [field, spec] of Object.entries(mapping.fields)) {
-    const raw = spec.value ?? record[spec.column!];
-    const text = raw === undefined ? '' : raw.trim();
-    if (text === '' || nulls.has(text)) {
-      out[field] = null;
-      continue;
+  const fields = Object.entries(mapping.fields).map(([field, spec]) => ({
+    field,
+    spec,
+    index: spec.column === undefined ? -1 : position.get(spec.column)!,
+  }));
+  return (values) => {
+    const out: CanonicalRow = {};
+    for (const { field, spec, index } of fields) {
+      const raw = index < 0 ? spec.value : values[index];
+      const text = raw === undefined ? '' : raw.trim();
+      if (text === '' || nulls.has(text)) {
+        out[field] = null;
+        continue;
+      }
+      try {
+        out[field] = transform(text, spec.transform, spec.format);
+      } catch (error) {
+        throw new RowError(field, `${spec.column ?? field}: ${(error as Error).message}`);
+      }
     }
-    try {
-      out[field] = transform(text, spec.transform, spec.format);
-    } catch (error) {
-      throw new RowError(field, `${spec.column ?? field}: ${(error as Error).message}`);
-    }
-  }
-  return out;
+    return out;
+  };
 }
 
 function transform(text: string, kind: string | undefined, format: string | undefined): string {

@@ -70,20 +70,16 @@ export const posFeed: FeedDefinition = {
         linesPerOrder.set(orderId, next);
         lineNumber = String(next);
       }
-      return {
-        ok: true,
-        row: {
-          ...mapped,
-          line_number: lineNumber,
-          business_date: mapped.order_ts!.slice(0, 10),
-          channel: mapped.channel ?? 'store',
-          currency: mapped.currency ?? null,
-          line_amount: null, // derivedSql
-          line_type: lineType,
-          is_cancellation: String(isCancellation),
-          is_product: String(isProduct),
-        },
-      };
+      const row: CanonicalRow = Object.assign({}, mapped);
+      row.line_number = lineNumber;
+      row.business_date = mapped.order_ts!.slice(0, 10);
+      row.channel = mapped.channel ?? 'store';
+      row.currency = mapped.currency ?? null;
+      row.line_amount = null; // derivedSql
+      row.line_type = lineType;
+      row.is_cancellation = isCancellation ? 'true' : 'false';
+      row.is_product = isProduct ? 'true' : 'false';
+      return { ok: true, row };
     };
   },
 };

@@ -1,0 +1,54 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, copyRetailDays, scratchDir } from '../helpers.js';
+
+const exec = promisify(execFile);
+const crmlake = (...args: string[]) => exec(process.execPath, [CLI, ...args], { env: { ...process.env, CRMLAKE_LAKE: lakeDir } });
+
+let lakeDir: string;
+let cleanup: () => Promise<void>;
+let posDir: string;
+
+beforeAll(async () => {
+  const scratch = await scratchDir('cli');
+  cleanup = scratch.cleanup;
+  lakeDir = path.join(scratch.dir, 'lake');
+  posDir = await copyRetailDays(scratch.dir, ['2010-12-01', '2010-12-02']);
+});
+afterAll(async () => cleanup());
+
+describe('crmlake CLI', () => {
+  it.each(['ingest', 'build', 'sql', 'report', 'serve', 'demo'])('has --help for %s', async (command) => {
+    const { stdout } = await crmlake(command, '--help');
+    expect(stdout).toMatch(new RegExp(`^Usage: crmlake ${command}`));
+    expect(stdout).toContain('--lake <dir>');
+  });
+
+  it('ingests, builds and answers SQL in table, csv and json', async () => {
+    const ingest = await crmlake('ingest', 'pos', posDir);
+    expect(ingest.stdout).toMatch(/reconciliation: read 5,217 = landed 5,217 \+ quarantined 0/);
+    const build = await crmlake('build');
+    expect(build.stdout).toMatch(/OK\s+table customer_rfm\s+[\d,]+ rows/);
+    expect(build.stdout).toMatch(/OK\s+table sales_daily\s+2 rows/);
+    const query = `select cast(date as varchar) as date, orders from sales_daily order by date`;
+    const json = JSON.parse((await crmlake('sql', '--format', 'json', query)).stdout);
+    expect(json.map((r: { date: string }) => r.date)).toEqual(['2010-12-01', '2010-12-02']);
+    const csv = (await crmlake('sql', '--format', 'csv', query)).stdout.trim().split('\n');
+    expect(csv).toEqual(['date,orders', ...json.map((r: { date: string; orders: number }) => `${r.date},${r.orders}`)]);
+    expect((await crmlake('sql', query)).stdout).toMatch(/date\s+orders\n-+\s+-+\n2010-12-01/);
+  });
+
+  it('explains bad input instead of failing obscurely', async () => {
+    const badDate = await crmlake('build', '--as-of', '2010-13-45').catch((e) => e);
+    expect(badDate.code).toBe(1);
+    expect(badDate.stderr).toMatch(/--as-of must be a date written YYYY-MM-DD/);
+    const badFeed = await crmlake('ingest', 'shoes', posDir).catch((e) => e);
+    expect(badFeed.stderr).toMatch(/Allowed choices are pos/);
+    const badSql = await crmlake('sql', 'select * from no_such_mart').catch((e) => e);
+    expect(badSql.stderr).toMatch(/crmlake: .*no_such_mart/);
+    const missing = await crmlake('ingest', 'pos', path.join(posDir, 'nope.csv')).catch((e) => e);
+    expect(missing.stderr).toMatch(/Input not found: .*nope.csv/);
+  });
+});
