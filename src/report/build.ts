@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readdir, rm, stat } from 'node:fs/promises';
+import { readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Lake } from '../lake/lake.js';
@@ -18,13 +18,16 @@ export interface ReportResult {
 
 /**
  * Builds the static report site from the lake's marts with Observable Framework. Its data
- * loaders (`reports/src/data/*.json.sql`) run against the lake given here; the loader cache is
- * cleared first because Framework would otherwise serve the data of the previous build.
+ * loaders (`reports/src/data/*.json.sql`) run against the lake given here; their cached output
+ * is cleared first because Framework would otherwise serve the data of the previous build.
+ * The site is built beside `out` and swapped in by rename, so `out` always holds a whole site.
  */
 export async function buildReport(lake: Lake, out: string, options: { log?: (line: string) => void } = {}): Promise<ReportResult> {
   const started = performance.now();
   const outDir = path.resolve(out);
-  await rm(path.join(REPORTS_DIR, 'src', '.observablehq', 'cache'), { recursive: true, force: true });
+  const building = `${outDir}.building-${process.pid}`;
+  await rm(building, { recursive: true, force: true });
+  await rm(path.join(REPORTS_DIR, 'src', '.observablehq', 'cache', 'data'), { recursive: true, force: true });
   const output: string[] = [];
   const code = await new Promise<number>((resolve, reject) => {
     const child = spawn(process.execPath, [FRAMEWORK_BIN, 'build'], {
@@ -32,7 +35,7 @@ export async function buildReport(lake: Lake, out: string, options: { log?: (lin
       env: {
         ...process.env,
         CRMLAKE_LAKE: lake.root,
-        CRMLAKE_REPORT_OUT: outDir,
+        CRMLAKE_REPORT_OUT: building,
         OBSERVABLE_TELEMETRY_DISABLE: 'true',
         NO_COLOR: '1',
       },
@@ -51,8 +54,16 @@ export async function buildReport(lake: Lake, out: string, options: { log?: (lin
     child.on('close', (status) => resolve(status ?? 1));
   });
   if (code !== 0) {
+    await rm(building, { recursive: true, force: true });
     throw new Error(`report build failed (Observable Framework exited ${code}):\n${output.slice(-25).join('\n')}`);
   }
+  const previous = `${outDir}.previous-${process.pid}`;
+  const hadPrevious = await rename(outDir, previous).then(
+    () => true,
+    () => false,
+  );
+  await rename(building, outDir);
+  if (hadPrevious) await rm(previous, { recursive: true, force: true });
   let bytes = 0;
   let files = 0;
   const pages: string[] = [];

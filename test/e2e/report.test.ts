@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -21,6 +21,8 @@ const DAYS = ['2010-12-01', '2010-12-02', '2010-12-03', '2010-12-05', '2010-12-0
 
 let cleanup: () => Promise<void>;
 let posFiles: string[];
+let lake: Lake;
+let scratchRoot: string;
 let report: ReportResult;
 let server: Server;
 let url: string;
@@ -34,7 +36,8 @@ beforeAll(async () => {
   cleanup = scratch.cleanup;
   const posDir = await copyRetailDays(scratch.dir, DAYS);
   posFiles = DAYS.map((d) => path.join(posDir, `${d}.csv`));
-  const lake = new Lake(path.join(scratch.dir, 'lake'));
+  scratchRoot = scratch.dir;
+  lake = new Lake(path.join(scratch.dir, 'lake'));
   await ingestFiles(lake, posFiles, { feed: posFeed, mapping: await loadMapping(posFeed) });
   const engine = await DuckDbEngine.open(lake);
   await buildModels(lake, engine, await loadProject());
@@ -122,5 +125,24 @@ describe('the report site in headless Chromium', () => {
   it('switches the chart measure with the radio input', async () => {
     await page.getByLabel('Orders').check();
     await expect.poll(async () => page.locator('#revenue-trend svg').first().textContent()).toMatch(/Orders/);
+  });
+
+  it('rebuilds over an existing site with the new data (no stale loader cache)', async () => {
+    const kpis = async () => {
+      const dir = path.join(report.out, '_file', 'data');
+      const file = (await readdir(dir)).find((f) => f.startsWith('kpis.'))!;
+      return JSON.parse(await readFile(path.join(dir, file), 'utf8'))[0] as { last_date: string; orders: number };
+    };
+    expect((await kpis()).last_date).toBe('2010-12-06');
+    const more = await copyRetailDays(scratchRoot, ['2010-12-07'], 'more');
+    await ingestFiles(lake, [path.join(more, '2010-12-07.csv')], { feed: posFeed, mapping: await loadMapping(posFeed) });
+    const engine = await DuckDbEngine.open(lake);
+    await buildModels(lake, engine, await loadProject());
+    await engine.close();
+    const before = (await kpis()).orders;
+    report = await buildReport(lake, report.out);
+    const after = await kpis();
+    expect(after.last_date).toBe('2010-12-07');
+    expect(after.orders).toBeGreaterThan(before);
   });
 });
