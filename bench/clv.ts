@@ -42,7 +42,7 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-async function main(): Promise<void> {
+export async function main(): Promise<void> {
   const ce = toDayNumber('1997-09-30');
   const oe = toDayNumber('1998-06-30');
 
@@ -112,7 +112,9 @@ async function main(): Promise<void> {
   console.log(`1M prepare+compress+fit = ${((tPrep + tCompress + tFit) / (cdnowPrep + cdnowFit)).toFixed(1)}x CDNOW end to end`);
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

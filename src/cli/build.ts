@@ -8,11 +8,18 @@ import { formatCount, formatSeconds, lakeFrom } from './context.js';
 export interface BuildCommandOptions {
   asOf?: string;
   models?: string;
+  /** `name=value` pairs for `{{ var() }}`. */
+  var?: string[];
 }
 
 /** Builds every model on DuckDB over the lake and prints one line per model. */
 export async function runBuild(lake: Lake, options: BuildCommandOptions = {}): Promise<BuildRun> {
   const vars: Record<string, string> = {};
+  for (const pair of options.var ?? []) {
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(pair);
+    if (!match) throw new Error(`--var takes name=value, not "${pair}"`);
+    vars[match[1]!] = match[2]!;
+  }
   if (options.asOf !== undefined) {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(options.asOf) || Number.isNaN(Date.parse(options.asOf))) {
       throw new Error(`--as-of must be a date written YYYY-MM-DD, not "${options.asOf}"`);
@@ -30,6 +37,7 @@ export async function runBuild(lake: Lake, options: BuildCommandOptions = {}): P
         const rows = r.rows === null ? '' : `${formatCount(r.rows)} rows`;
         const status = r.status === 'success' ? 'OK' : 'ERROR';
         console.log(`${String(i + 1).padStart(3)}/${total} ${status.padEnd(5)} ${r.materialized.padEnd(5)} ${r.model.padEnd(28)} ${rows.padStart(14)}  ${formatSeconds(r.seconds)}`);
+        for (const note of r.notes ?? []) console.log(`          ${note}`);
       },
     });
     console.log(`built ${run.results.length} models in ${formatSeconds(run.seconds)}${vars.as_of ? ` (as of ${vars.as_of})` : ''}`);
@@ -46,6 +54,7 @@ export function registerBuild(program: Command): void {
     .description('Build the SQL models (staging → marts) on DuckDB over the lake, in dependency order.')
     .option('--as-of <YYYY-MM-DD>', 'as-of date for time-relative marts (default: the day after the latest sale)')
     .option('--models <dir>', 'models folder (default: the models that ship with crmlake)')
+    .option('--var <name=value...>', 'values for {{ var() }} in models, e.g. --var clv_period=day clv_horizon_months=6')
     .action(async (options: BuildCommandOptions, command: Command) => {
       await runBuild(lakeFrom(command), options);
     });

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerBuild } from './build.js';
+import { registerClv } from './clv.js';
 import { registerDemo } from './demo.js';
 import { registerIngest } from './ingest.js';
 import { registerReport } from './report.js';
@@ -15,6 +16,7 @@ const program = new Command('crmlake')
 registerIngest(program);
 registerBuild(program);
 registerSql(program);
+registerClv(program);
 registerReport(program);
 registerServe(program);
 registerDemo(program);

@@ -11,7 +11,7 @@ import { PERIODS_PER_MONTH, customerLifetimeValue } from './clv.js';
 import { PERIOD_DAYS, type Period, compressPatterns, dayToIso, summarizeColumns, toDayNumber } from './data.js';
 import { fitGammaGamma, gammaGammaConditionalExpectedValue, gammaGammaPopulationMean } from './gammagamma.js';
 import { fitParetoNbd, paretoNbdModel } from './paretonbd.js';
-import { type ColumnSpec, type ReadTransactionsOptions, parseTransactionColumns } from './reader.js';
+import { type ColumnSpec, type ParsedColumns, type ReadTransactionsOptions, parseTransactionColumns } from './reader.js';
 import type { ModelName, TransactionModel } from './types.js';
 
 export interface ClvFitOptions {
@@ -60,7 +60,8 @@ export interface FrequencyBucket {
 }
 
 export interface ClvFitResult {
-  file: string;
+  /** The transactions file, or the lake relation they were read from. */
+  source: string;
   model: ModelName;
   period: Period;
   calibrationEnd: string;
@@ -108,12 +109,6 @@ export interface ClvFitResult {
 const round = (v: number, digits = 6): number => (Number.isFinite(v) ? Number(v.toPrecision(digits + 2)) : v);
 
 export async function runClvFit(opts: ClvFitOptions): Promise<ClvFitResult> {
-  const period = opts.period ?? 'week';
-  const periodDays = PERIOD_DAYS[period];
-  if (!periodDays) throw new Error(`period must be 'day' or 'week' (got ${String(opts.period)})`);
-  const modelName: ModelName = opts.model ?? 'bgnbd';
-  if (modelName !== 'bgnbd' && modelName !== 'pareto-nbd') throw new Error(`Unknown model: ${String(modelName)}`);
-
   const t0 = performance.now();
   const text = await readFile(opts.file, 'utf8');
   const parsed = parseTransactionColumns(text, {
@@ -125,6 +120,24 @@ export async function runClvFit(opts: ClvFitOptions): Promise<ClvFitResult> {
     ...(opts.header !== undefined ? { header: opts.header } : {}),
   });
   if (parsed.rows === 0) throw new Error(`No transactions in ${opts.file}`);
+  return fitClv(parsed, { ...opts, source: opts.file, hasValues: opts.valueCol !== undefined }, t0);
+}
+
+export type ClvFitOnColumnsOptions = Omit<ClvFitOptions, 'file' | 'customerCol' | 'dateCol' | 'valueCol' | 'dateFormat' | 'delimiter' | 'header'> & {
+  /** What the transactions came from (a file path, or a lake relation), for the result. */
+  source: string;
+  /** Whether `parsed.columns.value` holds order values (needed for Gamma-Gamma and CLV). */
+  hasValues: boolean;
+};
+
+/** The same fit on transactions already in columnar form (e.g. read from the lake). */
+export function fitClv(parsed: ParsedColumns, opts: ClvFitOnColumnsOptions, t0 = performance.now()): ClvFitResult {
+  const period = opts.period ?? 'week';
+  const periodDays = PERIOD_DAYS[period];
+  if (!periodDays) throw new Error(`period must be 'day' or 'week' (got ${String(opts.period)})`);
+  const modelName: ModelName = opts.model ?? 'bgnbd';
+  if (modelName !== 'bgnbd' && modelName !== 'pareto-nbd') throw new Error(`Unknown model: ${String(modelName)}`);
+  if (parsed.rows === 0) throw new Error(`No transactions in ${opts.source}`);
   const ce = toDayNumber(opts.calibrationEnd);
   const lastDay = toDayNumber(parsed.lastDate!);
   const oe = opts.observationEnd !== undefined ? toDayNumber(opts.observationEnd) : Math.max(ce, lastDay);
@@ -151,7 +164,7 @@ export async function runClvFit(opts: ClvFitOptions): Promise<ClvFitResult> {
   // Spend model (only with a value column and some repeat buyers).
   let gg: ClvFitResult['gammaGamma'] = null;
   let ggParams: { p: number; q: number; v: number } | null = null;
-  if (opts.valueCol !== undefined) {
+  if (opts.hasValues) {
     const spend: { x: number; monetary_value: number }[] = [];
     for (let i = 0; i < s.n; i++) if (s.x[i]! > 0 && s.monetary[i]! > 0) spend.push({ x: s.x[i]!, monetary_value: s.monetary[i]! });
     if (spend.length >= 3) {
@@ -299,7 +312,7 @@ export async function runClvFit(opts: ClvFitOptions): Promise<ClvFitResult> {
     for (const [k, v] of Object.entries(fitInfo.se)) se[k] = round(v, 4);
   }
   return {
-    file: opts.file,
+    source: opts.source,
     model: modelName,
     period,
     calibrationEnd: dayToIso(ce),

@@ -4,7 +4,7 @@ import { FEEDS } from '../feeds/index.js';
 import type { DeliveryManifest } from '../feeds/ingest.js';
 import { LINEAGE_COLUMNS } from '../feeds/feed.js';
 import type { Lake } from '../lake/lake.js';
-import type { Engine, MaterializeRequest, MaterializeResult, QueryResult } from './engine.js';
+import type { Engine, MaterializeRequest, MaterializeResult, QueryResult, RowsRequest } from './engine.js';
 
 /** What the warehouse holds, in build order, so any later process can re-open the same relations. */
 export interface CatalogEntry {
@@ -89,6 +89,35 @@ export class DuckDbEngine implements Engine {
     this.catalog = [...this.catalog.filter((e) => e.name !== name), entry];
     await this.lake.writeJsonAtomic(CATALOG, this.catalog);
     return { rows: entry.rows, location: entry.path ? this.lake.path(entry.path) : undefined };
+  }
+
+  async materializeRows({ name, columns, rows }: RowsRequest): Promise<MaterializeResult> {
+    const temp = `rows_${name}`;
+    // DATE values travel as text and are cast on the way out.
+    const stored = columns.map((c) => `${quoteIdent(c.name)} ${c.type === 'DATE' ? 'VARCHAR' : c.type}`);
+    await this.connection.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(temp)} (${stored.join(', ')})`);
+    const appender = await this.connection.createAppender(temp);
+    try {
+      for (const row of rows) {
+        columns.forEach((column, i) => {
+          const value = row[i];
+          if (value === null || value === undefined || (typeof value === 'number' && !Number.isFinite(value))) appender.appendNull();
+          else if (column.type === 'DOUBLE') appender.appendDouble(Number(value));
+          else if (column.type === 'INTEGER') appender.appendInteger(Number(value));
+          else if (column.type === 'BOOLEAN') appender.appendBoolean(Boolean(value));
+          else appender.appendVarchar(String(value));
+        });
+        appender.endRow();
+      }
+    } finally {
+      appender.closeSync();
+    }
+    const select = columns.map((c) => (c.type === 'DATE' ? `CAST(${quoteIdent(c.name)} AS DATE) AS ${quoteIdent(c.name)}` : quoteIdent(c.name)));
+    try {
+      return await this.materialize({ name, sql: `SELECT ${select.join(', ')} FROM temp.main.${quoteIdent(temp)}`, materialized: 'table' });
+    } finally {
+      await this.connection.run(`DROP TABLE ${quoteIdent(temp)}`);
+    }
   }
 
   /** Removes models no longer in the project from the catalog and the warehouse. */

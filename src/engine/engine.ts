@@ -29,6 +29,14 @@ export interface MaterializeResult {
   location?: string;
 }
 
+/** Rows computed outside SQL (e.g. by a probability model) to be stored as a table. */
+export interface RowsRequest {
+  name: string;
+  columns: { name: string; type: 'VARCHAR' | 'DOUBLE' | 'INTEGER' | 'BOOLEAN' | 'DATE' }[];
+  /** One array per row, in column order; DATE values as 'YYYY-MM-DD'. */
+  rows: (string | number | boolean | null)[][];
+}
+
 export interface Engine {
   readonly name: 'duckdb' | 'athena';
   /** Relation name for a feed's curated table, as models see it through `source()`. */
@@ -37,5 +45,7 @@ export interface Engine {
   modelRelation(model: string): string;
   query(sql: string): Promise<QueryResult>;
   materialize(request: MaterializeRequest): Promise<MaterializeResult>;
+  /** Stores rows computed outside the engine as a table model. */
+  materializeRows(request: RowsRequest): Promise<MaterializeResult>;
   close(): Promise<void>;
 }

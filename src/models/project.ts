@@ -3,6 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { Materialization } from '../engine/engine.js';
+import { programColumns, type ProgramModel } from './program.js';
+import { PROGRAM_MODELS } from './programs.js';
 
 /** The SQL models that ship with crmlake. */
 export const DEFAULT_MODELS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../models');
@@ -16,6 +18,9 @@ type ModelDoc = { description?: string; columns?: ModelColumnDoc[] };
 
 export interface Model {
   name: string;
+  /** SQL file, or a TypeScript program (see ./program.ts). */
+  kind: 'sql' | 'program';
+  program?: ProgramModel;
   /** Path relative to the models folder, e.g. `marts/customer_rfm.sql`. */
   file: string;
   raw: string;
@@ -113,6 +118,7 @@ export async function loadProject(dir: string = DEFAULT_MODELS_DIR): Promise<Mod
     const doc = docs.get(name);
     models.push({
       name,
+      kind: 'sql',
       file,
       raw,
       materialized,
@@ -122,10 +128,27 @@ export async function loadProject(dir: string = DEFAULT_MODELS_DIR): Promise<Mod
       columns: doc?.columns ?? [],
     });
   }
+  for (const program of PROGRAM_MODELS) {
+    if (seen.has(program.name)) throw new ModelError(`Model ${program.name} is defined in ${seen.get(program.name)} and by ${program.file}`);
+    seen.set(program.name, program.file);
+    const columns = programColumns(program, {});
+    models.push({
+      name: program.name,
+      kind: 'program',
+      program,
+      file: program.file,
+      raw: '',
+      materialized: 'table',
+      refs: program.refs,
+      sources: [],
+      description: program.description,
+      columns: columns.map((c) => ({ name: c.name, description: c.description })),
+    });
+  }
   for (const model of models) {
     for (const ref of model.refs) {
       if (!seen.has(ref)) {
-        const line = findCalls(model.raw, model.file).find((c) => c.fn === 'ref' && c.positional[0] === ref)!.line;
+        const line = findCalls(model.raw, model.file).find((c) => c.fn === 'ref' && c.positional[0] === ref)?.line ?? 1;
         throw new ModelError(`${model.file}:${line}: ref('${ref}') names no model`);
       }
     }

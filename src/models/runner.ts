@@ -1,9 +1,10 @@
 import type { Engine } from '../engine/engine.js';
 import { FEEDS } from '../feeds/index.js';
 import type { Lake } from '../lake/lake.js';
+import { programColumns, type Vars } from './program.js';
 import { findCalls, ModelError, topologicalOrder, type Model } from './project.js';
 
-export type Vars = Record<string, string>;
+export type { Vars };
 
 /** Renders a model's `{{ … }}` calls into SQL for one engine. */
 export function compileModel(model: Model, engine: Engine, vars: Vars): string {
@@ -48,6 +49,8 @@ export interface ModelRunResult {
   rows: number | null;
   seconds: number;
   error?: string;
+  /** Caveats a program model reported (e.g. too little data to fit). */
+  notes?: string[];
 }
 
 export interface BuildRun {
@@ -91,9 +94,17 @@ export async function buildModels(
     const t0 = performance.now();
     let result: ModelRunResult;
     try {
-      const sql = compileModel(model, engine, vars);
-      const { rows } = await engine.materialize({ name: model.name, sql, materialized: model.materialized });
-      result = { ...base, status: 'success', rows, seconds: (performance.now() - t0) / 1000 };
+      const notes: string[] = [];
+      let rows: number | null;
+      if (model.program) {
+        const program = model.program;
+        const data = await program.build({ engine, vars, ref: (name) => engine.modelRelation(name), note: (m) => notes.push(m) });
+        ({ rows } = await engine.materializeRows({ name: model.name, columns: programColumns(program, vars), rows: data }));
+      } else {
+        const sql = compileModel(model, engine, vars);
+        ({ rows } = await engine.materialize({ name: model.name, sql, materialized: model.materialized }));
+      }
+      result = { ...base, status: 'success', rows, seconds: (performance.now() - t0) / 1000, ...(notes.length ? { notes } : {}) };
     } catch (error) {
       result = { ...base, status: 'error', rows: null, seconds: (performance.now() - t0) / 1000, error: (error as Error).message };
       failure = result;
@@ -109,6 +120,9 @@ export async function buildModels(
     results,
   };
   await lake.writeJsonAtomic(`_runs/${run.startedAt.replace(/[:.]/g, '-')}-build.json`, run);
-  if (failure) throw new BuildError(`Model ${failure.model} (models/${failure.file}) failed: ${failure.error}`, run);
+  if (failure) {
+    const where = failure.file.startsWith('src/') ? failure.file : `models/${failure.file}`;
+    throw new BuildError(`Model ${failure.model} (${where}) failed: ${failure.error}`, run);
+  }
   return run;
 }

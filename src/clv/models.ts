@@ -1,0 +1,241 @@
+/**
+ * The CLV marts, built by `crmlake build` as program models: they read the customers' orders
+ * through the engine, fit BG/NBD (or Pareto/NBD) and Gamma-Gamma, and return rows.
+ */
+import type { ProgramContext, ProgramModel, Vars } from '../models/program.js';
+import { bgnbdModel, fitBgnbd } from './bgnbd.js';
+import { customerLifetimeValue, PERIODS_PER_MONTH } from './clv.js';
+import { compressPatterns, dayToIso, PERIOD_DAYS, summarizeColumns, toDayNumber, type Period } from './data.js';
+import { fitClv } from './fitCommand.js';
+import { fitGammaGamma, gammaGammaConditionalExpectedValue } from './gammagamma.js';
+import { fitParetoNbd, paretoNbdModel } from './paretonbd.js';
+import type { ParsedColumns } from './reader.js';
+import type { ModelName, TransactionModel } from './types.js';
+
+const FILE = 'src/clv/models.ts';
+const ORDERS = 'int_customer_orders';
+
+interface ClvSettings {
+  period: Period;
+  model: ModelName;
+  months: number;
+  discountRate: number;
+}
+
+function settings(vars: Vars): ClvSettings {
+  const period = (vars.clv_period ?? 'week') as Period;
+  if (!(period in PERIOD_DAYS)) throw new Error(`var clv_period must be 'day' or 'week', not '${period}'`);
+  const model = (vars.clv_model ?? 'bgnbd') as ModelName;
+  if (model !== 'bgnbd' && model !== 'pareto-nbd') throw new Error(`var clv_model must be 'bgnbd' or 'pareto-nbd', not '${model}'`);
+  const months = Number(vars.clv_horizon_months ?? 12);
+  const discountRate = Number(vars.clv_monthly_discount_rate ?? 0.01);
+  if (!Number.isInteger(months) || months <= 0) throw new Error(`var clv_horizon_months must be a positive whole number`);
+  if (!(discountRate >= 0 && discountRate < 1)) throw new Error(`var clv_monthly_discount_rate must be in [0, 1)`);
+  return { period, model, months, discountRate };
+}
+
+/** Reads the orders model into the columnar form the CLV library works on. */
+export async function readOrders(context: Pick<ProgramContext, 'engine'>, relation: string): Promise<ParsedColumns> {
+  const { rows } = await context.engine.query(
+    `SELECT customer_key, CAST(order_date AS VARCHAR) AS order_date, order_value FROM ${relation} ORDER BY order_date, customer_key`,
+  );
+  const index = new Map<string, number>();
+  const ids: string[] = [];
+  const customer = new Int32Array(rows.length);
+  const day = new Int32Array(rows.length);
+  const value = new Float64Array(rows.length);
+  rows.forEach((row, i) => {
+    const key = String(row.customer_key);
+    let c = index.get(key);
+    if (c === undefined) {
+      c = ids.length;
+      index.set(key, c);
+      ids.push(key);
+    }
+    customer[i] = c;
+    day[i] = toDayNumber(String(row.order_date));
+    value[i] = Number(row.order_value);
+  });
+  return {
+    ids,
+    columns: { customer, day, value, nCustomers: ids.length },
+    rows: rows.length,
+    skipped: 0,
+    hasHeader: false,
+    firstDate: rows.length ? String(rows[0]!.order_date) : null,
+    lastDate: rows.length ? String(rows[rows.length - 1]!.order_date) : null,
+  };
+}
+
+/** The as-of date (exclusive), as customer_rfm uses it: var as_of, else the day after the last order. */
+function asOfDay(vars: Vars, orders: ParsedColumns): number {
+  return vars.as_of ? toDayNumber(vars.as_of) : toDayNumber(orders.lastDate!) + 1;
+}
+
+function transactionModel(fitName: ModelName, patterns: ReturnType<typeof compressPatterns>): TransactionModel {
+  return fitName === 'bgnbd' ? bgnbdModel(fitBgnbd(patterns)) : paretoNbdModel(fitParetoNbd(patterns));
+}
+
+const customerClvColumns = (vars: Vars) => {
+  const h = settings(vars).months;
+  return [
+    { name: 'customer_key', type: 'VARCHAR', description: 'The customer (the POS customer id until the customer master assigns keys).' },
+    { name: 'frequency', type: 'INTEGER', description: 'Repeat purchases before the as-of date: purchase days after the first (same-day orders combined).' },
+    { name: 'recency', type: 'DOUBLE', description: 'Periods from the first to the last purchase (t_x).' },
+    { name: 'T', type: 'DOUBLE', description: 'Periods from the first purchase to the as-of date.' },
+    { name: 'monetary_value', type: 'DOUBLE', description: 'Mean value of the repeat purchases (0 without repeats).' },
+    { name: 'p_alive', type: 'DOUBLE', description: 'Probability the customer is still active.' },
+    { name: `expected_purchases_${h}m`, type: 'DOUBLE', description: `Expected purchases in the next ${h} months.` },
+    { name: 'expected_avg_value', type: 'DOUBLE', description: 'Expected value of a future purchase (Gamma-Gamma).' },
+    { name: `clv_${h}m`, type: 'DOUBLE', description: `Discounted expected value of the next ${h} months of purchases.` },
+    { name: 'clv_segment', type: 'VARCHAR', description: "'High' = top 20% by CLV, 'Medium' = next 30%, 'Low' = the rest." },
+    { name: 'churn_risk', type: 'VARCHAR', description: "'high' if p_alive < 0.5, 'medium' if < 0.8, else 'low'." },
+    { name: 'as_of_date', type: 'DATE', description: 'The as-of date the model was fitted for (calibration ends the day before).' },
+  ] as const;
+};
+
+const customerClv: ProgramModel = {
+  name: 'customer_clv',
+  file: FILE,
+  refs: [ORDERS],
+  description:
+    'Customer lifetime value from BG/NBD (var clv_model: bgnbd | pareto-nbd) and Gamma-Gamma, fitted on all orders before the ' +
+    'as-of date (var as_of, default the day after the last order) in weeks (var clv_period). CLV is over clv_horizon_months ' +
+    '(default 12) discounted monthly at clv_monthly_discount_rate (default 0.01), as in Fader, Hardie & Lee (2005).',
+  columns: (vars) => customerClvColumns(vars).map((c) => ({ ...c })),
+  async build(context) {
+    const { period, model: modelName, months, discountRate } = settings(context.vars);
+    const orders = await readOrders(context, context.ref(ORDERS));
+    if (orders.rows === 0) {
+      context.note('no orders with a customer: customer_clv is empty');
+      return [];
+    }
+    const asOf = asOfDay(context.vars, orders);
+    const s = summarizeColumns(orders.columns, { calibrationEndDay: asOf - 1, observationEndDay: asOf - 1, periodDays: PERIOD_DAYS[period] });
+    let repeaters = 0;
+    for (let i = 0; i < s.n; i++) if (s.x[i]! > 0) repeaters++;
+    if (repeaters < 3) {
+      context.note(`only ${repeaters} customers bought more than once: too few to fit, customer_clv is empty`);
+      return [];
+    }
+    const model = transactionModel(modelName, compressPatterns({ x: s.x, t_x: s.t_x, T: s.T }));
+    const spend = [];
+    for (let i = 0; i < s.n; i++) if (s.x[i]! > 0 && s.monetary[i]! > 0) spend.push({ x: s.x[i]!, monetary_value: s.monetary[i]! });
+    const gg = fitGammaGamma(spend);
+    const horizon = months * PERIODS_PER_MONTH[period];
+    const scored = [];
+    for (let i = 0; i < s.n; i++) {
+      const x = s.x[i]!;
+      const rft = { x, t_x: s.t_x[i]!, T: s.T[i]! };
+      const expectedValue = gammaGammaConditionalExpectedValue(gg, x, s.monetary[i]!);
+      const pAlive = model.pAlive(x, rft.t_x, rft.T);
+      scored.push({
+        i,
+        pAlive,
+        purchases: model.conditionalExpected(horizon, x, rft.t_x, rft.T),
+        expectedValue,
+        clv: customerLifetimeValue(model, rft, expectedValue, { months, discountRate, period }),
+      });
+    }
+    const unscored = scored.filter((c) => !Number.isFinite(c.clv)).length;
+    if (unscored > 0) context.note(`${unscored} customers got no finite CLV (stored as NULL)`);
+    // Segments by CLV rank: ties broken by customer key so the split is stable.
+    const clvOf = (c: { clv: number }) => (Number.isFinite(c.clv) ? c.clv : -Infinity);
+    const ranked = [...scored].sort(
+      (a, b) => clvOf(b) - clvOf(a) || orders.ids[s.customerIndex[a.i]!]!.localeCompare(orders.ids[s.customerIndex[b.i]!]!),
+    );
+    const segment = new Map<number, string>();
+    ranked.forEach((c, rank) => segment.set(c.i, rank < 0.2 * ranked.length ? 'High' : rank < 0.5 * ranked.length ? 'Medium' : 'Low'));
+    const round = (v: number, d = 6) => Number(v.toFixed(d));
+    context.note(`${modelName} ${Object.entries(model.params).map(([k, v]) => `${k}=${v.toFixed(3)}`).join(' ')}; gamma-gamma p=${gg.p.toFixed(2)} q=${gg.q.toFixed(2)} v=${gg.v.toFixed(2)}`);
+    return scored.map((c) => [
+      orders.ids[s.customerIndex[c.i]!]!,
+      s.x[c.i]!,
+      round(s.t_x[c.i]!),
+      round(s.T[c.i]!),
+      round(s.monetary[c.i]!, 4),
+      round(c.pAlive),
+      round(c.purchases),
+      round(c.expectedValue, 4),
+      round(c.clv, 4),
+      segment.get(c.i)!,
+      c.pAlive < 0.5 ? 'high' : c.pAlive < 0.8 ? 'medium' : 'low',
+      dayToIso(asOf),
+    ]);
+  },
+};
+
+/** The calibration / hold-out split for the fit diagnostics: var clv_calibration_end, else 2/3 of the history. */
+async function holdoutFit(context: ProgramContext) {
+  const { period, model } = settings(context.vars);
+  const orders = await readOrders(context, context.ref(ORDERS));
+  if (orders.rows === 0) return undefined;
+  const asOf = asOfDay(context.vars, orders);
+  const first = toDayNumber(orders.firstDate!);
+  const calibrationEnd = context.vars.clv_calibration_end
+    ? toDayNumber(context.vars.clv_calibration_end)
+    : first + Math.floor((2 * (asOf - 1 - first)) / 3);
+  if (asOf - 1 - calibrationEnd < PERIOD_DAYS[period]) {
+    context.note(`history too short for a hold-out of one ${period}: no fit diagnostics`);
+    return undefined;
+  }
+  try {
+    return fitClv(orders, {
+      source: ORDERS,
+      hasValues: true,
+      calibrationEnd: dayToIso(calibrationEnd),
+      observationEnd: dayToIso(asOf - 1),
+      period,
+      model,
+      standardErrors: false,
+    });
+  } catch (error) {
+    context.note(`no fit diagnostics: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
+const clvTracking: ProgramModel = {
+  name: 'clv_tracking',
+  file: FILE,
+  refs: [ORDERS],
+  description:
+    'Model fit over time: actual vs expected repeat purchases of all customers per period, with the model fitted on the ' +
+    'calibration part only (var clv_calibration_end, default two thirds of the history) and the rest held out.',
+  columns: [
+    { name: 'period', type: 'INTEGER', description: 'Period number from the first order (1 = first period).' },
+    { name: 'end_date', type: 'DATE', description: 'Last day of the period.' },
+    { name: 'is_holdout', type: 'BOOLEAN', description: 'The period lies after the calibration end.' },
+    { name: 'actual', type: 'DOUBLE', description: 'Repeat purchases that happened in the period.' },
+    { name: 'expected', type: 'DOUBLE', description: 'Repeat purchases the model expected in the period.' },
+    { name: 'cumulative_actual', type: 'DOUBLE', description: 'Running total of actual.' },
+    { name: 'cumulative_expected', type: 'DOUBLE', description: 'Running total of expected.' },
+    { name: 'calibration_end', type: 'DATE', description: 'Last day of the calibration period.' },
+  ],
+  async build(context) {
+    const fit = await holdoutFit(context);
+    if (!fit) return [];
+    return fit.tracking.map((t) => [t.period, t.endDate, t.holdout, t.actual, t.expected, t.cumulativeActual, t.cumulativeExpected, fit.calibrationEnd]);
+  },
+};
+
+const clvHoldoutByFrequency: ProgramModel = {
+  name: 'clv_holdout_by_frequency',
+  file: FILE,
+  refs: [ORDERS],
+  description: 'Hold-out check by calibration frequency: mean actual vs conditionally expected repeat purchases in the hold-out period.',
+  columns: [
+    { name: 'calibration_frequency', type: 'VARCHAR', description: "Repeat purchases in calibration: '0' … '6', '7+'." },
+    { name: 'customers', type: 'INTEGER', description: 'Customers in the bucket.' },
+    { name: 'actual_mean', type: 'DOUBLE', description: 'Mean repeat purchases in the hold-out period.' },
+    { name: 'expected_mean', type: 'DOUBLE', description: 'Mean conditional expectation for the hold-out period.' },
+    { name: 'calibration_end', type: 'DATE', description: 'Last day of the calibration period.' },
+  ],
+  async build(context) {
+    const fit = await holdoutFit(context);
+    if (!fit) return [];
+    return fit.holdout.byFrequency.map((b) => [b.x, b.customers, b.actualMean, b.expectedMean, fit.calibrationEnd]);
+  },
+};
+
+export const CLV_MODELS: ProgramModel[] = [customerClv, clvTracking, clvHoldoutByFrequency];

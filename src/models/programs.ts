@@ -1,0 +1,5 @@
+import { CLV_MODELS } from '../clv/models.js';
+import type { ProgramModel } from './program.js';
+
+/** Every model computed in TypeScript, built alongside the SQL models in dependency order. */
+export const PROGRAM_MODELS: ProgramModel[] = [...CLV_MODELS];
