@@ -5,7 +5,7 @@
  */
 
 import type { BgnbdParams } from './bgnbd.js';
-import type { Period, RFT, TransactionColumns } from './data.js';
+import { TransactionLog, type Period, type RFT, type TransactionColumns } from './data.js';
 import type { GammaGammaParams } from './gammagamma.js';
 import type { ParetoNbdParams } from './paretonbd.js';
 import type { TransactionModel } from './types.js';
@@ -265,29 +265,8 @@ export function simulateBgnbdTransactionLog(params: BgnbdParams, opts: Transacti
   value: Float64Array;
 } {
   const rng = mulberry32(opts.seed ?? 1);
-  let cap = Math.max(16, Math.ceil(opts.customers * 3));
-  let customer = new Int32Array(cap);
-  let day = new Int32Array(cap);
-  let value = new Float64Array(cap);
-  let n = 0;
-  const push = (c: number, d: number, v: number): void => {
-    if (n === cap) {
-      cap *= 2;
-      const c2 = new Int32Array(cap);
-      c2.set(customer);
-      customer = c2;
-      const d2 = new Int32Array(cap);
-      d2.set(day);
-      day = d2;
-      const v2 = new Float64Array(cap);
-      v2.set(value);
-      value = v2;
-    }
-    customer[n] = c;
-    day[n] = d;
-    value[n] = v;
-    n++;
-  };
+  const log = new TransactionLog(opts.customers * 3);
+  const push = (c: number, d: number, v: number): void => log.push(c, d, v);
   const spend = opts.spend;
   for (let i = 0; i < opts.customers; i++) {
     const first = opts.cohortStartDay + Math.floor(rng() * opts.cohortDays);
@@ -307,10 +286,5 @@ export function simulateBgnbdTransactionLog(params: BgnbdParams, opts: Transacti
       }
     }
   }
-  return {
-    customer: customer.slice(0, n),
-    day: day.slice(0, n),
-    value: value.slice(0, n),
-    nCustomers: opts.customers,
-  };
+  return log.columns(opts.customers);
 }

@@ -115,6 +115,68 @@ export interface TransactionColumns {
   nCustomers: number;
 }
 
+/**
+ * A growable columnar transaction log: customer indices, day numbers and values in typed
+ * arrays, customer ids interned in first-seen order. What readers and simulators fill.
+ */
+export class TransactionLog {
+  readonly ids: string[] = [];
+  private readonly index = new Map<string, number>();
+  private customer: Int32Array;
+  private day: Int32Array;
+  private value: Float64Array;
+  length = 0;
+  minDay = Infinity;
+  maxDay = -Infinity;
+
+  constructor(capacity = 1024) {
+    const cap = Math.max(16, capacity);
+    this.customer = new Int32Array(cap);
+    this.day = new Int32Array(cap);
+    this.value = new Float64Array(cap);
+  }
+
+  /** The index of a customer id, interning it on first sight. */
+  customerIndex(id: string): number {
+    let k = this.index.get(id);
+    if (k === undefined) {
+      k = this.ids.length;
+      this.index.set(id, k);
+      this.ids.push(id);
+    }
+    return k;
+  }
+
+  push(customer: number, day: number, value: number): void {
+    if (this.length === this.customer.length) {
+      const grow = <T extends Int32Array | Float64Array>(a: T): T => {
+        const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.customer = grow(this.customer);
+      this.day = grow(this.day);
+      this.value = grow(this.value);
+    }
+    this.customer[this.length] = customer;
+    this.day[this.length] = day;
+    this.value[this.length] = value;
+    if (day < this.minDay) this.minDay = day;
+    if (day > this.maxDay) this.maxDay = day;
+    this.length++;
+  }
+
+  /** Trimmed copies of the columns; `nCustomers` defaults to the interned ids. */
+  columns(nCustomers = this.ids.length): TransactionColumns & { customer: Int32Array; day: Int32Array; value: Float64Array } {
+    return {
+      customer: this.customer.slice(0, this.length),
+      day: this.day.slice(0, this.length),
+      value: this.value.slice(0, this.length),
+      nCustomers,
+    };
+  }
+}
+
 export interface SummaryColumns {
   /** Number of customers kept (first purchase <= calibrationEnd). */
   n: number;

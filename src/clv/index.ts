@@ -33,6 +33,7 @@ export {
   dayToIso,
   prepareTransactions,
   summarizeColumns,
+  TransactionLog,
   compressPatterns,
   toPatternSet,
   isPatternSet,
@@ -109,6 +110,7 @@ export {
   parseTransactions,
   readTransactionsFile,
   readCdnow,
+  logToParsed,
   CDNOW_COLUMNS,
   type ColumnSpec,
   type ReadTransactionsOptions,
@@ -116,6 +118,7 @@ export {
 } from './reader.js';
 export {
   runClvFit,
+  fitClv,
   type ClvFitOptions,
   type ClvFitResult,
   type TrackingPoint,

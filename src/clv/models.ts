@@ -5,11 +5,11 @@
 import type { ProgramContext, ProgramModel, Vars } from '../models/program.js';
 import { bgnbdModel, fitBgnbd } from './bgnbd.js';
 import { customerLifetimeValue, PERIODS_PER_MONTH } from './clv.js';
-import { compressPatterns, dayToIso, PERIOD_DAYS, summarizeColumns, toDayNumber, type Period } from './data.js';
+import { compressPatterns, dayToIso, PERIOD_DAYS, summarizeColumns, toDayNumber, TransactionLog, type Period } from './data.js';
 import { fitClv } from './fitCommand.js';
 import { fitGammaGamma, gammaGammaConditionalExpectedValue } from './gammagamma.js';
 import { fitParetoNbd, paretoNbdModel } from './paretonbd.js';
-import type { ParsedColumns } from './reader.js';
+import { logToParsed, type ParsedColumns } from './reader.js';
 import type { ModelName, TransactionModel } from './types.js';
 
 const FILE = 'src/clv/models.ts';
@@ -39,32 +39,9 @@ export async function readOrders(context: Pick<ProgramContext, 'engine'>, relati
   const { rows } = await context.engine.query(
     `SELECT customer_key, CAST(order_date AS VARCHAR) AS order_date, order_value FROM ${relation} ORDER BY order_date, customer_key`,
   );
-  const index = new Map<string, number>();
-  const ids: string[] = [];
-  const customer = new Int32Array(rows.length);
-  const day = new Int32Array(rows.length);
-  const value = new Float64Array(rows.length);
-  rows.forEach((row, i) => {
-    const key = String(row.customer_key);
-    let c = index.get(key);
-    if (c === undefined) {
-      c = ids.length;
-      index.set(key, c);
-      ids.push(key);
-    }
-    customer[i] = c;
-    day[i] = toDayNumber(String(row.order_date));
-    value[i] = Number(row.order_value);
-  });
-  return {
-    ids,
-    columns: { customer, day, value, nCustomers: ids.length },
-    rows: rows.length,
-    skipped: 0,
-    hasHeader: false,
-    firstDate: rows.length ? String(rows[0]!.order_date) : null,
-    lastDate: rows.length ? String(rows[rows.length - 1]!.order_date) : null,
-  };
+  const log = new TransactionLog(rows.length);
+  for (const row of rows) log.push(log.customerIndex(String(row.customer_key)), toDayNumber(String(row.order_date)), Number(row.order_value));
+  return logToParsed(log, { skipped: 0, hasHeader: false });
 }
 
 /** The as-of date (exclusive), as customer_rfm uses it: var as_of, else the day after the last order. */

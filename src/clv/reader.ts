@@ -4,7 +4,7 @@
  */
 
 import { readFile } from 'node:fs/promises';
-import { type Transaction, type TransactionColumns, dayToIso, toDayNumber } from './data.js';
+import { type Transaction, type TransactionColumns, TransactionLog, dayToIso, toDayNumber } from './data.js';
 
 export type ColumnSpec = string | number;
 
@@ -150,6 +150,18 @@ export interface ParsedColumns {
   lastDate: string | null;
 }
 
+/** The parsed form of a filled transaction log. */
+export function logToParsed(log: TransactionLog, extra: { skipped: number; hasHeader: boolean }): ParsedColumns {
+  return {
+    ids: log.ids,
+    columns: log.columns(),
+    rows: log.length,
+    ...extra,
+    firstDate: log.length > 0 ? dayToIso(log.minDay) : null,
+    lastDate: log.length > 0 ? dayToIso(log.maxDay) : null,
+  };
+}
+
 /** Parse a transaction file's text into columnar form (fast path for large files). */
 export function parseTransactionColumns(text: string, opts: ReadTransactionsOptions): ParsedColumns {
   const lines = text.split(/\r?\n/);
@@ -177,16 +189,8 @@ export function parseTransactionColumns(text: string, opts: ReadTransactionsOpti
   const dc = resolveColumn(opts.dateCol, header, 'date');
   const vc = opts.valueCol === undefined ? -1 : resolveColumn(opts.valueCol, header, 'value');
 
-  const ids: string[] = [];
-  const idIndex = new Map<string, number>();
-  let cap = Math.max(16, lines.length - li);
-  let customer = new Int32Array(cap);
-  let day = new Int32Array(cap);
-  let value = new Float64Array(cap);
-  let n = 0;
+  const log = new TransactionLog(lines.length - li);
   let skipped = 0;
-  let minDay = Infinity;
-  let maxDay = -Infinity;
   const dateCache = new Map<string, number>();
   for (; li < lines.length; li++) {
     const line = lines[li]!;
@@ -213,41 +217,9 @@ export function parseTransactionColumns(text: string, opts: ReadTransactionsOpti
       v = raw === undefined || raw.trim() === '' ? 0 : Number(raw);
       if (Number.isNaN(v)) throw new Error(`Line ${li + 1}: value "${raw}" is not a number`);
     }
-    const key = id.trim();
-    let k = idIndex.get(key);
-    if (k === undefined) {
-      k = ids.length;
-      idIndex.set(key, k);
-      ids.push(key);
-    }
-    if (n === cap) {
-      cap *= 2;
-      const c2 = new Int32Array(cap);
-      c2.set(customer);
-      customer = c2;
-      const d2 = new Int32Array(cap);
-      d2.set(day);
-      day = d2;
-      const v2 = new Float64Array(cap);
-      v2.set(value);
-      value = v2;
-    }
-    customer[n] = k;
-    day[n] = dd;
-    value[n] = v;
-    if (dd < minDay) minDay = dd;
-    if (dd > maxDay) maxDay = dd;
-    n++;
+    log.push(log.customerIndex(id.trim()), dd, v);
   }
-  return {
-    ids,
-    columns: { customer: customer.slice(0, n), day: day.slice(0, n), value: value.slice(0, n), nCustomers: ids.length },
-    rows: n,
-    skipped,
-    hasHeader: header !== null,
-    firstDate: n > 0 ? dayToIso(minDay) : null,
-    lastDate: n > 0 ? dayToIso(maxDay) : null,
-  };
+  return logToParsed(log, { skipped, hasHeader: header !== null });
 }
 
 /** Parse a transaction file's text into Transaction objects (dates as UTC Dates). */
