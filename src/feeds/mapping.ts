@@ -3,26 +3,31 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { CanonicalRow, FeedDefinition } from './feed.js';
-import { parseDecimal, parseIntegerId, parseTimestamp } from './parse.js';
+import { parseBoolean, parseDecimal, parseDuration, parseInteger, parseIntegerId, parseTimestamp } from './parse.js';
 
 /**
  * A declarative mapping from one source layout to a feed's canonical columns.
- * Each canonical field is taken from a source column (`column`) or is a constant (`value`);
- * values are trimmed, `null_values` become NULL, and an optional `transform` normalizes them.
+ * Each canonical field is taken from a source column (`column`), from several joined
+ * (`columns`, e.g. a date and a time), or is a constant (`value`); values are trimmed,
+ * `null_values` become NULL, and an optional `transform` normalizes them.
  */
+export const TRANSFORMS = ['integer_id', 'integer', 'decimal', 'boolean', 'duration', 'timestamp', 'date', 'upper', 'lower'] as const;
+
 const FieldObject = z
-    .object({
-      column: z.string().optional(),
-      value: z.string().optional(),
-      transform: z.enum(['integer_id', 'decimal', 'timestamp', 'upper', 'lower']).optional(),
-      format: z.string().optional(),
-    })
-    .strict()
-    .refine((f) => (f.column === undefined) !== (f.value === undefined), {
-      message: 'give exactly one of `column` or `value`',
-    });
+  .object({
+    column: z.string().optional(),
+    columns: z.array(z.string()).min(2).optional(),
+    join: z.string().default(' '),
+    value: z.string().optional(),
+    transform: z.enum(TRANSFORMS).optional(),
+    format: z.string().optional(),
+  })
+  .strict()
+  .refine((f) => [f.column, f.columns, f.value].filter((x) => x !== undefined).length === 1, {
+    message: 'give exactly one of `column`, `columns` or `value`',
+  });
 type FieldObject = z.infer<typeof FieldObject>;
-const FieldSpec = z.union([z.string().transform((column): FieldObject => ({ column })), FieldObject]);
+const FieldSpec = z.union([z.string().transform((column): FieldObject => ({ column, join: ' ' })), FieldObject]);
 
 export const MappingSpec = z
   .object({
@@ -95,19 +100,24 @@ export class RowError extends Error {
 export function createRecordMapper(mapping: Mapping, header: string[]): (values: string[]) => CanonicalRow {
   const position = new Map(header.map((h, i) => [h, i]));
   const missing = Object.values(mapping.fields)
-    .map((f) => f.column)
-    .filter((c): c is string => c !== undefined && !position.has(c));
+    .flatMap((f) => f.columns ?? (f.column === undefined ? [] : [f.column]))
+    .filter((c) => !position.has(c));
   if (missing.length) throw new Error(`header lacks the mapped column(s) ${missing.join(', ')} (found: ${header.join(', ')})`);
   const nulls = new Set(mapping.source.null_values);
   const fields = Object.entries(mapping.fields).map(([field, spec]) => ({
     field,
     spec,
     index: spec.column === undefined ? -1 : position.get(spec.column)!,
+    indexes: spec.columns?.map((c) => position.get(c)!),
   }));
   return (values) => {
     const out: CanonicalRow = {};
-    for (const { field, spec, index } of fields) {
-      const raw = index < 0 ? spec.value : values[index];
+    for (const { field, spec, index, indexes } of fields) {
+      const raw = indexes
+        ? indexes.map((i) => values[i]?.trim() ?? '').filter((v) => v !== '' && !nulls.has(v)).join(spec.join)
+        : index < 0
+          ? spec.value
+          : values[index];
       const text = raw === undefined ? '' : raw.trim();
       if (text === '' || nulls.has(text)) {
         out[field] = null;
@@ -116,7 +126,7 @@ export function createRecordMapper(mapping: Mapping, header: string[]): (values:
       try {
         out[field] = transform(text, spec.transform, spec.format);
       } catch (error) {
-        throw new RowError(field, `${spec.column ?? field}: ${(error as Error).message}`);
+        throw new RowError(field, `${spec.column ?? spec.columns?.join('+') ?? field}: ${(error as Error).message}`);
       }
     }
     return out;
@@ -129,6 +139,14 @@ function transform(text: string, kind: string | undefined, format: string | unde
       return text;
     case 'integer_id':
       return parseIntegerId(text);
+    case 'integer':
+      return parseInteger(text);
+    case 'boolean':
+      return parseBoolean(text);
+    case 'duration':
+      return parseDuration(text);
+    case 'date':
+      return parseTimestamp(text, format ?? 'iso').slice(0, 10);
     case 'decimal':
       return parseDecimal(text);
     case 'timestamp':

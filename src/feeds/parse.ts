@@ -20,6 +20,36 @@ export function parseIntegerId(value: string): string {
   return match[1]!.replace(/^0+(?=\d)/, '');
 }
 
+/** A whole number (`-12`, `0042`); `12.0` is accepted as 12. */
+export function parseInteger(value: string): string {
+  const match = /^([+-]?)(\d+)(?:\.0+)?$/.exec(value.trim());
+  if (!match) throw new Error(`not a whole number: ${JSON.stringify(value)}`);
+  const digits = match[2]!.replace(/^0+(?=\d)/, '');
+  return match[1] === '-' && digits !== '0' ? `-${digits}` : digits;
+}
+
+const TRUE = new Set(['y', 'yes', 'true', 't', '1', '是', '对']);
+const FALSE = new Set(['n', 'no', 'false', 'f', '0', '否', '不']);
+
+/** Y/N, yes/no, true/false, 1/0 (and 是/否) in any case → 'true' / 'false'. */
+export function parseBoolean(value: string): string {
+  const text = value.trim().toLowerCase();
+  if (TRUE.has(text)) return 'true';
+  if (FALSE.has(text)) return 'false';
+  throw new Error(`not a yes/no value: ${JSON.stringify(value)}`);
+}
+
+/** A duration as `H:MM:SS`, `M:SS` or plain seconds → whole seconds. */
+export function parseDuration(value: string): string {
+  const text = value.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return String(Math.round(Number(text)));
+  const match = /^(?:(\d+):)?(\d{1,2}):(\d{2})(?:\.\d+)?$/.exec(text);
+  if (!match || Number(match[3]) > 59 || (match[1] !== undefined && Number(match[2]) > 59)) {
+    throw new Error(`not a duration (H:MM:SS, M:SS or seconds): ${JSON.stringify(value)}`);
+  }
+  return String(Number(match[1] ?? 0) * 3600 + Number(match[2]) * 60 + Number(match[3]));
+}
+
 interface TimestampPattern {
   regex: RegExp;
   groups: string[];

@@ -95,8 +95,11 @@ async function listFiles(dir: string, ext: RegExp): Promise<string[]> {
     .sort();
 }
 
-/** Reads every model under `dir` with its YAML docs (dbt's `models:` list in any .yml file). */
-export async function loadProject(dir: string = DEFAULT_MODELS_DIR): Promise<Model[]> {
+/**
+ * Reads every model under `dir` with its YAML docs (dbt's `models:` list in any .yml file),
+ * plus the program models (computed in TypeScript) that build on them.
+ */
+export async function loadProject(dir: string = DEFAULT_MODELS_DIR, programs: ProgramModel[] = PROGRAM_MODELS): Promise<Model[]> {
   const docs = new Map<string, ModelDoc>();
   for (const file of await listFiles(dir, /\.ya?ml$/)) {
     const doc = parseYaml(await readFile(path.join(dir, file), "utf8")) as { models?: ({ name: string } & ModelDoc)[] } | null;
@@ -128,7 +131,7 @@ export async function loadProject(dir: string = DEFAULT_MODELS_DIR): Promise<Mod
       columns: doc?.columns ?? [],
     });
   }
-  for (const program of PROGRAM_MODELS) {
+  for (const program of programs) {
     if (seen.has(program.name)) throw new ModelError(`Model ${program.name} is defined in ${seen.get(program.name)} and by ${program.file}`);
     seen.set(program.name, program.file);
     const columns = programColumns(program, {});

@@ -47,7 +47,7 @@ describe('model project', () => {
       'marts/c.sql': `select * from {{ ref('int_b') }} join {{ ref('stg_a') }} using (x)`,
       'marts/d.sql': `{{ config(materialized='view') }} select 1`,
     });
-    const models = await loadProject(root);
+    const models = await loadProject(root, []);
     expect(topologicalOrder(models).map((m) => m.name)).toEqual(['stg_a', 'int_b', 'c', 'd']);
     expect(Object.fromEntries(models.map((m) => [m.name, m.materialized]))).toEqual({ c: 'table', d: 'view', int_b: 'view', stg_a: 'view' });
   });
@@ -58,12 +58,12 @@ describe('model project', () => {
       'b.sql': `select * from {{ ref('c') }}`,
       'c.sql': `select * from {{ ref('a') }}`,
     });
-    await expect(loadProject(root).then(topologicalOrder)).rejects.toThrow(/cycle: a → b → c → a/);
+    await expect(loadProject(root, []).then(topologicalOrder)).rejects.toThrow(/cycle: a → b → c → a/);
   });
 
   it('reports a ref to a missing model with file and line', async () => {
     const root = await project({ 'marts/x.sql': `select 1\nfrom {{ ref('nope') }}` });
-    await expect(loadProject(root)).rejects.toThrow("marts/x.sql:2: ref('nope') names no model");
+    await expect(loadProject(root, [])).rejects.toThrow("marts/x.sql:2: ref('nope') names no model");
   });
 
   it('compiles refs, sources, vars and config for an engine', async () => {
@@ -71,7 +71,7 @@ describe('model project', () => {
       'staging/s.sql': `{{ config(materialized='view') }}\nselect * from {{ source('pos', 'pos_lines') }}`,
       'marts/m.sql': `select '{{ var("as_of", "") }}' as a, {{ var('n', '5') }} as n from {{ ref('s') }};`,
     });
-    const [m, s] = await loadProject(root);
+    const [m, s] = await loadProject(root, []);
     expect(compileModel(s!, fakeEngine, {})).toBe('select * from src.pos_pos_lines');
     expect(compileModel(m!, fakeEngine, { as_of: '2010-12-05' })).toBe(`select '2010-12-05' as a, 5 as n from m.s`);
     const bad = { ...s!, raw: `select * from {{ source('pos', 'nope') }}` };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDecimal, parseIntegerId, parseTimestamp } from '../../src/feeds/parse.js';
+import { parseBoolean, parseDecimal, parseDuration, parseInteger, parseIntegerId, parseTimestamp } from '../../src/feeds/parse.js';
 
 describe('parseDecimal', () => {
   it('keeps the digits the source wrote', () => {
@@ -44,5 +44,27 @@ describe('parseTimestamp', () => {
     expect(() => parseTimestamp('2011-01-01 24:00:00', 'YYYY-MM-DD HH:mm:ss')).toThrow(/impossible time/);
     expect(() => parseTimestamp('01/12/2010 08:26', 'YYYY-MM-DD HH:mm:ss')).toThrow(/does not match the date format/);
     expect(parseTimestamp('2012-02-29 00:00:00', 'YYYY-MM-DD HH:mm:ss')).toBe('2012-02-29 00:00:00');
+  });
+});
+
+describe('parseInteger, parseBoolean, parseDuration', () => {
+  it('reads whole numbers', () => {
+    expect(parseInteger('0042')).toBe('42');
+    expect(parseInteger('-7')).toBe('-7');
+    expect(parseInteger('109.0')).toBe('109');
+    expect(() => parseInteger('1.5')).toThrow(/not a whole number/);
+  });
+  it('reads yes/no values in the spellings sources use', () => {
+    expect(['Y', 'yes', 'TRUE', '1', '是'].map(parseBoolean)).toEqual(['true', 'true', 'true', 'true', 'true']);
+    expect(['N', 'No', 'false', '0', '否'].map(parseBoolean)).toEqual(['false', 'false', 'false', 'false', 'false']);
+    expect(() => parseBoolean('maybe')).toThrow(/not a yes\/no value/);
+  });
+  it('reads durations as seconds', () => {
+    expect(parseDuration('0:02:23')).toBe('143');
+    expect(parseDuration('1:00:00')).toBe('3600');
+    expect(parseDuration('4:05')).toBe('245');
+    expect(parseDuration('75')).toBe('75');
+    expect(() => parseDuration('0:75:00')).toThrow(/not a duration/);
+    expect(() => parseDuration('abc')).toThrow(/not a duration/);
   });
 });
