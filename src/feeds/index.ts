@@ -1,9 +1,11 @@
 import type { FeedDefinition } from './feed.js';
+import { callsFeed } from './calls/feed.js';
 import { posFeed } from './pos/feed.js';
 
 /** Every feed crmlake can ingest, by name. */
 export const FEEDS: Record<string, FeedDefinition> = {
   pos: posFeed,
+  calls: callsFeed,
 };
 
 export function getFeed(name: string): FeedDefinition {

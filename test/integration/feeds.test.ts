@@ -1,0 +1,75 @@
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DuckDbEngine } from '../../src/engine/duckdb.js';
+import { getFeed } from '../../src/feeds/index.js';
+import { ingestFiles, type IngestRun } from '../../src/feeds/ingest.js';
+import { loadMapping } from '../../src/feeds/mapping.js';
+import { Lake } from '../../src/lake/lake.js';
+import { DATASETS, scratchDir } from '../helpers.js';
+
+const CALLS = path.join(DATASETS, 'pwc-call-centre', 'call-center.csv');
+
+let cleanup: () => Promise<void>;
+let lake: Lake;
+let callsRun: IngestRun;
+
+async function independent(sql: string): Promise<Record<string, unknown>> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    return (await connection.runAndReadAll(sql)).getRowObjectsJson()[0] as Record<string, unknown>;
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+beforeAll(async () => {
+  const scratch = await scratchDir('feeds');
+  cleanup = scratch.cleanup;
+  lake = new Lake(path.join(scratch.dir, 'lake'));
+  const calls = getFeed('calls');
+  callsRun = await ingestFiles(lake, [CALLS], { feed: calls, mapping: await loadMapping(calls) });
+});
+afterAll(async () => cleanup());
+
+describe('the calls feed on the PwC call-centre data (BOM, CRLF, 9:12:58, 0:02:23, blanks)', () => {
+  it('lands every call', async () => {
+    expect(callsRun.files[0]).toMatchObject({ outcome: 'landed', read: 5000, landed: 5000, quarantined: 0 });
+    expect(callsRun.files[0]!.businessDates).toEqual({ min: '2021-01-01', max: '2021-03-31' });
+  });
+
+  it('keeps answered, durations, speed and ratings equal to the source', async () => {
+    const expected = await independent(
+      `SELECT count(*) FILTER (WHERE "Answered (Y/N)" = 'N') AS unanswered,
+              count(*) FILTER (WHERE "Resolved" = 'Y') AS resolved,
+              sum(CAST(split_part(AvgTalkDuration, ':', 1) AS INTEGER) * 3600 + CAST(split_part(AvgTalkDuration, ':', 2) AS INTEGER) * 60
+                  + CAST(split_part(AvgTalkDuration, ':', 3) AS INTEGER)) AS talk,
+              sum(CAST("Speed of answer in seconds" AS INTEGER)) AS speed,
+              sum(CAST("Satisfaction rating" AS INTEGER)) AS rating
+       FROM read_csv('${CALLS}', header = true, all_varchar = true)`,
+    );
+    const engine = await DuckDbEngine.open(lake);
+    const actual = (
+      await engine.query(
+        `SELECT count(*) FILTER (WHERE NOT answered) AS unanswered, count(*) FILTER (WHERE resolved) AS resolved,
+                sum(talk_seconds) AS talk, sum(speed_of_answer_seconds) AS speed, sum(satisfaction_score) AS rating,
+                count(*) FILTER (WHERE NOT answered AND (talk_seconds IS NOT NULL OR satisfaction_score IS NOT NULL)) AS unanswered_with_values,
+                CAST(min(started_at) AS VARCHAR) AS first_call
+         FROM curated.calls`,
+      )
+    ).rows[0]!;
+    await engine.close();
+    expect(actual).toEqual({
+      unanswered: 946,
+      resolved: Number(expected.resolved),
+      talk: Number(expected.talk),
+      speed: Number(expected.speed),
+      rating: Number(expected.rating),
+      unanswered_with_values: 0,
+      first_call: '2021-01-01 09:12:58',
+    });
+    expect(Number(expected.unanswered)).toBe(946);
+  });
+});
