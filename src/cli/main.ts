@@ -6,6 +6,7 @@ import { registerIngest } from './ingest.js';
 import { registerReport } from './report.js';
 import { registerServe } from './serve.js';
 import { registerSql } from './sql.js';
+import { registerStatus } from './status.js';
 
 const program = new Command('crmlake')
   .description('CRM analytics: ingest store, call-center and web data, unify customers, build SQL marts, publish reports.')
@@ -19,6 +20,7 @@ registerSql(program);
 registerClv(program);
 registerReport(program);
 registerServe(program);
+registerStatus(program);
 registerDemo(program);
 
 try {

@@ -1,13 +1,19 @@
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { Readable, Transform } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
 
-export interface CsvOptions {
+export interface SourceOptions {
+  format: 'csv' | 'jsonl';
   delimiter: string;
   quote: string;
-  encoding: BufferEncoding;
+  /** utf-8, latin1, gbk, gb18030, … (anything the WHATWG TextDecoder knows). */
+  encoding: string;
 }
 
-export type CsvRecord =
+export type SourceRecord =
   /** `line`: physical line in the file where the record starts (1 = the header). */
   | { line: number; values: string[]; error?: undefined }
   /** A record the parser could not read (e.g. a quote never closed); quarantine it. */
@@ -15,18 +21,58 @@ export type CsvRecord =
 
 const LINE_BREAKS = /\r\n|\r|\n/g;
 
+/** The file's bytes, gunzipped when they start with the gzip magic number. */
+async function openBytes(file: string): Promise<Readable> {
+  const handle = await open(file, 'r');
+  const head = Buffer.alloc(2);
+  await handle.read(head, 0, 2, 0);
+  await handle.close();
+  const raw = createReadStream(file);
+  return head[0] === 0x1f && head[1] === 0x8b ? raw.pipe(createGunzip()) : raw;
+}
+
+/** Decodes a byte stream to text in any WHATWG encoding (GBK and GB18030 included), streaming. */
+function decode(encoding: string): Transform {
+  const decoder = new TextDecoder(encoding, { fatal: false });
+  return new Transform({
+    decodeStrings: true,
+    transform(chunk: Buffer, _enc, done) {
+      done(null, decoder.decode(chunk, { stream: true }));
+    },
+    flush(done) {
+      done(null, decoder.decode());
+    },
+  });
+}
+
+/** Streams text for the parser: gunzipped if needed, decoded from the declared encoding. */
+async function openText(file: string, encoding: string): Promise<Readable> {
+  try {
+    new TextDecoder(encoding);
+  } catch {
+    throw new Error(`unknown encoding "${encoding}"`);
+  }
+  return (await openBytes(file)).pipe(decode(encoding));
+}
+
 /**
- * Streams a delimited file record by record (bounded memory). The first record is the header.
- * Handles a byte-order mark, CRLF and quoted fields spanning lines.
+ * Streams a source file record by record, in bounded memory. The first record is the header.
+ * CSV: any delimiter, quoted fields spanning lines, a byte-order mark, CRLF. JSON lines: one
+ * object per line; `columns` (the mapping's source columns, dotted for nested keys) become the
+ * header and each object is read into them.
  */
-export async function* readCsv(file: string, options: CsvOptions): AsyncGenerator<CsvRecord> {
-  const unreadable: CsvRecord[] = [];
-  const parser = createReadStream(file).pipe(
+export async function* readRecords(file: string, options: SourceOptions, columns: string[]): AsyncGenerator<SourceRecord> {
+  if (options.format === 'jsonl') yield* readJsonLines(file, options.encoding, columns);
+  else yield* readCsv(file, options);
+}
+
+async function* readCsv(file: string, options: SourceOptions): AsyncGenerator<SourceRecord> {
+  const unreadable: SourceRecord[] = [];
+  const parser = (await openText(file, options.encoding)).pipe(
     parse({
       bom: true,
       delimiter: options.delimiter,
       quote: options.quote,
-      encoding: options.encoding,
       relax_column_count: true,
       skip_empty_lines: true,
       // A stray quote inside an unquoted field (`5" frame`) is kept as text, as spreadsheets do.
@@ -56,4 +102,36 @@ export async function* readCsv(file: string, options: CsvOptions): AsyncGenerato
     yield { line: endLine - breaks, values: record };
   }
   yield* unreadable.splice(0);
+}
+
+function pick(object: unknown, dotted: string): string {
+  let value: unknown = object;
+  for (const key of dotted.split('.')) {
+    if (value === null || typeof value !== 'object') return '';
+    value = (value as Record<string, unknown>)[key];
+  }
+  if (value === null || value === undefined) return '';
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+async function* readJsonLines(file: string, encoding: string, columns: string[]): AsyncGenerator<SourceRecord> {
+  yield { line: 0, values: columns };
+  let line = 0;
+  for await (const text of createInterface({ input: await openText(file, encoding), crlfDelay: Infinity })) {
+    line++;
+    const trimmed = text.replace(/^\uFEFF/, '').trim();
+    if (trimmed === '') continue;
+    let object: unknown;
+    try {
+      object = JSON.parse(trimmed);
+    } catch (error) {
+      yield { line, error: `not valid JSON: ${(error as Error).message}` };
+      continue;
+    }
+    if (object === null || typeof object !== 'object' || Array.isArray(object)) {
+      yield { line, error: 'a JSON line must be an object' };
+      continue;
+    }
+    yield { line, values: columns.map((c) => pick(object, c)) };
+  }
 }

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { Lake, exists, sha256File } from '../lake/lake.js';
 import { LINEAGE_COLUMNS, type CanonicalRow, type FeedDefinition, type RowResult } from './feed.js';
-import { readCsv } from './csv.js';
-import { createRecordMapper, mappingLabel, RowError, type Mapping } from './mapping.js';
+import { readRecords } from './csv.js';
+import { createRecordMapper, mappingLabel, RowError, sourceColumns, type Mapping } from './mapping.js';
 
 /** What the lake remembers about one delivery (a source file name within a source system). */
 export interface DeliveryManifest {
@@ -172,11 +172,7 @@ async function ingestOne(
     const validate = feed.createValidator(mapping);
     let header: string[] | undefined;
     let mapRecord: ((values: string[]) => CanonicalRow) | undefined;
-    for await (const { line, values, error } of readCsv(file, {
-      delimiter: mapping.source.delimiter,
-      quote: mapping.source.quote,
-      encoding: mapping.source.encoding === 'latin1' ? 'latin1' : 'utf8',
-    })) {
+    for await (const { line, values, error } of readRecords(file, mapping.source, sourceColumns(mapping))) {
       if (error !== undefined) {
         read++;
         reject(line, '', `unreadable record: ${error}`, '');

@@ -37,10 +37,11 @@ export const MappingSpec = z
     description: z.string().optional(),
     source: z
       .object({
-        format: z.enum(['csv']).default('csv'),
+        format: z.enum(['csv', 'jsonl']).default('csv'),
         delimiter: z.string().min(1).default(','),
         quote: z.string().length(1).default('"'),
-        encoding: z.enum(['utf-8', 'utf8', 'latin1']).default('utf-8'),
+        /** Any WHATWG encoding label: utf-8, latin1, gbk, gb18030, big5, shift_jis, … */
+        encoding: z.string().default('utf-8'),
         null_values: z.array(z.string()).default(['']),
       })
       .strict()
@@ -90,6 +91,11 @@ export class RowError extends Error {
   ) {
     super(reason);
   }
+}
+
+/** The source columns a mapping reads, in a stable order (the header of a JSON-lines file). */
+export function sourceColumns(mapping: Mapping): string[] {
+  return [...new Set(Object.values(mapping.fields).flatMap((f) => f.columns ?? (f.column === undefined ? [] : [f.column])))];
 }
 
 /**

@@ -20,8 +20,8 @@ beforeAll(async () => {
 afterAll(async () => cleanup());
 
 describe('crmlake CLI', () => {
-  it.each(['ingest', 'build', 'sql', 'report', 'serve', 'demo'])('has --help for %s', async (command) => {
-    const { stdout } = await crmlake(command, '--help');
+  it.each(['ingest', 'build', 'sql', 'report', 'serve', 'demo', 'status', 'clv', 'clv fit'])('has --help for %s', async (command) => {
+    const { stdout } = await crmlake(...command.split(' '), '--help');
     expect(stdout).toMatch(new RegExp(`^Usage: crmlake ${command}`));
     expect(stdout).toContain('--lake <dir>');
   });
@@ -38,6 +38,12 @@ describe('crmlake CLI', () => {
     const csv = (await crmlake('sql', '--format', 'csv', query)).stdout.trim().split('\n');
     expect(csv).toEqual(['date,orders', ...json.map((r: { date: string; orders: number }) => `${r.date},${r.orders}`)]);
     expect((await crmlake('sql', query)).stdout).toMatch(/date\s+orders\n-+\s+-+\n2010-12-01/);
+    const status = JSON.parse((await crmlake('status', '--json')).stdout);
+    expect(status.feeds.find((f: { feed: string }) => f.feed === 'pos')).toMatchObject({
+      files: 2, rowsRead: 5217, rowsLanded: 5217, rowsQuarantined: 0, latestBusinessDate: '2010-12-02',
+    });
+    expect(status.lastBuild.results.find((r: { model: string }) => r.model === 'sales_daily')).toMatchObject({ status: 'success', rows: 2 });
+    expect((await crmlake('status')).stdout).toMatch(/pos\s+2\s+0\s+5,217\s+5,217\s+0\s+2010-12-02/);
   });
 
   it('explains bad input instead of failing obscurely', async () => {
