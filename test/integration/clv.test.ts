@@ -57,7 +57,14 @@ describe('crmlake clv fit', () => {
     const { stdout } = await exec(process.execPath, [CLI, '--lake', lake.root, 'clv', 'fit', '--period', 'day', '--json']);
     const result = JSON.parse(stdout);
     expect(result.source).toBe('lake: int_customer_orders');
-    expect(result.customers).toBe(rows.length);
+    // Calibration ends two thirds into the history (Dec 1 to Dec 23); its cohort is who bought by then.
+    expect(result.calibrationEnd).toBe('2010-12-15');
+    const engine = await DuckDbEngine.open(lake);
+    const cohort = (await engine.query(
+      `SELECT count(*) AS n FROM (SELECT customer_key FROM int_customer_orders GROUP BY 1 HAVING min(order_date) <= DATE '2010-12-15')`,
+    )).rows[0]!.n;
+    await engine.close();
+    expect(result.customers).toBe(cohort);
   });
 });
 
@@ -99,7 +106,11 @@ describe('the customer_clv mart on Online Retail days', () => {
   it('tracks calibration and hold-out purchases, ending at the total repeat purchases', async () => {
     const engine = await DuckDbEngine.open(lake);
     const tracking = (await engine.query(`SELECT * FROM clv_tracking ORDER BY period`)).rows;
-    const total = (await engine.query(`SELECT sum(frequency) AS n FROM customer_clv`)).rows[0]!.n;
+    // Repeat purchase days of the calibration cohort, counted independently from the orders.
+    const total = (await engine.query(
+      `SELECT sum(days - 1) AS n FROM (SELECT count(DISTINCT order_date) AS days FROM int_customer_orders
+         GROUP BY customer_key HAVING min(order_date) <= (SELECT max(calibration_end) FROM clv_tracking))`,
+    )).rows[0]!.n;
     await engine.close();
     expect(tracking.length).toBeGreaterThan(1);
     expect(tracking.some((t) => t.is_holdout) && tracking.some((t) => !t.is_holdout)).toBe(true);
