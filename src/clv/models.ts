@@ -49,8 +49,12 @@ function asOfDay(vars: Vars, orders: ParsedColumns): number {
   return vars.as_of ? toDayNumber(vars.as_of) : toDayNumber(orders.lastDate!) + 1;
 }
 
-function transactionModel(fitName: ModelName, patterns: ReturnType<typeof compressPatterns>): TransactionModel {
-  return fitName === 'bgnbd' ? bgnbdModel(fitBgnbd(patterns)) : paretoNbdModel(fitParetoNbd(patterns));
+function transactionModel(fitName: ModelName, patterns: ReturnType<typeof compressPatterns>, note: (m: string) => void): TransactionModel {
+  if (fitName === 'pareto-nbd') return paretoNbdModel(fitParetoNbd(patterns));
+  const fit = fitBgnbd(patterns);
+  // A fit on the edge of the parameter space is still usable; say what it means.
+  if (fit.atBoundary && fit.boundary) note(fit.boundary.message);
+  return bgnbdModel(fit);
 }
 
 const customerClvColumns = (vars: Vars) => {
@@ -95,7 +99,7 @@ const customerClv: ProgramModel = {
       context.note(`only ${repeaters} customers bought more than once: too few to fit, customer_clv is empty`);
       return [];
     }
-    const model = transactionModel(modelName, compressPatterns({ x: s.x, t_x: s.t_x, T: s.T }));
+    const model = transactionModel(modelName, compressPatterns({ x: s.x, t_x: s.t_x, T: s.T }), context.note);
     const spend = [];
     for (let i = 0; i < s.n; i++) if (s.x[i]! > 0 && s.monetary[i]! > 0) spend.push({ x: s.x[i]!, monetary_value: s.monetary[i]! });
     const gg = fitGammaGamma(spend);
