@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { expectRejected, validateRecord } from '../helpers.js';
 import { callsFeed } from '../../src/feeds/calls/feed.js';
-import { createRecordMapper, loadMapping, RowError } from '../../src/feeds/mapping.js';
 
 const header = ['Call Id', 'Agent', 'Date', 'Time', 'Topic', 'Answered (Y/N)', 'Resolved', 'Speed of answer in seconds', 'AvgTalkDuration', 'Satisfaction rating'];
 
-async function validate(values: string[]) {
-  const mapping = await loadMapping(callsFeed);
-  try {
-    return callsFeed.createValidator(mapping)(createRecordMapper(mapping, header)(values), 2);
-  } catch (error) {
-    if (error instanceof RowError) return { ok: false as const, field: error.field, reason: error.message };
-    throw error;
-  }
-}
+const validate = (values: string[]) => validateRecord(callsFeed, header, values);
 
 describe('the pwc-call-centre calls mapping', () => {
   it('joins date and time, reads Y/N and H:MM:SS', async () => {
@@ -36,11 +28,6 @@ describe('the pwc-call-centre calls mapping', () => {
     [['ID1', 'Joe', '2021-01-01', '25:00:29', 'T', 'Y', 'N', '5', '0:01:00', '3'], 'started_at', /impossible time/],
     [['ID1', 'Joe', '2021-01-01', '10:00:29', 'T', 'Y', 'N', '5', '0:99:00', '3'], 'talk_seconds', /not a duration/],
   ])('rejects %j: field %s', async (values, field, reason) => {
-    const result = await validate(values);
-    expect(result.ok).toBe(false);
-    if (!result.ok) {
-      expect(result.field).toBe(field);
-      expect(result.reason).toMatch(reason);
-    }
+    expectRejected(await validate(values), field, reason);
   });
 });

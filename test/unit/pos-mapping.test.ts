@@ -2,7 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRecordMapper, loadMapping, RowError } from '../../src/feeds/mapping.js';
+import { expectRejected, validateRecord } from '../helpers.js';
+import { createRecordMapper, loadMapping } from '../../src/feeds/mapping.js';
 import { posFeed } from '../../src/feeds/pos/feed.js';
 
 const header = ['InvoiceNo', 'StockCode', 'Description', 'Quantity', 'InvoiceDate', 'UnitPrice', 'CustomerID', 'Country'];
@@ -11,16 +12,7 @@ let dir: string;
 beforeAll(async () => (dir = await mkdtemp(path.join(tmpdir(), 'crmlake-mapping-'))));
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
-async function validate(values: string[]) {
-  const mapping = await loadMapping(posFeed, 'online-retail');
-  const validator = posFeed.createValidator(mapping);
-  try {
-    return validator(createRecordMapper(mapping, header)(values), 2);
-  } catch (error) {
-    if (error instanceof RowError) return { ok: false as const, field: error.field, reason: error.message };
-    throw error;
-  }
-}
+const validate = (values: string[]) => validateRecord(posFeed, header, values);
 
 describe('the online-retail POS mapping', () => {
   it('maps a sale line to the canonical schema', async () => {
@@ -78,12 +70,7 @@ describe('the online-retail POS mapping', () => {
     [['536365', '', 'X', '6', '2010-12-01 08:26:00', '2.55', '17850.0', 'UK'], 'sku', /stock code is required/],
     [['C536365', '85123A', 'X', '6', '2010-12-01 08:26:00', '2.55', '17850.0', 'UK'], 'quantity', /cancellation order with a positive quantity/],
   ])('rejects %j: field %s', async (values, field, reason) => {
-    const result = await validate(values);
-    expect(result.ok).toBe(false);
-    if (!result.ok) {
-      expect(result.field).toBe(field);
-      expect(result.reason).toMatch(reason);
-    }
+    expectRejected(await validate(values), field, reason);
   });
 
   it('numbers lines within an order when the source has no line numbers', async () => {
