@@ -9,10 +9,12 @@ import { Lake } from '../../src/lake/lake.js';
 import { DATASETS, scratchDir } from '../helpers.js';
 
 const CALLS = path.join(DATASETS, 'pwc-call-centre', 'call-center.csv');
+const VIEWS = path.join(DATASETS, 'diginetica-clickstream', 'item-views.csv');
 
 let cleanup: () => Promise<void>;
 let lake: Lake;
 let callsRun: IngestRun;
+let webRun: IngestRun;
 
 async function independent(sql: string): Promise<Record<string, unknown>> {
   const instance = await DuckDBInstance.create(':memory:');
@@ -31,6 +33,8 @@ beforeAll(async () => {
   lake = new Lake(path.join(scratch.dir, 'lake'));
   const calls = getFeed('calls');
   callsRun = await ingestFiles(lake, [CALLS], { feed: calls, mapping: await loadMapping(calls) });
+  const web = getFeed('web');
+  webRun = await ingestFiles(lake, [VIEWS], { feed: web, mapping: await loadMapping(web) });
 });
 afterAll(async () => cleanup());
 
@@ -71,5 +75,30 @@ describe('the calls feed on the PwC call-centre data (BOM, CRLF, 9:12:58, 0:02:2
       first_call: '2021-01-01 09:12:58',
     });
     expect(Number(expected.unanswered)).toBe(946);
+  });
+});
+
+describe('the web feed on the DIGINETICA product views (semicolons, NA users, relative timeframes)', () => {
+  it('lands every view with anonymous visitors as NULL customers and offsets within the session', async () => {
+    const expected = await independent(
+      `SELECT count(*) AS n, count(*) FILTER (WHERE user_id <> 'NA') AS known, count(DISTINCT session_id) AS sessions,
+              sum(CAST(timeframe AS BIGINT)) AS offsets, CAST(min(eventdate) AS VARCHAR) AS first, CAST(max(eventdate) AS VARCHAR) AS last
+       FROM read_csv('${VIEWS}', header = true, delim = ';', all_varchar = true)`,
+    );
+    expect(webRun.files[0]).toMatchObject({ outcome: 'landed', read: Number(expected.n), landed: Number(expected.n), quarantined: 0 });
+    const engine = await DuckDbEngine.open(lake);
+    const actual = (
+      await engine.query(
+        `SELECT count(*) AS n, count(customer_id) AS known, count(DISTINCT session_id) AS sessions, sum(session_offset_ms) AS offsets,
+                CAST(min(business_date) AS VARCHAR) AS first, CAST(max(business_date) AS VARCHAR) AS last,
+                count(DISTINCT event_id) AS ids, count(*) FILTER (WHERE event_type <> 'product_view') AS others
+         FROM curated.web_events`,
+      )
+    ).rows[0]!;
+    await engine.close();
+    expect(actual).toEqual({
+      n: Number(expected.n), known: Number(expected.known), sessions: Number(expected.sessions), offsets: Number(expected.offsets),
+      first: expected.first, last: expected.last, ids: Number(expected.n), others: 0,
+    });
   });
 });

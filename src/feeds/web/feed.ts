@@ -1,0 +1,38 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import type { CanonicalRow, FeedDefinition, RowValidator } from '../feed.js';
+import { WEB_COLUMNS, WEB_EVENT_TYPES, WEB_TABLE } from './schema.js';
+
+/** Typed checks after mapping; the path of an issue names the field. */
+const WebRow = z.object({
+  event_id: z.string({ error: 'event id is required' }),
+  session_id: z.string({ error: 'session id is required' }),
+  event_type: z.enum(WEB_EVENT_TYPES, { error: `event type must be one of ${WEB_EVENT_TYPES.join(', ')}` }),
+  session_offset_ms: z.string().refine((v) => Number(v) >= 0, { message: 'session offset is negative' }).nullable().optional(),
+  value: z.string().refine((v) => Number(v) >= 0, { message: 'value is negative' }).nullable().optional(),
+});
+
+export const webFeed: FeedDefinition = {
+  name: 'web',
+  table: WEB_TABLE,
+  columns: WEB_COLUMNS,
+  partitionColumn: 'business_date',
+  defaultMapping: 'diginetica',
+  mappingsDir: path.join(path.dirname(fileURLToPath(import.meta.url)), 'mappings'),
+  derivedSql: {},
+  createValidator(): RowValidator {
+    return (mapped: CanonicalRow) => {
+      const checked = WebRow.safeParse(mapped);
+      if (!checked.success) {
+        const issue = checked.error.issues[0]!;
+        return { ok: false, field: String(issue.path[0] ?? ''), reason: issue.message };
+      }
+      const date = mapped.business_date ?? mapped.occurred_at?.slice(0, 10);
+      if (!date) return { ok: false, field: 'business_date', reason: 'an event needs a date or a timestamp' };
+      const row: CanonicalRow = Object.assign({}, mapped);
+      row.business_date = date;
+      return { ok: true, row };
+    };
+  },
+};
