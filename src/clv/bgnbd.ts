@@ -28,43 +28,61 @@ export interface BgnbdParams {
 
 /**
  * How the BG/NBD degenerates when its likelihood is maximised on the edge of
- * the parameter space (the drop-out distribution Beta(a, b) collapses):
- *  - 'no-dropout': a -> 0 with b finite. Beta(a, b) -> point mass at p = 0:
+ * the parameter space (log-parameters running off to -inf or +inf). Drop-out
+ * side (Beta(a, b) collapses; at most one of these):
+ *  - 'no-dropout': a -> 0 (or b -> inf). Beta(a, b) -> point mass at p = 0:
  *    nobody drops out, the model is the NBD with (r, alpha), P(alive) = 1 and
- *    E[Y(t) | x, t_x, T] = (r+x) t / (alpha+T). b is not identified.
+ *    E[Y(t) | x, t_x, T] = (r+x) t / (alpha+T). a and b are not identified.
  *  - 'two-point': a, b -> 0 with a/(a+b) -> rho. Beta(a, b) -> rho at p = 1,
  *    1 - rho at p = 0: a share rho of customers drops out right after their
  *    first repeat purchase, the others never drop out. Only rho is identified.
- *  - 'dropout-at-first-repeat': b -> 0 with a finite. Beta(a, b) -> point
+ *  - 'dropout-at-first-repeat': b -> 0 (or a -> inf). Beta(a, b) -> point
  *    mass at p = 1: every customer drops out right after the first repeat
- *    purchase (possible only if no customer has x >= 2). a is not identified.
+ *    purchase (possible only if no customer has x >= 2).
+ *  - 'homogeneous-dropout': a, b -> inf with a/(a+b) -> p: every customer has
+ *    the same drop-out probability p. Only p is identified.
+ * Purchase side:
+ *  - 'homogeneous-rate': r, alpha -> inf with r/alpha -> lambda: every
+ *    customer buys at the same Poisson rate lambda. Only lambda is identified.
  */
-export type BgnbdBoundaryKind = 'no-dropout' | 'two-point' | 'dropout-at-first-repeat';
+export type BgnbdBoundaryKind =
+  | 'no-dropout'
+  | 'two-point'
+  | 'dropout-at-first-repeat'
+  | 'homogeneous-dropout'
+  | 'homogeneous-rate';
 
 export interface BgnbdBoundary {
-  kind: BgnbdBoundaryKind;
-  /** a/(a+b) at the fit: the limiting share of customers with p = 1 (~0 for 'no-dropout', ~1 for 'dropout-at-first-repeat'). */
+  /** The limits the fit is at (at most one drop-out-side kind, plus possibly 'homogeneous-rate'). */
+  kinds: BgnbdBoundaryKind[];
+  /** a/(a+b) at the fit: the share of customers with p = 1 ('two-point'), or the common p ('homogeneous-dropout'). */
   dropoutShare: number;
-  /** Asymptotic standard error of dropoutShare in the limiting model ('two-point' with standard errors requested). */
+  /** Its asymptotic standard error in the limiting model, for 'two-point' and 'homogeneous-dropout' when standard errors are requested. */
   dropoutShareSE?: number;
-  /** A sentence for users. */
+  /** r/alpha, the common purchase rate for 'homogeneous-rate' (the mean rate otherwise). */
+  purchaseRate: number;
+  /** Its asymptotic standard error, for 'homogeneous-rate' when standard errors are requested. */
+  purchaseRateSE?: number;
+  /** Sentences for users. */
   message: string;
 }
 
 export interface BgnbdFit extends BgnbdParams, FitDiagnostics {
   /**
    * Standard errors. At a boundary those of the parameters that are not
-   * identified there (a and/or b) are NaN, and r, alpha are those of the
-   * limiting model (see BgnbdBoundary).
+   * identified there are NaN, and the others are those of the limiting model
+   * (see BgnbdBoundary, which also carries the SEs of the identified
+   * combinations a/(a+b), r/alpha).
    */
   standardErrors?: BgnbdParams;
   /**
-   * True when the likelihood has no interior maximum: moving (a, b) further
-   * towards a -> 0 and/or b -> 0 does not lower it, the optimizer stopped
-   * somewhere on the way there, and the fitted a, b only matter through the
-   * limit described in `boundary`. Predictions (pAlive, conditionalExpected,
-   * expected) are accurate for the fitted values and equal the limiting
-   * model's to O(a + b).
+   * True when the likelihood has no interior maximum: moving the parameters
+   * further towards one of the limits in BgnbdBoundaryKind does not lower it,
+   * so the optimizer stopped somewhere on the way there (e.g. a ~ 1e-12) and
+   * the fitted values matter only through the limit described in `boundary`.
+   * Predictions (pAlive, conditionalExpected, expected) are accurate for the
+   * fitted values, which equal the limiting model's to within the distance to
+   * the limit. Typical cause: a calibration period too short to show drop-out.
    */
   atBoundary: boolean;
   boundary?: BgnbdBoundary;
@@ -84,18 +102,55 @@ function check(p: BgnbdParams): void {
 }
 
 /**
+ * log Gamma(v+n)/Gamma(v) = sum_{i<n} log(v+i) for integer n >= 0. The sum is
+ * exact to rounding for any v; the difference of lgammas loses ~1e-16 v log v
+ * absolutely, which becomes noise in the likelihood once v is large (r, alpha
+ * -> inf or a, b -> inf: the boundary probes compare likelihoods to ~1e-9
+ * relative), so the lgammas are used only where v is not large against n
+ * (where the sum would be long).
+ */
+function logPochhammer(v: number, n: number): number {
+  if (n > 16 && v <= 64 * n) return lgamma(v + n) - lgamma(v);
+  let s = 0;
+  for (let i = 0; i < n; i++) s += Math.log(v + i);
+  return s;
+}
+
+/** log B(a, b+x)/B(a, b) = log (b)_x/(a+b)_x = -sum_{i<x} log1p(a/(b+i)), likewise. */
+function logBetaRatio(a: number, b: number, x: number): number {
+  if (x > 16 && a + b <= 64 * x) return lgamma(a + b) + lgamma(b + x) - lgamma(b) - lgamma(a + b + x);
+  let s = 0;
+  for (let i = 0; i < x; i++) s -= Math.log1p(a / (b + i));
+  return s;
+}
+
+/**
+ * The x-dependent part of eq. (6) without the alpha terms:
+ * log Gamma(r+x)/Gamma(r) + log B(a, b+x)/B(a, b).
+ */
+function logBase(p: BgnbdParams, x: number): number {
+  const { r, a, b } = p;
+  if (!Number.isInteger(x) || x < 0) {
+    return lgamma(r + x) - lgamma(r) + lgamma(a + b) + lgamma(b + x) - lgamma(b) - lgamma(a + b + x);
+  }
+  return logPochhammer(r, x) + logBetaRatio(a, b, x);
+}
+
+/**
  * Individual log-likelihood, eq. (6):
  *   L = Gamma(r+x) alpha^r / Gamma(r) * B(a, b+x)/B(a, b) * [ (alpha+T)^-(r+x)
  *       + delta(x>0) a/(b+x-1) (alpha+t_x)^-(r+x) ]
- * summed with log-sum-exp.
+ * summed with log-sum-exp. alpha^r (alpha+T)^-(r+x) is formed as
+ * exp(-r log1p(T/alpha) - x log(alpha+T)), and the Gamma and Beta ratios as
+ * sums of logs (logBase), so that the likelihood stays accurate as parameters
+ * run off to 0 or infinity (the boundary fits, see fitBgnbd).
  */
 export function bgnbdLogLikelihoodIndividual(p: BgnbdParams, x: number, t_x: number, T: number): number {
   const { r, alpha, a, b } = p;
-  const base =
-    lgamma(r + x) - lgamma(r) + r * Math.log(alpha) + lgamma(a + b) + lgamma(b + x) - lgamma(b) - lgamma(a + b + x);
-  const l1 = base - (r + x) * Math.log(alpha + T);
+  const base = logBase(p, x);
+  const l1 = base - r * Math.log1p(T / alpha) - x * Math.log(alpha + T);
   if (x === 0) return l1;
-  const l2 = base + Math.log(a) - Math.log(b + (x - 1)) - (r + x) * Math.log(alpha + t_x);
+  const l2 = base + Math.log(a) - Math.log(b + (x - 1)) - r * Math.log1p(t_x / alpha) - x * Math.log(alpha + t_x);
   return logAddExp(l1, l2);
 }
 
@@ -108,32 +163,44 @@ export function bgnbdLogLikelihood(p: BgnbdParams, data: PatternSet | ArrayLike<
   const ps = toPatternSet(data);
   const { r, alpha, a, b } = p;
   if (!(r > 0 && alpha > 0 && a > 0 && b > 0)) return NaN;
-  const lnAlpha = Math.log(alpha);
-  const lgR = lgamma(r);
-  const lgB = lgamma(b);
-  const lgAB = lgamma(a + b);
   const lnA = Math.log(a);
   const nx = ps.xValues.length;
   const base = new Float64Array(nx);
   const drop = new Float64Array(nx); // log(a / (b + x - 1)) for x > 0; b + (x - 1) keeps tiny b exact at x = 1
   for (let k = 0; k < nx; k++) {
     const x = ps.xValues[k]!;
-    base[k] = lgamma(r + x) - lgR + r * lnAlpha + lgAB + lgamma(b + x) - lgB - lgamma(a + b + x);
+    base[k] = logBase(p, x);
     drop[k] = x > 0 ? lnA - Math.log(b + (x - 1)) : -Infinity;
   }
-  const lT = ps.TValues.map((T) => Math.log(alpha + T));
-  const ltx = ps.txValues.map((t) => Math.log(alpha + t));
+  // log(alpha+t) and r log((alpha+t)/alpha) per distinct T and t_x; the latter
+  // via log1p where log(alpha+t) - log(alpha) would cancel (t << alpha).
+  const lnAlpha = Math.log(alpha);
+  const logTerms = (values: ArrayLike<number>): [Float64Array, Float64Array] => {
+    const n = values.length;
+    const l = new Float64Array(n);
+    const rl = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const t = values[i]!;
+      const v = Math.log(alpha + t);
+      l[i] = v;
+      rl[i] = r * (t < 0.25 * alpha ? Math.log1p(t / alpha) : v - lnAlpha);
+    }
+    return [l, rl];
+  };
+  const [lT, rT] = logTerms(ps.TValues);
+  const [ltx, rtx] = logTerms(ps.txValues);
   let total = 0;
   for (let i = 0; i < ps.size; i++) {
     const k = ps.xIndex[i]!;
     const x = ps.x[i]!;
-    const rx = r + x;
-    const l1 = base[k]! - rx * lT[ps.TIndex[i]!]!;
+    const j = ps.TIndex[i]!;
+    const l1 = base[k]! - rT[j]! - x * lT[j]!;
     let ll: number;
     if (x === 0) {
       ll = l1;
     } else {
-      const l2 = base[k]! + drop[k]! - rx * ltx[ps.txIndex[i]!]!;
+      const jx = ps.txIndex[i]!;
+      const l2 = base[k]! + drop[k]! - rtx[jx]! - x * ltx[jx]!;
       ll = l1 > l2 ? l1 + Math.log1p(Math.exp(l2 - l1)) : l2 + Math.log1p(Math.exp(l1 - l2));
     }
     total += ps.count[i]! * ll;
@@ -141,7 +208,8 @@ export function bgnbdLogLikelihood(p: BgnbdParams, data: PatternSet | ArrayLike<
   return total;
 }
 
-// Boundary probe: shrink a and/or b by this factor ...
+// Boundary probes: move parameters towards 0 by this factor, or towards
+// infinity by its inverse ...
 const BOUNDARY_SHRINK = 1e-4;
 // ... and call the fit a boundary fit if the log-likelihood does not drop by
 // more than this, relative to 1 + |LL| (rounding in the summed likelihood is
@@ -151,14 +219,16 @@ const BOUNDARY_LL_TOL = 1e-9;
 /**
  * Maximum-likelihood fit (Nelder-Mead on log-parameters, with restarts).
  *
- * On log scale the boundaries a -> 0, b -> 0 are at -infinity, so when the
- * data show no gradual drop-out (short histories) the optimizer walks towards
- * them until the likelihood is flat to its tolerance and reports a point with
- * tiny a (and b), e.g. a ~ 1e-9. That is detected here by probing the
- * likelihood further out (a and/or b times 1e-4): if it is not lower, the fit
- * is flagged `atBoundary` with the kind of degeneration (see BgnbdBoundary).
- * The estimates themselves are left as found (predictions are correct for
- * them; see expectedCore), so published interior fits are unchanged.
+ * On log scale the edges of the parameter space (a -> 0, b -> 0, a, b -> inf,
+ * r, alpha -> inf) are at infinity, so when the data cannot show what they
+ * would identify (drop-out, in short histories) the optimizer walks towards
+ * them until the likelihood is flat to its tolerance and reports a point such
+ * as a ~ 1e-12. That is detected here by probing the likelihood further out
+ * (parameters times 1e-4 or 1e4): if it is not lower, the fit is flagged
+ * `atBoundary` with the kind of degeneration (see BgnbdBoundaryKind). The
+ * estimates themselves are left as found (predictions are correct for them;
+ * see expectedCore), so interior fits such as the published CDNOW one are
+ * unchanged.
  */
 export function fitBgnbd(data: PatternSet | ArrayLike<RFT> | RFTColumns, opts: BgnbdFitOptions = {}): BgnbdFit {
   const ps = toPatternSet(data);
@@ -201,59 +271,102 @@ export function fitBgnbd(data: PatternSet | ArrayLike<RFT> | RFTColumns, opts: B
 
 function detectBoundary(ps: PatternSet, p: BgnbdParams, ll: number): BgnbdBoundary | undefined {
   const tol = BOUNDARY_LL_TOL * (1 + Math.abs(ll));
-  const notWorse = (a: number, b: number): boolean => {
-    const v = bgnbdLogLikelihood({ ...p, a, b }, ps);
+  const notWorse = (q: Partial<BgnbdParams>): boolean => {
+    const v = bgnbdLogLikelihood({ ...p, ...q }, ps);
     return Number.isFinite(v) && v >= ll - tol;
   };
-  const { a, b } = p;
-  const rho = a / (a + b);
+  const { r, alpha, a, b } = p;
   const k = BOUNDARY_SHRINK;
-  let kind: BgnbdBoundaryKind;
-  if (notWorse(a * k, b)) kind = 'no-dropout';
-  else if (notWorse(a * k, b * k)) kind = 'two-point';
-  else if (notWorse(a, b * k)) kind = 'dropout-at-first-repeat';
-  else return undefined;
+  const K = 1 / BOUNDARY_SHRINK;
+  const kinds: BgnbdBoundaryKind[] = [];
+  // Beta(a, b) tends to a point mass at 0 (1) iff its mean a/(a+b) tends to 0
+  // (1): probe by moving the mean. With the mean fixed it tends to two points
+  // as a + b -> 0 and to one inner point as a + b -> inf; far out on either
+  // side the likelihood is flat in both directions, so a + b picks the side.
+  if (notWorse({ a: a * k }) || notWorse({ b: b * K })) kinds.push('no-dropout');
+  else if (notWorse({ b: b * k }) || notWorse({ a: a * K })) kinds.push('dropout-at-first-repeat');
+  else if (a + b < 1 && notWorse({ a: a * k, b: b * k })) kinds.push('two-point');
+  else if (a + b >= 1 && notWorse({ a: a * K, b: b * K })) kinds.push('homogeneous-dropout');
+  if (notWorse({ r: r * K, alpha: alpha * K })) kinds.push('homogeneous-rate');
+  if (kinds.length === 0) return undefined;
+  const rho = a / (a + b);
+  const lambda = r / alpha;
   const fmt = (v: number): string => v.toPrecision(3);
-  const where = `the maximum likelihood is on the boundary of the parameter space (a = ${fmt(a)}, b = ${fmt(b)})`;
-  const message =
-    kind === 'no-dropout'
-      ? `BG/NBD: ${where}, a -> 0: no drop-out is detectable in this history, so the model reduces to the NBD ` +
-        `(r = ${fmt(p.r)}, alpha = ${fmt(p.alpha)}): every customer is treated as alive. a and b are not identified.`
-      : kind === 'two-point'
-        ? `BG/NBD: ${where}, a, b -> 0 with a/(a+b) = ${fmt(rho)}: no gradual drop-out is detectable in this history. ` +
-          `The drop-out probability collapses to two values: ${fmt(100 * rho)}% of customers drop out right after ` +
-          `their first repeat purchase, the others never (NBD with r = ${fmt(p.r)}, alpha = ${fmt(p.alpha)}). ` +
-          `Only a/(a+b) is identified, not a and b.`
-        : `BG/NBD: ${where}, b -> 0: every customer drops out right after the first repeat purchase. a is not identified.`;
-  return { kind, dropoutShare: rho, message };
+  const parts = [
+    `BG/NBD: the maximum likelihood is on the boundary of the parameter space ` +
+      `(r = ${fmt(r)}, alpha = ${fmt(alpha)}, a = ${fmt(a)}, b = ${fmt(b)}).`,
+  ];
+  for (const kind of kinds) {
+    if (kind === 'no-dropout') {
+      parts.push(
+        'No drop-out is detectable in this history (a -> 0): the model reduces to the NBD and treats every ' +
+          'customer as alive. a and b are not identified.',
+      );
+    } else if (kind === 'two-point') {
+      parts.push(
+        `No gradual drop-out is detectable in this history (a, b -> 0 with a/(a+b) = ${fmt(rho)}): ` +
+          `${fmt(100 * rho)}% of customers drop out right after their first repeat purchase, the others never ` +
+          '(NBD). Only a/(a+b) is identified, not a and b.',
+      );
+    } else if (kind === 'dropout-at-first-repeat') {
+      parts.push('Every customer drops out right after the first repeat purchase (b -> 0). a and b are not identified.');
+    } else if (kind === 'homogeneous-dropout') {
+      parts.push(
+        `No heterogeneity in drop-out is detectable (a, b -> infinity): every customer drops out after each ` +
+          `repeat purchase with the same probability ${fmt(rho)}. Only a/(a+b) is identified, not a and b.`,
+      );
+    } else {
+      parts.push(
+        `No heterogeneity in purchase rates is detectable (r, alpha -> infinity): every customer buys at the ` +
+          `same rate ${fmt(lambda)} per period while alive. Only r/alpha is identified, not r and alpha.`,
+      );
+    }
+  }
+  return { kinds, dropoutShare: rho, purchaseRate: lambda, message: parts.join(' ') };
 }
 
 /**
- * Standard errors at a boundary, from the Hessian of the limiting model: in
- * (log r, log alpha, logit rho) with a + b held at its fitted value for
- * 'two-point', in (log r, log alpha) for the one-point limits. The parameters
- * that are not identified get NaN.
+ * Standard errors at a boundary, from the Hessian of the limiting model in
+ * its identified coordinates: log r, log alpha (or log(r/alpha) with r held
+ * for 'homogeneous-rate'), plus logit(a/(a+b)) with a + b held for
+ * 'two-point' and 'homogeneous-dropout'. The parameters that are not
+ * identified get NaN.
  */
 function boundaryStandardErrors(ps: PatternSet, fit: BgnbdFit, boundary: BgnbdBoundary): BgnbdParams {
   const { r, alpha, a, b } = fit;
-  try {
-    if (boundary.kind === 'two-point') {
-      const sum = a + b;
-      const rho = a / sum;
-      const f = (u: number[]): number => {
-        const q = 1 / (1 + Math.exp(-u[2]!));
-        return -bgnbdLogLikelihood({ r: Math.exp(u[0]!), alpha: Math.exp(u[1]!), a: q * sum, b: (1 - q) * sum }, ps);
-      };
-      const cov = invertMatrix(numericHessian(f, [Math.log(r), Math.log(alpha), Math.log(rho / (1 - rho))]));
-      boundary.dropoutShareSE = rho * (1 - rho) * Math.sqrt(Math.max(cov[2]![2]!, 0));
-      return { r: r * Math.sqrt(Math.max(cov[0]![0]!, 0)), alpha: alpha * Math.sqrt(Math.max(cov[1]![1]!, 0)), a: NaN, b: NaN };
+  const homRate = boundary.kinds.includes('homogeneous-rate');
+  const withRho = boundary.kinds.includes('two-point') || boundary.kinds.includes('homogeneous-dropout');
+  const sum = a + b;
+  const rho = a / sum;
+  const params = (u: number[]): BgnbdParams => {
+    let i = 0;
+    let rr = r;
+    let al = alpha;
+    if (homRate) al = r / Math.exp(u[i++]!);
+    else {
+      rr = Math.exp(u[i++]!);
+      al = Math.exp(u[i++]!);
     }
-    const f = (u: number[]): number => -bgnbdLogLikelihood({ r: Math.exp(u[0]!), alpha: Math.exp(u[1]!), a, b }, ps);
-    const cov = invertMatrix(numericHessian(f, [Math.log(r), Math.log(alpha)]));
-    return { r: r * Math.sqrt(Math.max(cov[0]![0]!, 0)), alpha: alpha * Math.sqrt(Math.max(cov[1]![1]!, 0)), a: NaN, b: NaN };
+    if (!withRho) return { r: rr, alpha: al, a, b };
+    const q = 1 / (1 + Math.exp(-u[i]!));
+    return { r: rr, alpha: al, a: q * sum, b: (1 - q) * sum };
+  };
+  const u0 = homRate ? [Math.log(r / alpha)] : [Math.log(r), Math.log(alpha)];
+  if (withRho) u0.push(Math.log(rho / (1 - rho)));
+  const sd = (cov: number[][], i: number): number => Math.sqrt(Math.max(cov[i]![i]!, 0));
+  const se: BgnbdParams = { r: NaN, alpha: NaN, a: NaN, b: NaN };
+  try {
+    const cov = invertMatrix(numericHessian((u) => -bgnbdLogLikelihood(params(u), ps), u0));
+    if (homRate) boundary.purchaseRateSE = boundary.purchaseRate * sd(cov, 0);
+    else {
+      se.r = r * sd(cov, 0);
+      se.alpha = alpha * sd(cov, 1);
+    }
+    if (withRho) boundary.dropoutShareSE = rho * (1 - rho) * sd(cov, u0.length - 1);
   } catch {
-    return { r: NaN, alpha: NaN, a: NaN, b: NaN };
+    // Singular Hessian: leave NaN.
   }
+  return se;
 }
 
 /**
@@ -337,8 +450,8 @@ function expectedCore(p: BgnbdParams, t: number, x: number, A: number): number {
 }
 
 // Estimated terms up to which the negative-binomial mixture series is used.
-const NB_BUDGET = 10_000;
-// Hard cap for it when it is the only accurate choice (a > 2).
+const NB_BUDGET = 2000;
+// Hard cap for it when it is the only accurate choice (a > 2 or r w > 3).
 const NB_MAX_TERMS = 5_000_000;
 const RESCALE = 1e250;
 const LN_RESCALE = Math.log(RESCALE);
@@ -553,21 +666,50 @@ export function bgnbdConditionalExpected(p: BgnbdParams, t: number, x: number, t
 }
 
 /**
- * P(X(t) = x), eq. (8): probability of exactly x repeat purchases in (0, t].
+ * P(X(t) = x), eq. (8): probability of exactly x repeat purchases in (0, t]:
+ *   B(a, b+x)/B(a, b) NBD_t(x) + delta(x>0) B(a+1, b+x-1)/B(a, b) P(NBD_t >= x),
+ * NBD_t(j) = (r)_j / j! (alpha/(alpha+t))^r (t/(alpha+t))^j. The Beta ratios
+ * are (b)_x/(a+b)_x and a/(b+x-1) times that (logBetaRatio: accurate for
+ * a, b -> 0 or inf), and the NBD tail is summed directly when it is the
+ * smaller part (1 - cdf would cancel).
  */
 export function bgnbdPmf(p: BgnbdParams, t: number, x: number): number {
   const { r, alpha, a, b } = p;
-  const lnBab = lgamma(a) + lgamma(b) - lgamma(a + b);
-  const lnq = Math.log(alpha / (alpha + t));
-  const lnz = Math.log(t / (alpha + t));
-  const lnB1 = lgamma(a) + lgamma(b + x) - lgamma(a + b + x) - lnBab;
-  let res = Math.exp(lnB1 + lgamma(r + x) - lgamma(r) - lgamma(x + 1) + r * lnq + x * lnz);
+  if (t <= 0) return x === 0 ? 1 : 0;
+  const lnq = -Math.log1p(t / alpha); // log(alpha/(alpha+t))
+  const z = t / (alpha + t);
+  const lnz = Math.log(z);
+  const nbd = (j: number): number => Math.exp(logPochhammer(r, j) - lgamma(j + 1) + r * lnq + j * lnz);
+  const lnB1 = logBetaRatio(a, b, x);
+  const px = nbd(x);
+  let res = Math.exp(lnB1) * px;
   if (x > 0) {
-    const lnB2 = lgamma(a + 1) + lgamma(b + (x - 1)) - lgamma(a + b + x) - lnBab;
-    // 1 - sum_{j<x} NBD(j): the NBD tail beyond x-1.
+    const lnB2 = lnB1 + Math.log(a) - Math.log(b + (x - 1));
+    // cdf below x by the recurrence NBD(j+1) = NBD(j) (r+j) z/(j+1), from NBD(0).
+    const p0 = Math.exp(r * lnq);
     let cdf = 0;
-    for (let j = 0; j < x; j++) cdf += Math.exp(lgamma(r + j) - lgamma(r) - lgamma(j + 1) + r * lnq + j * lnz);
-    res += Math.exp(lnB2) * Math.max(0, 1 - cdf);
+    let term = p0;
+    for (let j = 0; j < x && p0 > 0; j++) {
+      cdf += term;
+      term *= ((r + j) * z) / (j + 1);
+    }
+    let tail: number;
+    if (p0 > 0 && cdf < 0.5) {
+      tail = 1 - cdf;
+    } else {
+      // Sum the tail from x up (also when NBD(0) underflows): past the mode
+      // the ratio falls towards z < 1.
+      tail = 0;
+      let v = px;
+      for (let j = x; j < x + 10_000_000; j++) {
+        tail += v;
+        const ratio = ((r + j) * z) / (j + 1);
+        v *= ratio;
+        const q = Math.max(ratio, z);
+        if (q < 1 && v * (q / (1 - q)) <= 1e-17 * tail) break;
+      }
+    }
+    res += Math.exp(lnB2) * tail;
   }
   return res;
 }

@@ -62,6 +62,8 @@ export {
   type BgnbdParams,
   type BgnbdFit,
   type BgnbdFitOptions,
+  type BgnbdBoundary,
+  type BgnbdBoundaryKind,
 } from './bgnbd.js';
 export {
   paretoNbdLogLikelihood,

@@ -36,6 +36,9 @@ describe('BG/NBD on CDNOW reproduces Fader, Hardie & Lee (2005)', () => {
     const prep = await cdnowPrepared();
     const fit = fitBgnbd(compressPatterns(prep.customers), { standardErrors: true });
     expect(fit.converged).toBe(true);
+    // An interior maximum: no boundary flag (see bgnbd-boundary.test.ts).
+    expect(fit.atBoundary).toBe(false);
+    expect(fit.boundary).toBeUndefined();
     expect(fit.customers).toBe(2357);
     // Rounded to the digits printed in the paper, the fit equals the published values.
     expect(fit.r.toFixed(3)).toBe('0.243');

@@ -12,6 +12,7 @@ describe('BG/NBD parameter recovery', () => {
     const sim = simulateBgnbd(truth, { n: 20_000, T: [26, 52], seed: 1 });
     const fit = fitBgnbd(compressPatterns(sim), { standardErrors: true });
     expect(fit.converged).toBe(true);
+    expect(fit.atBoundary).toBe(false);
     const se = fit.standardErrors!;
     for (const k of ['r', 'alpha', 'a', 'b'] as const) {
       expect(Math.abs(fit[k] - truth[k])).toBeLessThan(3 * se[k]);
