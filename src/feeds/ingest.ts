@@ -5,7 +5,7 @@ import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { Lake, exists, sha256File } from '../lake/lake.js';
 import { LINEAGE_COLUMNS, type CanonicalRow, type FeedDefinition, type RowResult } from './feed.js';
-import { readRecords } from './csv.js';
+import { readRecords } from './records.js';
 import { createRecordMapper, mappingLabel, RowError, sourceColumns, type Mapping } from './mapping.js';
 
 /** What the lake remembers about one delivery (a source file name within a source system). */

@@ -21,6 +21,7 @@ import {
   randomGamma,
   simulateBgnbd,
 } from '../../src/clv/index.js';
+import { readRecords } from '../../src/feeds/records.js';
 import { relErr } from './helpers.js';
 
 /**
@@ -417,47 +418,25 @@ describe('BG/NBD fits on the boundary', () => {
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ONLINE_RETAIL = path.resolve(here, '../../../shared/datasets/online-retail/by-day');
 
-/** Minimal CSV line split (quoted fields may contain commas). */
-function splitCsv(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      out.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out;
-}
-
 describe.skipIf(!fs.existsSync(ONLINE_RETAIL))('BG/NBD on three weeks of Online Retail', () => {
-  it('fits at the boundary (a, b -> 0) and gives finite predictions for every customer', () => {
+  it('fits at the boundary (a, b -> 0) and gives finite predictions for every customer', async () => {
     // One transaction per customer and invoice (purchases only, no cancellations),
-    // dated by the invoice day; calibration to 2010-12-23, weeks.
+    // dated by the invoice day; calibration to 2010-12-23, weeks. Read with the feeds' CSV reader.
     const seen = new Map<string, Transaction>();
+    const source = { format: 'csv', delimiter: ',', quote: '"', encoding: 'utf-8' } as const;
     for (const file of fs.readdirSync(ONLINE_RETAIL).sort()) {
-      const lines = fs.readFileSync(path.join(ONLINE_RETAIL, file), 'utf8').split(/\r?\n/);
-      const head = splitCsv(lines[0]!);
-      const col = (name: string): number => head.indexOf(name);
-      const [iInv, iQty, iDate, iCust] = [col('InvoiceNo'), col('Quantity'), col('InvoiceDate'), col('CustomerID')];
-      for (const line of lines.slice(1)) {
-        if (!line) continue;
-        const f = splitCsv(line);
-        const inv = f[iInv]!;
-        const cust = f[iCust]!;
-        if (!cust || inv.startsWith('C') || !(Number(f[iQty]) > 0)) continue;
+      let col: (name: string) => number = () => -1;
+      for await (const { values } of readRecords(path.join(ONLINE_RETAIL, file), source, [])) {
+        if (!values) continue;
+        if (col(`InvoiceNo`) < 0) {
+          const head = values;
+          col = (name) => head.indexOf(name);
+          continue;
+        }
+        const [inv, qty, date, cust] = [values[col('InvoiceNo')]!, values[col('Quantity')]!, values[col('InvoiceDate')]!, values[col('CustomerID')]!];
+        if (!cust || inv.startsWith('C') || !(Number(qty) > 0)) continue;
         const key = `${cust}|${inv}`;
-        if (!seen.has(key)) seen.set(key, { customerId: cust, date: f[iDate]!.slice(0, 10) });
+        if (!seen.has(key)) seen.set(key, { customerId: cust, date: date.slice(0, 10) });
       }
     }
     const prep = prepareTransactions(seen.values(), { calibrationEnd: '2010-12-23', period: 'week' });
