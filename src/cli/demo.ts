@@ -21,7 +21,7 @@ export function registerDemo(program: Command): void {
       const started = performance.now();
       const lake = lakeFrom(command);
       const data = options.data ?? (existsSync(SHARED_POS) ? SHARED_POS : BUNDLED_POS);
-      console.log(`crmlake demo: lake ${lake.root}\n\n1/3 ingest pos from ${path.relative(process.cwd(), data) || data}`);
+      console.log(`crmlake demo: lake ${lake.uri}\n\n1/3 ingest pos from ${path.relative(process.cwd(), data) || data}`);
       const ingest = await runIngest(lake, 'pos', [data]);
       console.log('\n2/3 build models');
       const build = await runBuild(lake);

@@ -10,7 +10,7 @@ import { registerStatus } from './status.js';
 
 const program = new Command('crmlake')
   .description('CRM analytics: ingest store, call-center and web data, unify customers, build SQL marts, publish reports.')
-  .option('--lake <dir>', 'lake folder (default: $CRMLAKE_LAKE or ./lake)')
+  .option('--lake <location>', 'lake folder or s3://bucket/prefix (default: $CRMLAKE_LAKE or ./lake)')
   .showHelpAfterError()
   .configureHelp({ showGlobalOptions: true });
 

@@ -1,4 +1,3 @@
-import { readdir } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { feedStatus } from '../feeds/status.js';
 import type { BuildRun } from '../models/runner.js';
@@ -12,13 +11,13 @@ export function registerStatus(program: Command): void {
     .action(async (options: { json?: boolean }, command: Command) => {
       const lake = lakeFrom(command);
       const feeds = await feedStatus(lake);
-      const runs = (await readdir(lake.path('_runs')).catch(() => [] as string[])).filter((f) => f.endsWith('-build.json')).sort();
-      const lastBuild = runs.length ? await lake.readJson<BuildRun>(`_runs/${runs.at(-1)}`) : undefined;
+      const runs = (await lake.list('_runs/')).filter((key) => key.endsWith('-build.json'));
+      const lastBuild = runs.length ? await lake.readJson<BuildRun>(runs.at(-1)!) : undefined;
       if (options.json) {
-        console.log(JSON.stringify({ lake: lake.root, feeds, lastBuild: lastBuild ?? null }, null, 2));
+        console.log(JSON.stringify({ lake: lake.uri, feeds, lastBuild: lastBuild ?? null }, null, 2));
         return;
       }
-      console.log(`lake ${lake.root}\n`);
+      console.log(`lake ${lake.uri}\n`);
       console.log(
         formatTable(
           ['feed', 'files', 'rejected files', 'rows read', 'landed', 'quarantined', 'latest business date', 'last ingest'],

@@ -1,4 +1,6 @@
-import { rename, rm, mkdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { FEEDS } from '../feeds/index.js';
 import type { DeliveryManifest } from '../feeds/ingest.js';
@@ -74,21 +76,23 @@ export class DuckDbEngine implements Engine {
       await this.connection.run(`CREATE VIEW ${relation} AS ${sql}`);
       entry = { name, materialized, sql, rows: null, builtAt: new Date().toISOString() };
     } else {
-      const relative = `warehouse/${name}.parquet`;
-      const target = this.lake.path(relative);
-      const temp = `${target}.${process.pid}.tmp`;
-      await mkdir(this.lake.path('warehouse'), { recursive: true });
+      // Every build writes a new file and the catalog switches to it: a reader sees the old
+      // table or the new one, never half, and a cached copy of a file never goes stale.
+      const builtAt = new Date().toISOString();
+      const relative = `warehouse/${name}/${builtAt.replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}.parquet`;
+      const temp = path.join(await this.scratch(), `${name}.parquet`);
       const copied = await this.connection.runAndReadAll(`COPY (${sql}) TO ${sqlString(temp)} (FORMAT parquet)`);
       const rows = Number(copied.getRows()[0]?.[0] ?? 0);
-      // Replacing the file by rename: a reader sees the old table or the new one, never half.
-      await rename(temp, target);
+      await this.lake.putFile(temp, relative, { move: true });
       await this.dropRelation(name);
-      await this.connection.run(`CREATE VIEW ${relation} AS SELECT * FROM read_parquet(${sqlString(target)})`);
-      entry = { name, materialized, path: relative, rows, builtAt: new Date().toISOString() };
+      await this.connection.run(`CREATE VIEW ${relation} AS SELECT * FROM read_parquet(${sqlString(await this.lake.localFile(relative))})`);
+      entry = { name, materialized, path: relative, rows, builtAt };
     }
+    const replaced = this.catalog.find((e) => e.name === name);
     this.catalog = [...this.catalog.filter((e) => e.name !== name), entry];
     await this.lake.writeJsonAtomic(CATALOG, this.catalog);
-    return { rows: entry.rows, location: entry.path ? this.lake.path(entry.path) : undefined };
+    if (replaced?.path && replaced.path !== entry.path) await this.lake.remove(replaced.path);
+    return { rows: entry.rows, location: entry.path ? `${this.lake.uri}/${entry.path}` : undefined };
   }
 
   async materializeRows({ name, columns, rows }: RowsRequest): Promise<MaterializeResult> {
@@ -125,7 +129,7 @@ export class DuckDbEngine implements Engine {
     const dropped = this.catalog.filter((e) => !keep.has(e.name));
     for (const entry of dropped) {
       await this.dropRelation(entry.name);
-      if (entry.path) await rm(this.lake.path(entry.path), { force: true });
+      if (entry.path) await this.lake.remove(entry.path);
     }
     if (dropped.length) {
       this.catalog = this.catalog.filter((e) => keep.has(e.name));
@@ -141,6 +145,21 @@ export class DuckDbEngine implements Engine {
   async close(): Promise<void> {
     this.connection.closeSync();
     this.instance.closeSync();
+    if (this.scratchDir) await rm(this.scratchDir, { recursive: true, force: true });
+  }
+
+  private scratchDir: string | undefined;
+
+  private async scratch(): Promise<string> {
+    this.scratchDir ??= await this.lake.scratch();
+    return this.scratchDir;
+  }
+
+  /** Local paths for lake files (downloads them to the cache first when the lake is on S3). */
+  private async localFiles(keys: string[]): Promise<string[]> {
+    const out: string[] = [];
+    for (let i = 0; i < keys.length; i += 16) out.push(...(await Promise.all(keys.slice(i, i + 16).map((k) => this.lake.localFile(k)))));
+    return out;
   }
 
   private async dropRelation(name: string): Promise<void> {
@@ -157,13 +176,13 @@ export class DuckDbEngine implements Engine {
     await this.connection.run('CREATE SCHEMA IF NOT EXISTS curated; CREATE SCHEMA IF NOT EXISTS quarantine;');
     for (const feed of Object.values(FEEDS)) {
       const manifests = await this.lake.listManifests<DeliveryManifest>(feed.name);
-      const rejected = manifests.flatMap((m) => m.files.quarantine).map((f) => this.lake.path(f));
+      const rejected = await this.localFiles(manifests.flatMap((m) => m.files.quarantine));
       if (rejected.length > 0) {
         await this.connection.run(
           `CREATE VIEW quarantine.${quoteIdent(feed.name)} AS SELECT * FROM read_parquet([${rejected.map(sqlString).join(', ')}], union_by_name = true)`,
         );
       }
-      const files = manifests.flatMap((m) => m.files.curated).map((f) => this.lake.path(f));
+      const files = await this.localFiles(manifests.flatMap((m) => m.files.curated));
       const relation = this.sourceRelation(feed.name, feed.table);
       if (files.length > 0) {
         await this.connection.run(
@@ -182,7 +201,7 @@ export class DuckDbEngine implements Engine {
     for (const entry of this.catalog) {
       const relation = this.modelRelation(entry.name);
       if (entry.materialized === 'table') {
-        await this.connection.run(`CREATE VIEW ${relation} AS SELECT * FROM read_parquet(${sqlString(this.lake.path(entry.path!))})`);
+        await this.connection.run(`CREATE VIEW ${relation} AS SELECT * FROM read_parquet(${sqlString(await this.lake.localFile(entry.path!))})`);
       } else {
         await this.connection.run(`CREATE VIEW ${relation} AS ${entry.sql}`);
       }

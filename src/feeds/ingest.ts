@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { Lake, exists, sha256File } from '../lake/lake.js';
+import { Lake, sha256File } from '../lake/lake.js';
 import { LINEAGE_COLUMNS, type CanonicalRow, type FeedDefinition, type RowResult } from './feed.js';
 import { readRecords } from './records.js';
 import { createRecordMapper, mappingLabel, RowError, sourceColumns, type Mapping } from './mapping.js';
@@ -133,11 +133,7 @@ async function ingestOne(
   const ingestedAt = new Date().toISOString();
   const sha8 = sha256.slice(0, 8);
   const rawPath = `raw/${feed.name}/${ingestedAt.slice(0, 10)}/${sha8}-${safeName(path.basename(file))}`;
-  if (!(await exists(lake.path(rawPath)))) {
-    await mkdir(path.dirname(lake.path(rawPath)), { recursive: true });
-    await copyFile(file, lake.path(rawPath) + '.tmp');
-    await rename(lake.path(rawPath) + '.tmp', lake.path(rawPath));
-  }
+  if (!(await lake.exists(rawPath))) await lake.putFile(file, rawPath);
 
   const scratch = await lake.scratch();
   const label = mappingLabel(mapping);
@@ -222,7 +218,7 @@ async function ingestOne(
   const writeQuarantine = async (selectSql: string) => {
     const temp = path.join(scratch, 'quarantine.parquet');
     await connection.run(`COPY (${selectSql}) TO ${sqlString(temp)} (FORMAT parquet)`);
-    await moveInto(temp, lake.path(quarantineTarget));
+    await lake.putFile(temp, quarantineTarget, { move: true });
     quarantine.push(quarantineTarget);
   };
   const ingestedAtSql = `TIMESTAMP ${sqlString(ingestedAt.replace('T', ' ').replace('Z', ''))}`;
@@ -253,14 +249,16 @@ async function ingestOne(
           `nullstr = '\\N', columns = {${stagingColumns.map((c) => `${sqlString(c)}: 'VARCHAR'`).join(', ')}})) ` +
           `TO ${sqlString(partitionDir)} (FORMAT parquet, PARTITION_BY (dt))`,
       );
+      const uploads: [string, string][] = [];
       for (const dir of (await readdir(partitionDir)).sort()) {
         const parts = (await readdir(path.join(partitionDir, dir))).filter((f) => f.endsWith('.parquet'));
         for (const [i, part] of parts.entries()) {
           const target = `curated/${feed.table}/${dir}/${stem}-${sha8}${i ? `-${i}` : ''}.parquet`;
-          await moveInto(path.join(partitionDir, dir, part), lake.path(target));
+          uploads.push([path.join(partitionDir, dir, part), target]);
           curated.push(target);
         }
       }
+      await inBatches(uploads, 8, ([from, to]) => lake.putFile(from, to, { move: true }));
       businessDates = { min: minDate!, max: maxDate! };
     }
     if (quarantined > 0) {
@@ -293,7 +291,7 @@ async function ingestOne(
   if (previous) {
     const keep = new Set([...curated, ...quarantine]);
     for (const old of [...previous.files.curated, ...previous.files.quarantine]) {
-      if (!keep.has(old)) await rm(lake.path(old), { force: true });
+      if (!keep.has(old)) await lake.remove(old);
     }
   }
   await rm(scratch, { recursive: true, force: true });
@@ -345,9 +343,9 @@ class StagingWriter {
   }
 }
 
-async function moveInto(from: string, to: string): Promise<void> {
-  await mkdir(path.dirname(to), { recursive: true });
-  await rename(from, to);
+/** Runs `task` over items with at most `size` at once (parallel uploads to S3). */
+async function inBatches<T>(items: T[], size: number, task: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(task));
 }
 
 /**
@@ -358,19 +356,14 @@ export async function collectGarbage(lake: Lake, feed: FeedDefinition): Promise<
   const manifests = await lake.listManifests<DeliveryManifest>(feed.name);
   const referenced = new Set(manifests.flatMap((m) => [...m.files.curated, ...m.files.quarantine]));
   let removed = 0;
-  for (const zone of [`curated/${feed.table}`, `quarantine/${feed.name}`]) {
-    const dir = lake.path(zone);
-    const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-    for (const entry of entries) {
-      if (!entry.isFile()) continue;
-      const relative = lake.relative(path.join(entry.parentPath, entry.name));
-      if (!referenced.has(relative)) {
-        await rm(path.join(entry.parentPath, entry.name), { force: true });
+  for (const zone of [`curated/${feed.table}/`, `quarantine/${feed.name}/`]) {
+    for (const key of await lake.list(zone)) {
+      if (!referenced.has(key)) {
+        await lake.remove(key);
         removed++;
       }
     }
   }
-  await rm(lake.path('_tmp'), { recursive: true, force: true });
-  await mkdir(lake.path('_tmp'), { recursive: true });
+  await lake.clearScratch();
   return removed;
 }

@@ -1,102 +1,147 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile, open, unlink } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { LocalStore } from './local.js';
+import { S3Store } from './s3.js';
+import type { LakeStore } from './store.js';
+
+export { writeFileAtomic } from './local.js';
+
+const LOCK_KEY = '_lock.json';
+/** A lock not refreshed for this long belongs to a process that died (on any machine). */
+const LOCK_TTL_MS = 120_000;
+
+interface LockHolder {
+  pid: number;
+  host: string;
+  command: string;
+  since: string;
+  expiresAt: string;
+}
 
 /**
- * The lake on local disk. Zones (see DESIGN.md):
- *   raw/<feed>/<received-date>/<sha8>-<file>    originals exactly as delivered
+ * The lake: zones and commit protocol over a store (a local folder or an S3 prefix).
+ *   raw/<feed>/<received-date>/<sha8>-<file>     originals exactly as delivered
  *   curated/<table>/dt=YYYY-MM-DD/<file>.parquet typed rows, partitioned by business date
- *   quarantine/<feed>/<file>.parquet              rejected rows with file, line, field, reason
- *   _manifests/<feed>/<delivery>.json             the commit log: which files are visible
- *   _runs/<timestamp>-<command>.json              reconciliations and run results
- *   warehouse/<model>.parquet + _catalog.json     materialized models
+ *   quarantine/<feed>/<file>.parquet             rejected rows with file, line, field, reason
+ *   _manifests/<feed>/<delivery>.json            the commit log: which files are visible
+ *   _runs/<timestamp>-<command>.json             reconciliations and run results
+ *   warehouse/<model>/<build>.parquet + _catalog.json   materialized models
  *
- * Readers see only files listed in a committed manifest, and a manifest is replaced by an
- * atomic rename, so a crash mid-ingest never exposes half a delivery.
+ * Readers see only files listed in a committed manifest, and a manifest is replaced whole
+ * (rename on disk, PUT on S3), so a crash mid-ingest never exposes half a delivery.
  */
 export class Lake {
-  readonly root: string;
+  readonly store: LakeStore;
 
-  constructor(root: string) {
-    this.root = path.resolve(root);
+  constructor(location: string | LakeStore) {
+    this.store = typeof location !== 'string' ? location : location.startsWith('s3://') ? new S3Store(location) : new LocalStore(location);
   }
 
-  path(...parts: string[]): string {
-    return path.join(this.root, ...parts);
+  /** Where the lake is: a folder path or s3://bucket/prefix. */
+  get uri(): string {
+    return this.store.uri;
   }
 
-  /** Lake-relative path with forward slashes, as stored in manifests. */
-  relative(absolute: string): string {
-    return path.relative(this.root, absolute).split(path.sep).join('/');
+  get isLocal(): boolean {
+    return this.store instanceof LocalStore;
   }
 
-  async ensure(): Promise<void> {
-    for (const zone of ['raw', 'curated', 'quarantine', '_manifests', '_runs', 'warehouse', '_tmp']) {
-      await mkdir(this.path(zone), { recursive: true });
-    }
-  }
-
-  /** A fresh scratch folder for one run; everything in it is invisible to readers. */
+  /** A fresh local scratch folder for one run; everything in it is invisible to readers. */
   async scratch(): Promise<string> {
-    const dir = this.path('_tmp', `${Date.now()}-${process.pid}-${randomBytes(3).toString('hex')}`);
+    const dir = path.join(this.store.scratchRoot(), `${Date.now()}-${process.pid}-${randomBytes(3).toString('hex')}`);
     await mkdir(dir, { recursive: true });
     return dir;
   }
 
-  async listManifests<T>(feed: string): Promise<T[]> {
-    const dir = this.path('_manifests', feed);
-    const names = await readdir(dir).catch(() => [] as string[]);
-    const manifests: T[] = [];
-    for (const name of names.filter((n) => n.endsWith('.json')).sort()) {
-      manifests.push(JSON.parse(await readFile(path.join(dir, name), 'utf8')) as T);
-    }
-    return manifests;
+  /** Removes every scratch folder; only under the writer lock (they may be a crashed run's). */
+  async clearScratch(): Promise<void> {
+    await rm(this.store.scratchRoot(), { recursive: true, force: true });
   }
 
-  async readJson<T>(relativePath: string): Promise<T | undefined> {
-    try {
-      return JSON.parse(await readFile(this.path(relativePath), 'utf8')) as T;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
+  async listManifests<T>(feed: string): Promise<T[]> {
+    const keys = (await this.store.list(`_manifests/${feed}/`)).filter((k) => k.endsWith('.json'));
+    const manifests = await Promise.all(keys.map((key) => this.readJson<T>(key)));
+    return manifests.filter((m): m is Awaited<T> => m !== undefined) as T[];
+  }
+
+  async readJson<T>(key: string): Promise<T | undefined> {
+    const text = await this.store.readText(key);
+    return text === undefined ? undefined : (JSON.parse(text) as T);
   }
 
   /** Writes JSON so that readers see either the old or the new document, never a torn one. */
-  async writeJsonAtomic(relativePath: string, value: unknown): Promise<void> {
-    await writeFileAtomic(this.path(relativePath), JSON.stringify(value, null, 2) + '\n');
+  async writeJsonAtomic(key: string, value: unknown): Promise<void> {
+    await this.store.writeText(key, JSON.stringify(value, null, 2) + '\n');
+  }
+
+  putFile(localFile: string, key: string, options?: { move?: boolean }): Promise<void> {
+    return this.store.putFile(localFile, key, options);
+  }
+
+  exists(key: string): Promise<boolean> {
+    return this.store.exists(key);
+  }
+
+  list(prefix: string): Promise<string[]> {
+    return this.store.list(prefix);
+  }
+
+  remove(key: string): Promise<void> {
+    return this.store.remove(key);
+  }
+
+  /** A local path with the object's bytes (the file itself on disk, a cached copy from S3). */
+  localFile(key: string): Promise<string> {
+    return this.store.localFile(key);
   }
 
   /**
    * Takes the lake's writer lock: ingest and build rewrite manifests and garbage-collect
    * unreferenced files, so two writers at once could delete each other's in-flight files.
-   * A lock left by a dead process is taken over.
+   * The holder refreshes the lock while it works; a lock whose holder died (a dead pid on this
+   * machine, or no refresh within two minutes from anywhere) is taken over.
    */
-  async lock(command: string): Promise<() => Promise<void>> {
-    await this.ensure();
-    const lockPath = this.path('.lock');
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const handle = await open(lockPath, 'wx');
-        await handle.writeFile(JSON.stringify({ pid: process.pid, command, since: new Date().toISOString() }));
-        await handle.close();
-        return async () => {
-          await unlink(lockPath).catch(() => undefined);
-        };
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const holder = JSON.parse(await readFile(lockPath, 'utf8').catch(() => '{}')) as { pid?: number; command?: string };
-        if (holder.pid && processAlive(holder.pid)) {
-          throw new Error(
-            `The lake ${this.root} is locked by process ${holder.pid} (${holder.command ?? 'unknown command'}); wait for it to finish.`,
-          );
-        }
-        await unlink(lockPath).catch(() => undefined);
+  async lock(command: string, options: { waitMs?: number } = {}): Promise<() => Promise<void>> {
+    const deadline = Date.now() + (options.waitMs ?? 0);
+    const holderText = () =>
+      JSON.stringify({
+        pid: process.pid,
+        host: os.hostname(),
+        command,
+        since: new Date().toISOString(),
+        expiresAt: new Date(Date.now() + LOCK_TTL_MS).toISOString(),
+      } satisfies LockHolder);
+    for (;;) {
+      if (await this.store.createExclusive(LOCK_KEY, holderText())) break;
+      const text = await this.store.readText(LOCK_KEY);
+      const holder = text ? (JSON.parse(text) as LockHolder) : undefined;
+      if (!holder || lockIsStale(holder)) {
+        // Re-read before removing, so a lock another process just took over is left alone.
+        if ((await this.store.readText(LOCK_KEY)) === text) await this.store.remove(LOCK_KEY);
+        continue;
       }
+      if (Date.now() >= deadline) {
+        throw new Error(
+          `The lake ${this.uri} is locked by process ${holder.pid} on ${holder.host} (${holder.command}, since ${holder.since}); wait for it to finish.`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500 + Math.random() * 500));
     }
-    throw new Error(`Could not take the lock on ${this.root}`);
+    const refresh = setInterval(() => void this.store.writeText(LOCK_KEY, holderText()).catch(() => undefined), LOCK_TTL_MS / 4);
+    refresh.unref();
+    return async () => {
+      clearInterval(refresh);
+      await this.store.remove(LOCK_KEY).catch(() => undefined);
+    };
   }
+}
+
+function lockIsStale(holder: LockHolder): boolean {
+  if (holder.host === os.hostname() && !processAlive(holder.pid)) return true;
+  return Date.parse(holder.expiresAt) < Date.now();
 }
 
 function processAlive(pid: number): boolean {
@@ -108,30 +153,10 @@ function processAlive(pid: number): boolean {
   }
 }
 
-export async function writeFileAtomic(target: string, content: string | Uint8Array): Promise<void> {
-  await mkdir(path.dirname(target), { recursive: true });
-  const temp = `${target}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`;
-  const handle = await open(temp, 'w');
-  try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, target);
-}
-
 export async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   return hash.digest('hex');
-}
-
-export async function exists(file: string): Promise<boolean> {
-  return stat(file).then(
-    () => true,
-    () => false,
-  );
 }
 
 /** Lists files below each argument (a file or a folder), sorted, skipping hidden files. */
@@ -151,8 +176,4 @@ export async function expandInputs(inputs: string[]): Promise<string[]> {
     }
   }
   return [...new Set(files.map((f) => path.resolve(f)))].sort();
-}
-
-export async function removeQuietly(file: string): Promise<void> {
-  await rm(file, { force: true, recursive: true });
 }

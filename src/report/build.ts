@@ -34,7 +34,7 @@ export async function buildReport(lake: Lake, out: string, options: { log?: (lin
       cwd: REPORTS_DIR,
       env: {
         ...process.env,
-        CRMLAKE_LAKE: lake.root,
+        CRMLAKE_LAKE: lake.uri,
         CRMLAKE_REPORT_OUT: building,
         OBSERVABLE_TELEMETRY_DISABLE: 'true',
         NO_COLOR: '1',

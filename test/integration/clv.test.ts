@@ -54,7 +54,7 @@ describe('crmlake clv fit', () => {
   });
 
   it('fits the lake\'s own orders when no file is given', async () => {
-    const { stdout } = await exec(process.execPath, [CLI, '--lake', lake.root, 'clv', 'fit', '--period', 'day', '--json']);
+    const { stdout } = await exec(process.execPath, [CLI, '--lake', lake.uri, 'clv', 'fit', '--period', 'day', '--json']);
     const result = JSON.parse(stdout);
     expect(result.source).toBe('lake: int_customer_orders');
     // Calibration ends two thirds into the history (Dec 1 to Dec 23); its cohort is who bought by then.

@@ -1,0 +1,33 @@
+/**
+ * Where the lake's objects live. Keys are lake-relative with forward slashes
+ * (`curated/pos_lines/dt=2010-12-01/x.parquet`). Two implementations: a folder on disk
+ * (`LocalStore`) and an S3 bucket prefix (`S3Store`). Everything above this speaks keys only.
+ *
+ * Data files are write-once (their names carry a content hash or a build id), so a reader
+ * may cache them by key; manifests and the catalog are small documents replaced whole.
+ */
+export interface LakeStore {
+  /** The lake's location as the user wrote it: a folder path or `s3://bucket/prefix`. */
+  readonly uri: string;
+  /** Reads a small text document; undefined when it does not exist. */
+  readText(key: string): Promise<string | undefined>;
+  /** Replaces a document so that readers see the old or the new version, never a torn one. */
+  writeText(key: string, text: string): Promise<void>;
+  /** Stores a local file under key; `move` lets the store take the file instead of copying it. */
+  putFile(localFile: string, key: string, options?: { move?: boolean }): Promise<void>;
+  exists(key: string): Promise<boolean>;
+  /** Every key below a prefix (recursive), sorted. */
+  list(prefix: string): Promise<string[]>;
+  remove(key: string): Promise<void>;
+  /** A local file with the object's bytes, for readers that need a path (DuckDB). */
+  localFile(key: string): Promise<string>;
+  /** Local folder for one run's scratch files; invisible to readers. */
+  scratchRoot(): string;
+  /**
+   * Creates the document only if no document exists under key (the lock primitive);
+   * false when it already exists.
+   */
+  createExclusive(key: string, text: string): Promise<boolean>;
+}
+
+export const joinKey = (...parts: string[]) => parts.filter(Boolean).join('/').replace(/\/{2,}/g, '/');
