@@ -53,6 +53,8 @@ export interface IngestOptions {
   /** Source system the files come from; with the file name it identifies a delivery. */
   source?: string;
   onFile?: (event: { index: number; total: number; file: string; result?: FileReconciliation }) => void;
+  /** How long to wait for another writer to release the lake (e.g. concurrent Lambdas); default 0. */
+  lockWaitMs?: number;
 }
 
 const safeName = (text: string) => text.replace(/[^A-Za-z0-9._-]+/g, '_');
@@ -74,7 +76,7 @@ export async function ingestFiles(lake: Lake, files: string[], options: IngestOp
   const { feed, mapping } = options;
   const source = options.source ?? mapping.name;
   const started = new Date();
-  const unlock = await lake.lock(`ingest ${feed.name}`);
+  const unlock = await lake.lock(`ingest ${feed.name}`, { waitMs: options.lockWaitMs });
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   const results: FileReconciliation[] = [];

@@ -101,16 +101,26 @@ function daysInMonth(year: number, month: number): number {
 
 /**
  * Parses a local date-time written in `format` (tokens YYYY MM M DD D HH H mm ss SSS, anything
- * else literal; 'iso' accepts `YYYY-MM-DD[ T]HH:mm[:ss]`). Returns `YYYY-MM-DD HH:mm:ss[.fff]`.
+ * else literal; 'iso' accepts `YYYY-MM-DD[ T]HH:mm[:ss[.f]][Z|±HH:MM]`, offsets converted to UTC). Returns `YYYY-MM-DD HH:mm:ss[.fff]`.
  */
 export function parseTimestamp(value: string, format: string): string {
   const text = value.trim();
   if (format === 'iso') {
-    const iso = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?$/.exec(text);
+    const iso = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(text);
     if (!iso) throw new Error(`not an ISO date-time: ${JSON.stringify(value)}`);
-    return assemble(value, {
-      Y: iso[1]!, M: iso[2]!, D: iso[3]!, H: iso[4] ?? '0', m: iso[5] ?? '0', s: iso[6] ?? '0', S: iso[7],
-    });
+    const parts = { Y: iso[1]!, M: iso[2]!, D: iso[3]!, H: iso[4] ?? '0', m: iso[5] ?? '0', s: iso[6] ?? '0', S: iso[7] };
+    const zone = iso[8];
+    if (zone && zone !== 'Z') {
+      // A stated offset is converted to UTC, the lake's one clock; offsets are whole minutes,
+      // so the fraction of a second is unchanged.
+      assemble(value, parts); // validates the local date-time first
+      const sign = zone[0] === '-' ? -1 : 1;
+      const offset = sign * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2)));
+      const utc = new Date(Date.UTC(+parts.Y, +parts.M - 1, +parts.D, +parts.H, +parts.m - offset, +parts.s));
+      const t = utc.toISOString();
+      return assemble(value, { Y: t.slice(0, 4), M: t.slice(5, 7), D: t.slice(8, 10), H: t.slice(11, 13), m: t.slice(14, 16), s: t.slice(17, 19), S: parts.S });
+    }
+    return assemble(value, parts);
   }
   const { regex, groups } = compilePattern(format);
   const match = regex.exec(text);

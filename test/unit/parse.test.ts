@@ -38,6 +38,12 @@ describe('parseTimestamp', () => {
     expect(parseTimestamp('2010-12-01', 'iso')).toBe('2010-12-01 00:00:00');
     expect(parseTimestamp('2010-12-01T08:26:01.250', 'iso')).toBe('2010-12-01 08:26:01.250');
   });
+  it('converts ISO date-times with a zone to UTC', () => {
+    expect(parseTimestamp('2026-11-23T10:15:00Z', 'iso')).toBe('2026-11-23 10:15:00');
+    expect(parseTimestamp('2026-11-23T01:15:30.125+08:00', 'iso')).toBe('2026-11-22 17:15:30.125');
+    expect(parseTimestamp('2026-12-31T22:30:00-0230', 'iso')).toBe('2027-01-01 01:00:00');
+    expect(() => parseTimestamp('2026-02-30T10:00:00+01:00', 'iso')).toThrow(/impossible day/);
+  });
   it('rejects impossible dates and other layouts with a reason', () => {
     expect(() => parseTimestamp('2011-02-29 10:00:00', 'YYYY-MM-DD HH:mm:ss')).toThrow(/impossible day/);
     expect(() => parseTimestamp('2011-13-01 10:00:00', 'YYYY-MM-DD HH:mm:ss')).toThrow(/impossible month/);

@@ -1,0 +1,68 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { S3Store } from '../src/lake/s3.js';
+import type { LakeStore } from '../src/lake/store.js';
+import { acceptBatch, authenticate, CollectorError } from '../src/feeds/web/collector.js';
+
+/**
+ * HTTPS collector for web events (API Gateway HTTP API or a Lambda function URL, payload v2).
+ * POST a JSON batch signed with the shared secret; the batch is written to the landing area as
+ * one JSON-lines object before the 202 answer, so an acknowledged event is never lost (no
+ * in-memory buffering across requests: a frozen or recycled Lambda would drop it). The landing
+ * object then triggers the ingest Lambda like any other delivery.
+ * Environment: LANDING_URI (s3://bucket/prefix), COLLECTOR_SECRET.
+ */
+const logger = new Logger({ serviceName: 'crmlake-collector' });
+const metrics = new Metrics({ namespace: 'crmlake', serviceName: 'crmlake-collector' });
+
+export interface CollectorHandlerDeps {
+  landing?: LakeStore;
+  secret?: string;
+  now?: () => Date;
+}
+
+const answer = (statusCode: number, body: Record<string, unknown>): APIGatewayProxyStructuredResultV2 => ({
+  statusCode,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+export function createCollectorHandler(deps: CollectorHandlerDeps = {}) {
+  return async (event: APIGatewayProxyEventV2, context?: Context): Promise<APIGatewayProxyStructuredResultV2> => {
+    if (context) logger.addContext(context);
+    const secret = deps.secret ?? process.env.COLLECTOR_SECRET;
+    const landingUri = process.env.LANDING_URI;
+    const landing = deps.landing ?? (landingUri ? new S3Store(landingUri) : undefined);
+    if (!secret || !landing) {
+      logger.error('collector is not configured: COLLECTOR_SECRET and LANDING_URI are required');
+      return answer(500, { error: 'collector is not configured' });
+    }
+    const now = deps.now?.() ?? new Date();
+    try {
+      if (event.requestContext.http.method !== 'POST') throw new CollectorError(405, 'use POST');
+      const contentType = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
+      if (!/^application\/json\b/i.test(contentType)) throw new CollectorError(415, 'content-type must be application/json');
+      const body = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+      const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+      authenticate(headers, body, secret, now.getTime());
+      const batch = acceptBatch(body, now);
+      await landing.writeText(batch.key, batch.body);
+      metrics.addMetric('eventsAccepted', MetricUnit.Count, batch.events.length);
+      metrics.publishStoredMetrics();
+      logger.info('batch landed', { batchId: batch.batchId, events: batch.events.length, key: batch.key });
+      return answer(202, { accepted: batch.events.length, batch_id: batch.batchId });
+    } catch (error) {
+      if (error instanceof CollectorError) {
+        logger.warn('request refused', { status: error.status, reason: error.message });
+        metrics.addMetric('requestsRefused', MetricUnit.Count, 1);
+        metrics.publishStoredMetrics();
+        return answer(error.status, { error: error.message, ...(error.details as object | undefined) });
+      }
+      logger.error('collector failed', error as Error);
+      return answer(500, { error: 'internal error; retry with the same batch_id' });
+    }
+  };
+}
+
+export const handler = createCollectorHandler();

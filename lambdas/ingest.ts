@@ -1,0 +1,57 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { Context, S3Event } from 'aws-lambda';
+import { ingestLandedObject } from '../src/feeds/landing.js';
+import type { FileReconciliation } from '../src/feeds/ingest.js';
+import { Lake } from '../src/lake/lake.js';
+import { s3ClientFromEnv } from '../src/lake/s3.js';
+
+/**
+ * S3 "object created" in the landing bucket → ingest that object into the lake.
+ * Environment: LAKE_URI (s3://bucket/prefix of the lake), LANDING_PREFIX (optional key prefix
+ * before <feed>/<mapping>/…). Idempotent by construction: a redelivered event finds the same
+ * delivery with the same content and changes nothing. A failure is thrown so Lambda retries.
+ */
+const logger = new Logger({ serviceName: 'crmlake-ingest' });
+const metrics = new Metrics({ namespace: 'crmlake', serviceName: 'crmlake-ingest' });
+
+export interface IngestHandlerDeps {
+  client?: S3Client;
+  lake?: Lake;
+}
+
+export function createIngestHandler(deps: IngestHandlerDeps = {}) {
+  return async (event: S3Event, context?: Context): Promise<{ files: FileReconciliation[] }> => {
+    if (context) logger.addContext(context);
+    const client = deps.client ?? s3ClientFromEnv();
+    const lakeUri = process.env.LAKE_URI;
+    const lake = deps.lake ?? (lakeUri ? new Lake(lakeUri) : undefined);
+    if (!lake) throw new Error('LAKE_URI is not set (s3://bucket/prefix of the lake)');
+    const files: FileReconciliation[] = [];
+    try {
+      for (const record of event.Records) {
+        // S3 event keys are URL-encoded with '+' for spaces.
+        const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
+        const bucket = record.s3.bucket.name;
+        const run = await ingestLandedObject(lake, client, { bucket, key, landingPrefix: process.env.LANDING_PREFIX }, { lockWaitMs: 60_000 });
+        for (const file of run.files) {
+          files.push(file);
+          logger.info('ingested', { bucket, key, feed: run.feed, mapping: run.mapping, ...file, file: undefined });
+          metrics.addDimension('feed', run.feed);
+          metrics.addMetric('rowsRead', MetricUnit.Count, file.outcome === 'unchanged' ? 0 : file.read);
+          metrics.addMetric('rowsLanded', MetricUnit.Count, file.outcome === 'unchanged' ? 0 : file.landed);
+          metrics.addMetric('rowsQuarantined', MetricUnit.Count, file.outcome === 'unchanged' ? 0 : file.quarantined);
+          metrics.addMetric('filesRejected', MetricUnit.Count, file.outcome === 'rejected' ? 1 : 0);
+          metrics.publishStoredMetrics();
+        }
+      }
+      return { files };
+    } catch (error) {
+      logger.error('ingest failed', error as Error);
+      throw error;
+    }
+  };
+}
+
+export const handler = createIngestHandler();
