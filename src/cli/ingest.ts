@@ -62,7 +62,7 @@ export function printReconciliation(run: IngestRun, lake: Lake): void {
   if (reasons.size > 0) {
     console.log('quarantine reasons:');
     for (const [reason, count] of [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 8)) console.log(`  ${formatCount(count).padStart(7)}  ${reason}`);
-    console.log(`quarantined rows: ${lake.isLocal ? path.relative(process.cwd(), `${lake.uri}/quarantine/${run.feed}`) : `${lake.uri}/quarantine/${run.feed}`} (or: crmlake sql "select * from quarantine.${run.feed}")`);
+    console.log(`quarantined rows: ${lake.isLocal ? path.relative(process.cwd(), `${lake.uri}/quarantine/${run.feed}`) : `${lake.uri}/quarantine/${run.feed}`} (or: crmlake sql 'select * from quarantine."${run.feed}"')`);
   }
 }
 

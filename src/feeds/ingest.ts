@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { Lake, sha256File } from '../lake/lake.js';
@@ -57,6 +57,9 @@ export interface IngestOptions {
   lockWaitMs?: number;
 }
 
+/** Rows per staging file (see ingestOne): about 50 MB of parquet work in memory at most. */
+const STAGING_ROWS = 100_000;
+
 const safeName = (text: string) => text.replace(/[^A-Za-z0-9._-]+/g, '_');
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const sqlString = (text: string) => `'${text.replace(/'/g, "''")}'`;
@@ -77,11 +80,20 @@ export async function ingestFiles(lake: Lake, files: string[], options: IngestOp
   const source = options.source ?? mapping.name;
   const started = new Date();
   const unlock = await lake.lock(`ingest ${feed.name}`, { waitMs: options.lockWaitMs });
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
   const results: FileReconciliation[] = [];
+  let instance: DuckDBInstance | undefined;
+  let connection: DuckDBConnection | undefined;
   try {
     await collectGarbage(lake, feed);
+    // Bounded memory for any file size (measured by bench/stream.ts): DuckDB spills to scratch
+    // beyond the limit; one thread, as each thread buffers every open date partition.
+    instance = await DuckDBInstance.create(':memory:', {
+      memory_limit: process.env.CRMLAKE_INGEST_MEMORY ?? '256MB',
+      temp_directory: path.join(lake.store.scratchRoot(), 'duckdb-spill'),
+      preserve_insertion_order: 'false',
+      threads: '1',
+    });
+    connection = await instance.connect();
     for (const [index, file] of files.entries()) {
       options.onFile?.({ index, total: files.length, file });
       const deliveryKey = `${source}/${path.basename(file)}`;
@@ -90,8 +102,8 @@ export async function ingestFiles(lake: Lake, files: string[], options: IngestOp
       options.onFile?.({ index, total: files.length, file, result });
     }
   } finally {
-    connection.closeSync();
-    instance.closeSync();
+    connection?.closeSync();
+    instance?.closeSync();
     await unlock();
   }
   const run: IngestRun = {
@@ -143,8 +155,25 @@ async function ingestOne(
   const stagingColumns = [...feed.columns.map((c) => c.name).filter((n) => !(n in feed.derivedSql)), '_source_line'];
   // Valid rows stream to a scratch CSV that DuckDB then reads in bulk: bounded memory for any
   // file size, and far cheaper than one native call per value through an appender.
-  const stagingFile = path.join(scratch, 'staging.csv');
-  const staging = new StagingWriter(stagingFile);
+  // Staging files of one business month and at most STAGING_ROWS rows each: DuckDB writes the
+  // date partitions of one staging file at once and holds them in memory until it is done, so
+  // this bounds memory for any file size and any span of dates.
+  const staging = new Map<string, StagingWriter>();
+  const closedStaging: string[] = [];
+  const stagingFor = async (date: string) => {
+    const month = date.slice(0, 7);
+    let writer = staging.get(month);
+    if (writer && writer.rows >= STAGING_ROWS) {
+      await writer.close();
+      closedStaging.push(writer.file);
+      writer = undefined;
+    }
+    if (!writer) {
+      writer = new StagingWriter(path.join(scratch, `staging-${month}-${closedStaging.length + staging.size}.csv`));
+      staging.set(month, writer);
+    }
+    return writer;
+  };
   await connection.run(`CREATE OR REPLACE TEMP TABLE rejected (source_line BIGINT, field VARCHAR, reason VARCHAR, raw_record VARCHAR)`);
   const rejected = await connection.createAppender('rejected');
   const reasons = new Map<string, number>();
@@ -199,8 +228,8 @@ async function ingestOne(
         reject(line, result.field, result.reason, raw());
         continue;
       }
-      await staging.write(stagingColumns.map((column) => (column === '_source_line' ? String(line) : result.row[column])));
       const date = result.row[feed.partitionColumn]!;
+      await (await stagingFor(date)).write(stagingColumns.map((column) => (column === '_source_line' ? String(line) : result.row[column])));
       if (!minDate || date < minDate) minDate = date;
       if (!maxDate || date > maxDate) maxDate = date;
       landed++;
@@ -209,7 +238,10 @@ async function ingestOne(
   } catch (error) {
     fileError = `cannot read ${path.basename(file)}: ${(error as Error).message}`;
   } finally {
-    await staging.close();
+    for (const writer of staging.values()) {
+      await writer.close();
+      closedStaging.push(writer.file);
+    }
     rejected.closeSync();
   }
 
@@ -244,20 +276,25 @@ async function ingestOne(
         : `CAST(${sqlString(lineage[c.name as keyof typeof lineage])} AS ${c.type}) AS ${c.name}`,
     );
     if (landed > 0) {
-      const partitionDir = path.join(scratch, 'curated');
-      await connection.run(
-        `COPY (SELECT ${typed.join(', ')}, ${lineageTyped.join(', ')}, CAST(${quoteIdent(feed.partitionColumn)} AS VARCHAR) AS dt ` +
-          `FROM read_csv(${sqlString(stagingFile)}, header = false, auto_detect = false, delim = ',', quote = '"', escape = '"', ` +
-          `nullstr = '\\N', columns = {${stagingColumns.map((c) => `${sqlString(c)}: 'VARCHAR'`).join(', ')}})) ` +
-          `TO ${sqlString(partitionDir)} (FORMAT parquet, PARTITION_BY (dt))`,
-      );
       const uploads: [string, string][] = [];
-      for (const dir of (await readdir(partitionDir)).sort()) {
-        const parts = (await readdir(path.join(partitionDir, dir))).filter((f) => f.endsWith('.parquet'));
-        for (const [i, part] of parts.entries()) {
-          const target = `curated/${feed.table}/${dir}/${stem}-${sha8}${i ? `-${i}` : ''}.parquet`;
-          uploads.push([path.join(partitionDir, dir, part), target]);
-          curated.push(target);
+      for (const [chunk, stagingFile] of closedStaging.sort().entries()) {
+        const chunkDir = path.join(scratch, 'curated', String(chunk));
+        await mkdir(path.dirname(chunkDir), { recursive: true });
+        await connection.run(
+          `COPY (SELECT ${typed.join(', ')}, ${lineageTyped.join(', ')}, CAST(${quoteIdent(feed.partitionColumn)} AS VARCHAR) AS dt ` +
+            `FROM read_csv(${sqlString(stagingFile)}, header = false, auto_detect = false, ` +
+            `delim = ',', quote = '"', escape = '"', nullstr = '\\N', ` +
+            `columns = {${stagingColumns.map((c) => `${sqlString(c)}: 'VARCHAR'`).join(', ')}})) ` +
+            `TO ${sqlString(chunkDir)} (FORMAT parquet, PARTITION_BY (dt))`,
+        );
+        for (const dir of (await readdir(chunkDir)).sort()) {
+          const parts = (await readdir(path.join(chunkDir, dir))).filter((f) => f.endsWith('.parquet'));
+          for (const [n, part] of parts.entries()) {
+            const suffix = chunk || n ? `-${chunk}${n ? `-${n}` : ''}` : '';
+            const target = `curated/${feed.table}/${dir}/${stem}-${sha8}${suffix}.parquet`;
+            uploads.push([path.join(chunkDir, dir, part), target]);
+            curated.push(target);
+          }
         }
       }
       await inBatches(uploads, 8, ([from, to]) => lake.putFile(from, to, { move: true }));
@@ -323,12 +360,14 @@ function failpoint(name: string): void {
 class StagingWriter {
   private readonly stream;
   private buffer = '';
+  rows = 0;
 
-  constructor(file: string) {
+  constructor(readonly file: string) {
     this.stream = createWriteStream(file);
   }
 
   async write(values: (string | null | undefined)[]): Promise<void> {
+    this.rows++;
     this.buffer += values.map((v) => (v === null || v === undefined ? '\\N' : `"${v.includes('"') ? v.replace(/"/g, '""') : v}"`)).join(',') + '\n';
     if (this.buffer.length > 1 << 16) await this.flush();
   }

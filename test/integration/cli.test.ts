@@ -23,7 +23,7 @@ describe('crmlake CLI', () => {
   it.each(['ingest', 'build', 'sql', 'report', 'serve', 'demo', 'status', 'clv', 'clv fit'])('has --help for %s', async (command) => {
     const { stdout } = await crmlake(...command.split(' '), '--help');
     expect(stdout).toMatch(new RegExp(`^Usage: crmlake ${command}`));
-    expect(stdout).toContain('--lake <dir>');
+    expect(stdout).toContain('--lake <location>');
   });
 
   it('ingests, builds and answers SQL in table, csv and json', async () => {
