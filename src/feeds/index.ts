@@ -1,6 +1,9 @@
 import type { FeedDefinition } from './feed.js';
 import { callsFeed } from './calls/feed.js';
+import { customersFeed } from './customers/feed.js';
+import { webOrderItemsFeed, webOrdersFeed, webPaymentsFeed } from './orders/feed.js';
 import { posFeed } from './pos/feed.js';
+import { surveysFeed } from './surveys/feed.js';
 import { webFeed } from './web/feed.js';
 
 /** Every feed crmlake can ingest, by name. */
@@ -8,6 +11,11 @@ export const FEEDS: Record<string, FeedDefinition> = {
   pos: posFeed,
   calls: callsFeed,
   web: webFeed,
+  customers: customersFeed,
+  surveys: surveysFeed,
+  'web-orders': webOrdersFeed,
+  'web-order-items': webOrderItemsFeed,
+  'web-payments': webPaymentsFeed,
 };
 
 export function getFeed(name: string): FeedDefinition {

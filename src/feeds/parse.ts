@@ -143,3 +143,52 @@ function assemble(original: string, parts: Record<string, string | undefined>): 
   const fraction = parts.S ? `.${parts.S}` : '';
   return `${pad(year, 4)}-${pad(month)}-${pad(day)} ${pad(hour)}:${pad(minute)}:${pad(second)}${fraction}`;
 }
+
+const CANONICAL_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,9})?$/;
+const CANONICAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const CANONICAL_INTEGER = /^-?\d+$/;
+const INTEGER_LIMITS: Record<string, number> = { SMALLINT: 2 ** 15, INTEGER: 2 ** 31, BIGINT: 2 ** 63 };
+
+/**
+ * Why a canonical value would not survive the cast to its column's SQL type without loss
+ * (undefined when it would): a mapping that forgot its `transform`, a decimal with more places
+ * than the column keeps, an integer out of range. Lets a feed quarantine the row instead of
+ * failing the whole file at the cast, or rounding money silently.
+ */
+export function canonicalProblem(type: string, value: string): string | undefined {
+  const upper = type.toUpperCase();
+  const decimal = /^DECIMAL\((\d+),\s*(\d+)\)$/.exec(upper);
+  if (decimal) {
+    const match = /^-?(\d*)(?:\.(\d*))?$/.exec(value);
+    if (!match || !/\d/.test(value)) return `not a plain decimal number: ${JSON.stringify(value)}`;
+    const scale = Number(decimal[2]);
+    const whole = match[1]!.replace(/^0+/, '').length;
+    const places = (match[2] ?? '').replace(/0+$/, '').length;
+    if (places > scale) return `${value} has more than ${scale} decimal places`;
+    if (whole > Number(decimal[1]) - scale) return `${value} is too large for ${type}`;
+    return undefined;
+  }
+  if (upper in INTEGER_LIMITS) {
+    if (!CANONICAL_INTEGER.test(value)) return `not a whole number: ${JSON.stringify(value)}`;
+    const limit = INTEGER_LIMITS[upper]!;
+    if (Number(value) >= limit || Number(value) < -limit) return `${value} is out of range for ${type}`;
+    return undefined;
+  }
+  if (upper === 'TIMESTAMP' && !CANONICAL_TIMESTAMP.test(value)) return `not a date-time (YYYY-MM-DD HH:mm:ss): ${JSON.stringify(value)}`;
+  if (upper === 'DATE' && !CANONICAL_DATE.test(value)) return `not a date (YYYY-MM-DD): ${JSON.stringify(value)}`;
+  if (upper === 'BOOLEAN' && value !== 'true' && value !== 'false') return `not true/false: ${JSON.stringify(value)}`;
+  return undefined;
+}
+
+/** The first value of a canonical row that would not survive its column's cast (see canonicalProblem). */
+export function rowProblem(
+  columns: readonly { name: string; type: string }[],
+  row: Readonly<Record<string, string | null | undefined>>,
+): { field: string; reason: string } | undefined {
+  for (const { name, type } of columns) {
+    const value = row[name];
+    const problem = value == null ? undefined : canonicalProblem(type, value);
+    if (problem) return { field: name, reason: problem };
+  }
+  return undefined;
+}

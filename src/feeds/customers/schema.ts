@@ -1,0 +1,36 @@
+import type { CanonicalColumn } from '../feed.js';
+
+/**
+ * The canonical customer profile: one row per customer record of a source system (membership
+ * sign-ups, dealers, service stations, web-shop accounts). Text is kept as the source wrote it,
+ * only trimmed: standardizing names, phones and genders and matching records to one person are
+ * later steps, which need the original values.
+ */
+export const CUSTOMERS_TABLE = 'customer_profiles';
+
+export const CUSTOMERS_COLUMNS: CanonicalColumn[] = [
+  { name: 'source_system', type: 'VARCHAR', doc: 'System the record comes from (membership, dealer, web shop, …); the mapping name unless the mapping sets it' },
+  { name: 'source_customer_id', type: 'VARCHAR', doc: "The customer's id in that system; required, unique within a file" },
+  { name: 'source_person_id', type: 'VARCHAR', doc: "The source's own person-level id when it has one (Olist customer_unique_id groups per-order customer ids)" },
+  { name: 'full_name', type: 'VARCHAR', doc: 'Name as written' },
+  { name: 'family_name', type: 'VARCHAR', doc: 'Family name, when the source splits names' },
+  { name: 'given_name', type: 'VARCHAR', doc: 'Given name, when the source splits names' },
+  { name: 'gender', type: 'VARCHAR', doc: 'Gender as the source writes it (M, F, 男, …), not normalized' },
+  { name: 'birth_date', type: 'VARCHAR', doc: 'Birth date as raw text (formats vary; parsed when profiles are standardized)' },
+  { name: 'phone', type: 'VARCHAR', doc: 'Landline or main phone as written' },
+  { name: 'mobile', type: 'VARCHAR', doc: 'Mobile phone as written' },
+  { name: 'email', type: 'VARCHAR', doc: 'E-mail address as written' },
+  { name: 'address_line', type: 'VARCHAR', doc: 'Street address' },
+  { name: 'district', type: 'VARCHAR', doc: 'District / neighbourhood' },
+  { name: 'city', type: 'VARCHAR', doc: 'City' },
+  { name: 'province', type: 'VARCHAR', doc: 'Province or state' },
+  { name: 'postcode', type: 'VARCHAR', doc: 'Postcode as text: leading zeros kept' },
+  { name: 'country', type: 'VARCHAR', doc: 'Country as the source writes it (or a mapping constant)' },
+  { name: 'registered_at', type: 'TIMESTAMP', doc: 'When the customer signed up, when the source says' },
+  { name: 'updated_at', type: 'TIMESTAMP', doc: 'When the source last changed the record, when it says' },
+  {
+    name: 'business_date',
+    type: 'DATE',
+    doc: 'Partition key: date of updated_at, else of registered_at, else the UTC date the file was ingested (the raw/<date> folder)',
+  },
+];

@@ -1,0 +1,129 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import type { CanonicalColumn, CanonicalRow, FeedDefinition, RowResult, RowValidator } from '../feed.js';
+import { rowProblem } from '../parse.js';
+import {
+  WEB_ORDER_ITEMS_COLUMNS,
+  WEB_ORDER_ITEMS_TABLE,
+  WEB_ORDERS_COLUMNS,
+  WEB_ORDERS_TABLE,
+  WEB_PAYMENTS_COLUMNS,
+  WEB_PAYMENTS_TABLE,
+} from './schema.js';
+
+const MAPPINGS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'mappings');
+
+const required = (name: string) => z.string({ error: `${name} is required` });
+const notNegative = (name: string) => z.string().refine((v) => !v.startsWith('-') || Number(v) === 0, { message: `${name} is negative` });
+const positive = (name: string) => z.string().refine((v) => Number(v) >= 1, { message: `${name} must be 1 or more` });
+
+const OrderRow = z.object({
+  order_id: required('order id'),
+  purchased_at: required('purchase time'),
+});
+
+const ItemRow = z.object({
+  order_id: required('order id'),
+  item_number: required('item number').pipe(positive('item number')),
+  product_id: required('product id'),
+  price: required('price').pipe(notNegative('price')),
+  freight_value: notNegative('freight value').nullable().optional(),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code').nullable().optional(),
+});
+
+const PaymentRow = z.object({
+  order_id: required('order id'),
+  payment_sequence: required('payment sequence').pipe(positive('payment sequence')),
+  installments: notNegative('installments').nullable().optional(),
+  // Zero is a real payment (a fully discounted voucher, an undefined method on a free order).
+  payment_value: required('payment value').pipe(notNegative('payment value')),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code').nullable().optional(),
+});
+
+/**
+ * The validator shared by the three feeds: zod checks, the business date, values that fit their
+ * SQL types, then the file's key: a second record with the key of an earlier one is
+ * quarantined, naming the line of the first (an export fault; the first record lands).
+ */
+function orderValidator(
+  schema: z.ZodType,
+  columns: CanonicalColumn[],
+  key: { fields: string[]; label: string },
+  complete: (mapped: CanonicalRow) => CanonicalRow,
+): RowValidator {
+  const firstLine = new Map<string, number>();
+  return (mapped: CanonicalRow, line: number): RowResult => {
+    const checked = schema.safeParse(mapped);
+    if (!checked.success) {
+      const issue = checked.error.issues[0]!;
+      return { ok: false, field: String(issue.path[0] ?? ''), reason: issue.message };
+    }
+    const row = complete(Object.assign({}, mapped));
+    const problem = rowProblem(columns, row);
+    if (problem) return { ok: false, ...problem };
+    const values = key.fields.map((f) => row[f] ?? '');
+    const id = values.join('\u0000');
+    const first = firstLine.get(id);
+    if (first !== undefined) {
+      return { ok: false, field: key.fields.at(-1)!, reason: `duplicate ${key.label} ${values.join(' #')}: first seen on line ${first}` };
+    }
+    firstLine.set(id, line);
+    return { ok: true, row };
+  };
+}
+
+/** UTC date of the ingest, the same day as the file's raw/<date> folder. */
+const ingestDate = () => new Date().toISOString().slice(0, 10);
+
+export const webOrdersFeed: FeedDefinition = {
+  name: 'web-orders',
+  table: WEB_ORDERS_TABLE,
+  columns: WEB_ORDERS_COLUMNS,
+  partitionColumn: 'business_date',
+  defaultMapping: 'olist-orders',
+  mappingsDir: MAPPINGS,
+  derivedSql: {},
+  createValidator(): RowValidator {
+    return orderValidator(OrderRow, WEB_ORDERS_COLUMNS, { fields: ['order_id'], label: 'order' }, (row) => {
+      row.channel = row.channel ?? 'web';
+      row.business_date = row.business_date ?? row.purchased_at!.slice(0, 10);
+      return row;
+    });
+  },
+};
+
+export const webOrderItemsFeed: FeedDefinition = {
+  name: 'web-order-items',
+  table: WEB_ORDER_ITEMS_TABLE,
+  columns: WEB_ORDER_ITEMS_COLUMNS,
+  partitionColumn: 'business_date',
+  defaultMapping: 'olist-order-items',
+  mappingsDir: MAPPINGS,
+  derivedSql: {},
+  createValidator(): RowValidator {
+    const today = ingestDate();
+    return orderValidator(ItemRow, WEB_ORDER_ITEMS_COLUMNS, { fields: ['order_id', 'item_number'], label: 'item' }, (row) => {
+      // An item line carries no purchase date; its shipping deadline is the only date on it.
+      row.business_date = row.business_date ?? row.shipping_limit_at?.slice(0, 10) ?? today;
+      return row;
+    });
+  },
+};
+
+export const webPaymentsFeed: FeedDefinition = {
+  name: 'web-payments',
+  table: WEB_PAYMENTS_TABLE,
+  columns: WEB_PAYMENTS_COLUMNS,
+  partitionColumn: 'business_date',
+  defaultMapping: 'olist-payments',
+  mappingsDir: MAPPINGS,
+  derivedSql: {},
+  createValidator(): RowValidator {
+    const today = ingestDate();
+    return orderValidator(PaymentRow, WEB_PAYMENTS_COLUMNS, { fields: ['order_id', 'payment_sequence'], label: 'payment' }, (row) => {
+      row.business_date = row.business_date ?? today;
+      return row;
+    });
+  },
+};
