@@ -1,12 +1,16 @@
 import { Command } from 'commander';
 import { registerBuild } from './build.js';
 import { registerClv } from './clv.js';
+import { registerCompile } from './compile.js';
 import { registerDemo } from './demo.js';
+import { registerDocs } from './docs.js';
 import { registerIngest } from './ingest.js';
+import { registerLint } from './lint.js';
 import { registerReport } from './report.js';
 import { registerServe } from './serve.js';
 import { registerSql } from './sql.js';
 import { registerStatus } from './status.js';
+import { registerTest } from './test.js';
 
 const program = new Command('crmlake')
   .description('CRM analytics: ingest store, call-center and web data, unify customers, build SQL marts, publish reports.')
@@ -16,6 +20,10 @@ const program = new Command('crmlake')
 
 registerIngest(program);
 registerBuild(program);
+registerTest(program);
+registerLint(program);
+registerCompile(program);
+registerDocs(program);
 registerSql(program);
 registerClv(program);
 registerReport(program);

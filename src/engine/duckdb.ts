@@ -7,6 +7,8 @@ import type { DeliveryManifest } from '../feeds/ingest.js';
 import { LINEAGE_COLUMNS } from '../feeds/feed.js';
 import type { Lake } from '../lake/lake.js';
 import type { Engine, MaterializeRequest, MaterializeResult, QueryResult, RowsRequest } from './engine.js';
+import type { IncrementalRequest, IncrementalResult } from './engine.js';
+import { loadPrelude } from './prelude.js';
 
 /** What the warehouse holds, in build order, so any later process can re-open the same relations. */
 export interface CatalogEntry {
@@ -42,6 +44,7 @@ export class DuckDbEngine implements Engine {
   static async open(lake: Lake): Promise<DuckDbEngine> {
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
+    await loadPrelude(connection); // Trino function names and meanings for models (./prelude.ts)
     const engine = new DuckDbEngine(lake, instance, connection);
     await engine.registerSources();
     await engine.registerWarehouse();
@@ -124,6 +127,34 @@ export class DuckDbEngine implements Engine {
     }
   }
 
+  /**
+   * An incremental model: the new rows (`sql`) join the stored table, replacing stored rows with
+   * the same unique key when merging; the first run, or a full refresh, builds it from `fullSql`.
+   */
+  async materializeIncremental(request: IncrementalRequest): Promise<IncrementalResult> {
+    const stored = this.catalog.find((e) => e.name === request.name);
+    if (!stored || stored.materialized !== 'table' || request.fullRefresh) {
+      return { ...(await this.materialize({ name: request.name, sql: request.fullSql, materialized: 'table' })), mode: 'full', inserted: null };
+    }
+    const batchName = quoteIdent(`incremental_batch_${request.name}`);
+    const mergedName = quoteIdent(`incremental_merged_${request.name}`);
+    const [batch, merged] = [`temp.main.${batchName}`, `temp.main.${mergedName}`];
+    try {
+      await this.connection.run(`CREATE OR REPLACE TEMP TABLE ${batchName} AS ${request.sql}`);
+      const inserted = Number((await this.connection.runAndReadAll(`SELECT count(*) FROM ${batch}`)).getRows()[0]?.[0] ?? 0);
+      const sameKey = request.uniqueKey.map((k) => `b.${quoteIdent(k)} IS NOT DISTINCT FROM t.${quoteIdent(k)}`).join(' AND ');
+      const kept = request.strategy === 'merge' ? ` WHERE NOT EXISTS (SELECT 1 FROM ${batch} AS b WHERE ${sameKey})` : '';
+      // The whole new table is computed before the stored one is replaced, since it reads it.
+      await this.connection.run(
+        `CREATE OR REPLACE TEMP TABLE ${mergedName} AS SELECT * FROM ${this.modelRelation(request.name)} AS t${kept} UNION ALL BY NAME SELECT * FROM ${batch}`,
+      );
+      const result = await this.materialize({ name: request.name, sql: `SELECT * FROM ${merged}`, materialized: 'table' });
+      return { ...result, mode: 'incremental', inserted };
+    } finally {
+      await this.connection.run(`DROP TABLE IF EXISTS ${batch}; DROP TABLE IF EXISTS ${merged};`);
+    }
+  }
+
   /** Removes models no longer in the project from the catalog and the warehouse. */
   async dropModels(keep: Set<string>): Promise<string[]> {
     const dropped = this.catalog.filter((e) => !keep.has(e.name));
@@ -198,13 +229,28 @@ export class DuckDbEngine implements Engine {
 
   private async registerWarehouse(): Promise<void> {
     this.catalog = (await this.lake.readJson<CatalogEntry[]>(CATALOG)) ?? [];
+    let views: CatalogEntry[] = [];
     for (const entry of this.catalog) {
       const relation = this.modelRelation(entry.name);
       if (entry.materialized === 'table') {
         await this.connection.run(`CREATE VIEW ${relation} AS SELECT * FROM read_parquet(${sqlString(await this.lake.localFile(entry.path!))})`);
       } else {
-        await this.connection.run(`CREATE VIEW ${relation} AS ${entry.sql}`);
+        views.push(entry);
       }
+    }
+    // A view over another view needs it first; after a build with --select the catalog is not in
+    // dependency order, so views that cannot be created yet wait for the next round.
+    while (views.length) {
+      const waiting: CatalogEntry[] = [];
+      let lastError: unknown;
+      for (const entry of views) {
+        await this.connection.run(`CREATE VIEW ${this.modelRelation(entry.name)} AS ${entry.sql}`).catch((error: unknown) => {
+          waiting.push(entry);
+          lastError = error;
+        });
+      }
+      if (waiting.length === views.length) throw lastError;
+      views = waiting;
     }
   }
 }

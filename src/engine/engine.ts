@@ -37,6 +37,27 @@ export interface RowsRequest {
   rows: (string | number | boolean | null)[][];
 }
 
+/** An incremental model's run: add the new rows to the stored table (or build it whole). */
+export interface IncrementalRequest {
+  name: string;
+  /** SELECT of the new rows, compiled for an incremental run (its filter reads the stored table). */
+  sql: string;
+  /** SELECT of every row, for the first build or a full refresh. */
+  fullSql: string;
+  /** `append` adds the rows; `merge` first removes stored rows whose unique key comes again. */
+  strategy: 'append' | 'merge';
+  uniqueKey: string[];
+  /** Rebuild from `fullSql` even if the table exists. */
+  fullRefresh: boolean;
+}
+
+export interface IncrementalResult extends MaterializeResult {
+  /** `full`: built from fullSql; `incremental`: rows added to the stored table. */
+  mode: 'full' | 'incremental';
+  /** Rows the incremental run brought (null for a full build). */
+  inserted: number | null;
+}
+
 export interface Engine {
   readonly name: 'duckdb' | 'athena';
   /** Relation name for a feed's curated table, as models see it through `source()`. */
@@ -47,5 +68,7 @@ export interface Engine {
   materialize(request: MaterializeRequest): Promise<MaterializeResult>;
   /** Stores rows computed outside the engine as a table model. */
   materializeRows(request: RowsRequest): Promise<MaterializeResult>;
+  /** Builds an incremental model (materialized='incremental'); an engine without it cannot. */
+  materializeIncremental?(request: IncrementalRequest): Promise<IncrementalResult>;
   close(): Promise<void>;
 }

@@ -1,10 +1,14 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
 import type { Materialization } from '../engine/engine.js';
+import { ModelError } from './errors.js';
 import { programColumns, type ProgramModel } from './program.js';
 import { PROGRAM_MODELS } from './programs.js';
+import { readProjectYaml, type DataTestDef, type ModelYaml, type UnitTestDef } from './yaml.js';
+
+export { ModelError };
 
 /** The SQL models that ship with crmlake. */
 export const DEFAULT_MODELS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../models');
@@ -14,42 +18,94 @@ export interface ModelColumnDoc {
   description?: string;
 }
 
-type ModelDoc = { description?: string; columns?: ModelColumnDoc[] };
+/** How a model is stored: a view, a table rebuilt each run, or a table that grows run by run. */
+export type ModelMaterialization = Materialization | 'incremental';
+
+export interface ModelConfig {
+  /** Incremental models: the columns that identify a row (merge replaces rows with the same key). */
+  uniqueKey: string[];
+  /** Incremental models: `append` adds the new rows; `merge` replaces rows whose unique_key comes again. */
+  incrementalStrategy: 'append' | 'merge';
+  /** Incremental models: how many days before the newest stored row `incremental_filter()` re-reads. */
+  lookbackDays: number;
+  /** Athena: Hive partition columns of the table (they must be the SELECT's last columns). */
+  partitionedBy: string[];
+  tags: string[];
+}
 
 export interface Model {
   name: string;
   /** SQL file, or a TypeScript program (see ./program.ts). */
   kind: 'sql' | 'program';
   program?: ProgramModel;
-  /** Path relative to the models folder, e.g. `marts/customer_rfm.sql`. */
+  /** Path relative to the models folder, e.g. `marts/customer_rfm.sql`; for programs the source file. */
   file: string;
   raw: string;
-  materialized: Materialization;
+  materialized: ModelMaterialization;
+  config: ModelConfig;
+  /** Line of the `{{ config(…) }}` call, if any. */
+  configLine?: number;
   refs: string[];
   sources: { source: string; table: string }[];
   description?: string;
   columns: ModelColumnDoc[];
+  /** Generic data tests declared in the YAML. */
+  tests: DataTestDef[];
+  /** Where the model's YAML entry is. */
+  doc?: { file: string; line: number };
+}
+
+/** A singular test: `tests/<name>.sql`, a query that returns the rows breaking a rule. */
+export interface SingularTest {
+  name: string;
+  /** Absolute path. */
+  path: string;
+  /** Path for messages, relative to the project root (e.g. `tests/x.sql`). */
+  file: string;
+  raw: string;
+  refs: string[];
+  sources: { source: string; table: string }[];
+  severity: 'error' | 'warn';
+}
+
+export interface Project {
+  /** The models folder. */
+  dir: string;
+  models: Model[];
+  unitTests: UnitTestDef[];
+  singularTests: SingularTest[];
+  /** The singular tests folder (may not exist). */
+  testsDir: string;
+  /** YAML entries that name no model (lint reports them). */
+  orphanDocs: ModelYaml[];
 }
 
 /** A `{{ … }}` expression in a model; only the calls below are understood. */
 const JINJA = /\{\{\s*([\s\S]*?)\s*\}\}/g;
-const CALL = /^(ref|source|var|config)\s*\(([\s\S]*)\)$/;
-
-export class ModelError extends Error {}
+const CALL = /^(ref|source|var|config|incremental_filter|is_incremental)\s*\(([\s\S]*)\)$/;
+export const TEMPLATE_FUNCTIONS = ['ref', 'source', 'var', 'config', 'this', 'is_incremental', 'incremental_filter'] as const;
 
 export function lineOf(text: string, index: number): number {
   return text.slice(0, index).split('\n').length;
 }
 
-/** Parses the arguments of a call like `'a', 'b'` or `materialized='table'`. */
+/**
+ * Parses the arguments of a call like `'a', 'b'` or `materialized='table'`. A list value
+ * (`tags=['a', 'b']`) comes back comma-joined (`'a,b'`).
+ */
 export function parseArgs(text: string): { positional: string[]; named: Record<string, string> } {
   const positional: string[] = [];
   const named: Record<string, string> = {};
-  const pattern = /\s*(?:(\w+)\s*=\s*)?(?:'([^']*)'|"([^"]*)"|([\w.-]+))\s*(?:,|$)/y;
+  const pattern = /\s*(?:(\w+)\s*=\s*)?(?:'([^']*)'|"([^"]*)"|\[([^\]]*)\]|([\w.-]+))\s*(?:,|$)/y;
   let match: RegExpExecArray | null;
   let consumed = 0;
   while (consumed < text.length && (match = pattern.exec(text))) {
-    const value = match[2] ?? match[3] ?? match[4] ?? '';
+    let value = match[2] ?? match[3] ?? match[5] ?? '';
+    if (match[4] !== undefined) {
+      const items = match[4].split(',').map((s) => s.trim()).filter(Boolean);
+      if (items.some((s) => !/^(?:'[^']*'|"[^"]*"|[\w.-]+)$/.test(s))) throw new Error(`cannot read the list [${match[4]}]`);
+      value = items.map((s) => s.replace(/^['"]|['"]$/g, '')).join(',');
+    }
     if (match[1]) named[match[1]] = value;
     else positional.push(value);
     consumed = pattern.lastIndex;
@@ -59,7 +115,7 @@ export function parseArgs(text: string): { positional: string[]; named: Record<s
 }
 
 export interface JinjaCall {
-  fn: 'ref' | 'source' | 'var' | 'config';
+  fn: 'ref' | 'source' | 'var' | 'config' | 'this' | 'is_incremental' | 'incremental_filter';
   positional: string[];
   named: Record<string, string>;
   start: number;
@@ -69,18 +125,30 @@ export interface JinjaCall {
 
 /** Every `{{ … }}` call in a model, or an error naming the file and line of one it cannot read. */
 export function findCalls(raw: string, file: string): JinjaCall[] {
+  const block = /\{[%#]/.exec(raw);
+  if (block) {
+    throw new ModelError(
+      `${file}:${lineOf(raw, block.index)}: template blocks {% … %} and comments {# … #} are not supported: use SQL comments, and {{ incremental_filter('date_column') }} instead of {% if is_incremental() %}`,
+    );
+  }
   const calls: JinjaCall[] = [];
   for (const match of raw.matchAll(JINJA)) {
     const line = lineOf(raw, match.index);
-    const call = CALL.exec(match[1]!.trim());
-    if (!call) throw new ModelError(`${file}:${line}: unsupported expression {{ ${match[1]} }} (use ref, source, var or config)`);
+    const body = match[1]!.trim();
+    const base = { start: match.index, end: match.index + match[0].length, line };
+    if (body === 'this') {
+      calls.push({ fn: 'this', positional: [], named: {}, ...base });
+      continue;
+    }
+    const call = CALL.exec(body);
+    if (!call) throw new ModelError(`${file}:${line}: unsupported expression {{ ${match[1]} }} (use ${TEMPLATE_FUNCTIONS.join(', ')})`);
     let args;
     try {
       args = parseArgs(call[2]!);
     } catch (error) {
       throw new ModelError(`${file}:${line}: ${(error as Error).message}`);
     }
-    calls.push({ fn: call[1] as JinjaCall['fn'], ...args, start: match.index, end: match.index + match[0].length, line });
+    calls.push({ fn: call[1] as JinjaCall['fn'], ...args, ...base });
   }
   return calls;
 }
@@ -95,46 +163,140 @@ async function listFiles(dir: string, ext: RegExp): Promise<string[]> {
     .sort();
 }
 
+const splitList = (value: string | undefined) => (value ? value.split(',').map((s) => s.trim()).filter(Boolean) : []);
+
+/** Reads and checks a model's `{{ config(…) }}`. */
+function readConfig(file: string, config: JinjaCall | undefined, yamlTags: string[]): { materialized: ModelMaterialization; config: ModelConfig } {
+  const named = config?.named ?? {};
+  const where = `${file}:${config?.line ?? 1}`;
+  const known = ['materialized', 'unique_key', 'incremental_strategy', 'lookback_days', 'partitioned_by', 'partition_by', 'tags', 'enabled'];
+  for (const key of Object.keys(named)) {
+    if (!known.includes(key)) throw new ModelError(`${where}: config has no setting '${key}' (known: ${known.join(', ')})`);
+  }
+  const materialized = (named.materialized ?? (file.startsWith('marts/') ? 'table' : 'view')) as ModelMaterialization;
+  if (!['view', 'table', 'incremental'].includes(materialized)) {
+    throw new ModelError(`${where}: materialized must be 'view', 'table' or 'incremental', not '${materialized}'`);
+  }
+  const uniqueKey = splitList(named.unique_key);
+  const strategy = named.incremental_strategy ?? (uniqueKey.length ? 'merge' : 'append');
+  if (strategy !== 'append' && strategy !== 'merge') {
+    throw new ModelError(`${where}: incremental_strategy must be 'append' or 'merge', not '${strategy}'`);
+  }
+  const lookbackText = named.lookback_days ?? '0';
+  const lookbackDays = Number(lookbackText);
+  if (!Number.isInteger(lookbackDays) || lookbackDays < 0) throw new ModelError(`${where}: lookback_days must be a whole number of days ≥ 0, not '${lookbackText}'`);
+  if (materialized === 'incremental') {
+    if (strategy === 'merge' && uniqueKey.length === 0) {
+      throw new ModelError(`${where}: incremental_strategy='merge' needs unique_key='<column>' (or a list) to know which rows to replace`);
+    }
+    if (strategy === 'append' && lookbackDays > 0) {
+      throw new ModelError(
+        `${where}: lookback_days=${lookbackDays} with incremental_strategy='append' would insert the re-read days twice; use incremental_strategy='merge' with a unique_key`,
+      );
+    }
+  } else if (named.unique_key || named.incremental_strategy || named.lookback_days) {
+    throw new ModelError(`${where}: unique_key, incremental_strategy and lookback_days apply to materialized='incremental' only`);
+  }
+  return {
+    materialized,
+    config: {
+      uniqueKey,
+      incrementalStrategy: strategy,
+      lookbackDays,
+      partitionedBy: splitList(named.partitioned_by ?? named.partition_by),
+      tags: [...new Set([...splitList(named.tags), ...yamlTags])],
+    },
+  };
+}
+
+async function exists(target: string): Promise<boolean> {
+  return stat(target).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** The singular tests folder for a models folder: `tests/` beside it. */
+export function defaultTestsDir(modelsDir: string): string {
+  return path.resolve(modelsDir, '..', 'tests');
+}
+
 /**
  * Reads every model under `dir` with its YAML docs (dbt's `models:` list in any .yml file),
  * plus the program models (computed in TypeScript) that build on them.
  */
-export async function loadProject(dir: string = DEFAULT_MODELS_DIR, programs: ProgramModel[] = PROGRAM_MODELS): Promise<Model[]> {
-  const docs = new Map<string, ModelDoc>();
-  for (const file of await listFiles(dir, /\.ya?ml$/)) {
-    const doc = parseYaml(await readFile(path.join(dir, file), "utf8")) as { models?: ({ name: string } & ModelDoc)[] } | null;
-    for (const model of doc?.models ?? []) docs.set(model.name, model);
+export async function loadProject(dir: string = DEFAULT_MODELS_DIR, programs?: ProgramModel[]): Promise<Model[]> {
+  return (await loadFullProject(dir, programs ? { programs } : {})).models;
+}
+
+/** The models with their YAML, unit tests and singular tests (`tests/*.sql` beside the models folder). */
+export async function loadFullProject(
+  dir: string = DEFAULT_MODELS_DIR,
+  options: { programs?: ProgramModel[]; testsDir?: string } = {},
+): Promise<Project> {
+  try {
+    return await readFullProject(dir, options);
+  } catch (error) {
+    // Errors name files relative to the models folder; say which folder (models/marts/x.sql:3).
+    const file = error instanceof ModelError ? /^([^\s:]+\.(?:sql|ya?ml)):\d+:/.exec(error.message)?.[1] : undefined;
+    if (file && error instanceof ModelError && existsSync(path.join(dir, file))) error.message = `${path.basename(path.resolve(dir))}/${error.message}`;
+    throw error;
   }
+}
+
+async function readFullProject(dir: string, options: { programs?: ProgramModel[]; testsDir?: string }): Promise<Project> {
+  const programs = options.programs ?? PROGRAM_MODELS;
+  const yaml = await readProjectYaml(dir, await listFiles(dir, /\.ya?ml$/));
   const models: Model[] = [];
   const seen = new Map<string, string>();
+  const fromYaml = (name: string) => {
+    const doc = yaml.models.get(name);
+    return doc ? { tests: doc.tests, doc: { file: doc.file, line: doc.line } } : { tests: [] };
+  };
   for (const file of await listFiles(dir, /\.sql$/)) {
     const name = path.basename(file, '.sql');
     if (seen.has(name)) throw new ModelError(`Two models are named ${name}: ${seen.get(name)} and ${file}`);
     seen.set(name, file);
     const raw = await readFile(path.join(dir, file), 'utf8');
     const calls = findCalls(raw, file);
-    const config = calls.find((c) => c.fn === 'config');
-    const materialized = (config?.named.materialized ?? (file.startsWith('marts/') ? 'table' : 'view')) as Materialization;
-    if (materialized !== 'view' && materialized !== 'table') {
-      throw new ModelError(`${file}:${config!.line}: materialized must be 'view' or 'table', not '${materialized}'`);
+    const configs = calls.filter((c) => c.fn === 'config');
+    if (configs.length > 1) throw new ModelError(`${file}:${configs[1]!.line}: a model has one {{ config(…) }} (another is on line ${configs[0]!.line})`);
+    const doc = yaml.models.get(name);
+    const { materialized, config } = readConfig(file, configs[0], doc?.tags ?? []);
+    for (const call of calls) {
+      if ((call.fn === 'incremental_filter' || call.fn === 'is_incremental' || call.fn === 'this') && materialized !== 'incremental') {
+        throw new ModelError(`${file}:${call.line}: {{ ${call.fn}${call.fn === 'this' ? '' : '()'} }} is for materialized='incremental' models only`);
+      }
+      if (call.fn === 'incremental_filter' && !call.positional[0]) {
+        throw new ModelError(`${file}:${call.line}: incremental_filter needs the date column: {{ incremental_filter('business_date') }}`);
+      }
+      if ((call.fn === 'ref' && !call.positional[0]) || (call.fn === 'source' && call.positional.length !== 2)) {
+        throw new ModelError(`${file}:${call.line}: write ref('model') or source('feed', 'table')`);
+      }
     }
-    const doc = docs.get(name);
     models.push({
       name,
       kind: 'sql',
       file,
       raw,
       materialized,
+      config,
+      configLine: configs[0]?.line,
       refs: [...new Set(calls.filter((c) => c.fn === 'ref').map((c) => c.positional[0]!))],
       sources: calls.filter((c) => c.fn === 'source').map((c) => ({ source: c.positional[0]!, table: c.positional[1]! })),
       description: doc?.description,
-      columns: doc?.columns ?? [],
+      columns: doc?.columns.map((c) => ({ name: c.name, description: c.description })) ?? [],
+      ...fromYaml(name),
     });
   }
   for (const program of programs) {
+    // The built-in programs read the shipped models; a project folder of its own without those
+    // models simply has no program models (unless they were passed explicitly).
+    if (!options.programs && path.resolve(dir) !== DEFAULT_MODELS_DIR && program.refs.some((r) => !seen.has(r))) continue;
     if (seen.has(program.name)) throw new ModelError(`Model ${program.name} is defined in ${seen.get(program.name)} and by ${program.file}`);
     seen.set(program.name, program.file);
-    const columns = programColumns(program, {});
+    const doc = yaml.models.get(program.name);
+    const described = new Map(doc?.columns.map((c) => [c.name, c.description]) ?? []);
     models.push({
       name: program.name,
       kind: 'program',
@@ -142,21 +304,55 @@ export async function loadProject(dir: string = DEFAULT_MODELS_DIR, programs: Pr
       file: program.file,
       raw: '',
       materialized: 'table',
+      config: { uniqueKey: [], incrementalStrategy: 'append', lookbackDays: 0, partitionedBy: [], tags: doc?.tags ?? [] },
       refs: program.refs,
       sources: [],
-      description: program.description,
-      columns: columns.map((c) => ({ name: c.name, description: c.description })),
+      description: doc?.description ?? program.description,
+      columns: programColumns(program, {}).map((c) => ({ name: c.name, description: described.get(c.name) ?? c.description })),
+      ...fromYaml(program.name),
     });
   }
+  const refLine = (model: Model, ref: string) => findCalls(model.raw, model.file).find((c) => c.fn === 'ref' && c.positional[0] === ref)?.line ?? 1;
   for (const model of models) {
     for (const ref of model.refs) {
-      if (!seen.has(ref)) {
-        const line = findCalls(model.raw, model.file).find((c) => c.fn === 'ref' && c.positional[0] === ref)?.line ?? 1;
-        throw new ModelError(`${model.file}:${line}: ref('${ref}') names no model`);
-      }
+      if (!seen.has(ref)) throw new ModelError(`${model.file}:${refLine(model, ref)}: ref('${ref}') names no model`);
+    }
+    for (const test of model.tests) {
+      if (test.to?.ref && !seen.has(test.to.ref)) throw new ModelError(`${test.file}:${test.line}: ${test.name}: ref('${test.to.ref}') names no model`);
     }
   }
-  return models;
+  for (const unit of yaml.unitTests) {
+    const model = models.find((m) => m.name === unit.model);
+    if (!model) throw new ModelError(`${unit.file}:${unit.line}: unit test ${unit.name}: model ${unit.model} does not exist`);
+    if (model.kind !== 'sql') throw new ModelError(`${unit.file}:${unit.line}: unit test ${unit.name}: ${unit.model} is a program model; unit tests run SQL models`);
+  }
+  const testsDir = options.testsDir ?? defaultTestsDir(dir);
+  const singularTests: SingularTest[] = [];
+  if (await exists(testsDir)) {
+    for (const file of await listFiles(testsDir, /\.sql$/)) {
+      const full = path.join(testsDir, file);
+      const shown = path.join(path.basename(testsDir), file).split(path.sep).join('/');
+      const raw = await readFile(full, 'utf8');
+      const calls = findCalls(raw, shown);
+      for (const call of calls) {
+        if (call.fn === 'ref' && !seen.has(call.positional[0]!)) throw new ModelError(`${shown}:${call.line}: ref('${call.positional[0]}') names no model`);
+        if (call.fn === 'incremental_filter' || call.fn === 'is_incremental' || call.fn === 'this') throw new ModelError(`${shown}:${call.line}: {{ ${call.fn} }} belongs in incremental models, not tests`);
+      }
+      const severity = calls.find((c) => c.fn === 'config')?.named.severity ?? 'error';
+      if (severity !== 'error' && severity !== 'warn') throw new ModelError(`${shown}:1: severity must be error or warn, not '${severity}'`);
+      singularTests.push({
+        name: file.replace(/\.sql$/, '').replace(/\//g, '__'),
+        path: full,
+        file: shown,
+        raw,
+        refs: [...new Set(calls.filter((c) => c.fn === 'ref').map((c) => c.positional[0]!))],
+        sources: calls.filter((c) => c.fn === 'source').map((c) => ({ source: c.positional[0]!, table: c.positional[1]! })),
+        severity,
+      });
+    }
+  }
+  const orphanDocs = [...yaml.models.values()].filter((doc) => !seen.has(doc.name));
+  return { dir, models, unitTests: yaml.unitTests, singularTests, testsDir, orphanDocs };
 }
 
 /** Models in dependency order; a cycle is an error that names it. */
@@ -169,10 +365,16 @@ export function topologicalOrder(models: Model[]): Model[] {
     if (current === 'done') return;
     if (current === 'visiting') {
       const cycle = [...trail.slice(trail.indexOf(model.name)), model.name];
-      throw new ModelError(`Models form a cycle: ${cycle.join(' → ')} (${model.file})`);
+      // Point at the ref that closes the cycle.
+      const from = byName.get(trail.at(-1)!)!;
+      const line = from.raw ? (findCalls(from.raw, from.file).find((c) => c.fn === 'ref' && c.positional[0] === model.name)?.line ?? 1) : 1;
+      throw new ModelError(`Models form a cycle: ${cycle.join(' → ')} (${from.file}:${line}: ref('${model.name}'))`);
     }
     state.set(model.name, 'visiting');
-    for (const ref of [...model.refs].sort()) visit(byName.get(ref)!, [...trail, model.name]);
+    for (const ref of [...model.refs].sort()) {
+      const upstream = byName.get(ref);
+      if (upstream) visit(upstream, [...trail, model.name]);
+    }
     state.set(model.name, 'done');
     order.push(model);
   };

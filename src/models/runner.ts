@@ -1,45 +1,11 @@
 import type { Engine } from '../engine/engine.js';
-import { FEEDS } from '../feeds/index.js';
 import type { Lake } from '../lake/lake.js';
+import { compileModel } from './compile.js';
 import { programColumns, type Vars } from './program.js';
-import { findCalls, ModelError, topologicalOrder, type Model } from './project.js';
+import { topologicalOrder, type Model } from './project.js';
 
 export type { Vars };
-
-/** Renders a model's `{{ … }}` calls into SQL for one engine. */
-export function compileModel(model: Model, engine: Engine, vars: Vars): string {
-  const feedTables = new Set(Object.values(FEEDS).map((f) => `${f.name}.${f.table}`));
-  let sql = model.raw;
-  for (const call of findCalls(model.raw, model.file).reverse()) {
-    let replacement = '';
-    const where = `${model.file}:${call.line}`;
-    switch (call.fn) {
-      case 'ref':
-        replacement = engine.modelRelation(call.positional[0]!);
-        break;
-      case 'source': {
-        const [source, table] = call.positional;
-        if (!source || !table || !feedTables.has(`${source}.${table}`)) {
-          throw new ModelError(`${where}: source('${source}', '${table}') is not a known feed table (${[...feedTables].join(', ')})`);
-        }
-        replacement = engine.sourceRelation(source, table);
-        break;
-      }
-      case 'var': {
-        const [name, fallback] = call.positional;
-        const value = vars[name!] ?? fallback;
-        if (value === undefined) throw new ModelError(`${where}: var('${name}') has no value and no default`);
-        replacement = value;
-        break;
-      }
-      case 'config':
-        replacement = '';
-        break;
-    }
-    sql = sql.slice(0, call.start) + replacement + sql.slice(call.end);
-  }
-  return sql.trim().replace(/;\s*$/, '');
-}
+export { compileModel };
 
 export interface ModelRunResult {
   model: string;
@@ -51,6 +17,9 @@ export interface ModelRunResult {
   error?: string;
   /** Caveats a program model reported (e.g. too little data to fit). */
   notes?: string[];
+  /** Incremental models: whether this run built the table whole or added rows, and how many. */
+  mode?: 'full' | 'incremental';
+  inserted?: number | null;
 }
 
 export interface BuildRun {
@@ -58,6 +27,10 @@ export interface BuildRun {
   startedAt: string;
   seconds: number;
   vars: Vars;
+  /** The selection the build ran with (absent: every model). */
+  select?: string[];
+  exclude?: string[];
+  fullRefresh?: boolean;
   results: ModelRunResult[];
 }
 
@@ -70,19 +43,47 @@ export class BuildError extends Error {
   }
 }
 
+export interface BuildOptions {
+  vars?: Vars;
+  onModel?: (result: ModelRunResult, index: number, total: number) => void;
+  /** Build only these models (names); the others must already be built. Default: all. */
+  only?: Set<string>;
+  /** Rebuild incremental models from scratch. */
+  fullRefresh?: boolean;
+  /** Recorded with the run. */
+  selection?: { select?: string[]; exclude?: string[] };
+}
+
+/** Builds one model on an engine; returns its row count (null for views). */
+async function buildOne(engine: Engine, model: Model, vars: Vars, fullRefresh: boolean, notes: string[]): Promise<Partial<ModelRunResult> & { rows: number | null }> {
+  if (model.program) {
+    const program = model.program;
+    const data = await program.build({ engine, vars, ref: (name) => engine.modelRelation(name), note: (m) => notes.push(m) });
+    return engine.materializeRows({ name: model.name, columns: programColumns(program, vars), rows: data });
+  }
+  if (model.materialized === 'incremental') {
+    if (!engine.materializeIncremental) throw new Error(`the ${engine.name} engine cannot build incremental models`);
+    const result = await engine.materializeIncremental({
+      name: model.name,
+      sql: compileModel(model, engine, vars, { isIncremental: true }),
+      fullSql: compileModel(model, engine, vars, { isIncremental: false }),
+      strategy: model.config.incrementalStrategy,
+      uniqueKey: model.config.uniqueKey,
+      fullRefresh,
+    });
+    return { rows: result.rows, mode: result.mode, inserted: result.inserted };
+  }
+  return engine.materialize({ name: model.name, sql: compileModel(model, engine, vars), materialized: model.materialized });
+}
+
 /**
- * Builds every model in dependency order. A failing model stops the build: the models that
- * depend on it are skipped and the error names the model and its file.
+ * Builds the models in dependency order (all, or `options.only`). A failing model stops the
+ * build: the models after it are skipped and the error names the model and its file.
  */
-export async function buildModels(
-  lake: Lake,
-  engine: Engine,
-  models: Model[],
-  options: { vars?: Vars; onModel?: (result: ModelRunResult, index: number, total: number) => void } = {},
-): Promise<BuildRun> {
+export async function buildModels(lake: Lake, engine: Engine, models: Model[], options: BuildOptions = {}): Promise<BuildRun> {
   const vars = options.vars ?? {};
   const started = Date.now();
-  const order = topologicalOrder(models);
+  const order = topologicalOrder(models).filter((m) => !options.only || options.only.has(m.name));
   const results: ModelRunResult[] = [];
   let failure: ModelRunResult | undefined;
   for (const [index, model] of order.entries()) {
@@ -95,16 +96,15 @@ export async function buildModels(
     let result: ModelRunResult;
     try {
       const notes: string[] = [];
-      let rows: number | null;
-      if (model.program) {
-        const program = model.program;
-        const data = await program.build({ engine, vars, ref: (name) => engine.modelRelation(name), note: (m) => notes.push(m) });
-        ({ rows } = await engine.materializeRows({ name: model.name, columns: programColumns(program, vars), rows: data }));
-      } else {
-        const sql = compileModel(model, engine, vars);
-        ({ rows } = await engine.materialize({ name: model.name, sql, materialized: model.materialized }));
-      }
-      result = { ...base, status: 'success', rows, seconds: (performance.now() - t0) / 1000, ...(notes.length ? { notes } : {}) };
+      const { rows, mode, inserted } = await buildOne(engine, model, vars, options.fullRefresh ?? false, notes);
+      result = {
+        ...base,
+        status: 'success',
+        rows,
+        seconds: (performance.now() - t0) / 1000,
+        ...(notes.length ? { notes } : {}),
+        ...(mode ? { mode, inserted } : {}),
+      };
     } catch (error) {
       result = { ...base, status: 'error', rows: null, seconds: (performance.now() - t0) / 1000, error: (error as Error).message };
       failure = result;
@@ -117,6 +117,9 @@ export async function buildModels(
     startedAt: new Date(started).toISOString(),
     seconds: (Date.now() - started) / 1000,
     vars,
+    ...(options.selection?.select?.length ? { select: options.selection.select } : {}),
+    ...(options.selection?.exclude?.length ? { exclude: options.selection.exclude } : {}),
+    ...(options.fullRefresh ? { fullRefresh: true } : {}),
     results,
   };
   await lake.writeJsonAtomic(`_runs/${run.startedAt.replace(/[:.]/g, '-')}-build.json`, run);

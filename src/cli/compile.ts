@@ -1,0 +1,112 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Option, type Command } from 'commander';
+import { ATHENA_DEFAULTS, checkAthenaStatement, compileForAthena, renderPlan, type AthenaModelPlan } from '../engine/athena.js';
+import { compileModel, type Relations } from '../models/compile.js';
+import { loadProject } from '../models/project.js';
+import { SELECTION_HELP, selectModels } from '../models/select.js';
+import { parseVars } from './build.js';
+import { lakeFrom } from './context.js';
+
+interface CompileOptions {
+  engine: 'athena' | 'duckdb';
+  out?: string;
+  models?: string;
+  select?: string[];
+  exclude?: string[];
+  var?: string[];
+  asOf?: string;
+  database?: string;
+  sourceDatabase?: string;
+  location?: string;
+  runId?: string;
+  fullRefresh?: boolean;
+  check?: boolean;
+}
+
+/** How DuckDbEngine names relations (without opening a DuckDB for it). */
+const DUCKDB_RELATIONS: Relations = {
+  sourceRelation: (_source, table) => `curated."${table}"`,
+  modelRelation: (model) => `main."${model}"`,
+};
+
+const runIdNow = () => new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+
+export function registerCompile(program: Command): void {
+  program
+    .command('compile')
+    .description('Write the SQL each model runs as, per engine, in dependency order: Athena DDL/DML (CTAS, views, INSERT INTO) or DuckDB SELECTs.')
+    .addOption(new Option('--engine <engine>', 'target engine').choices(['athena', 'duckdb']).default('athena'))
+    .option('--out <dir>', 'write one .sql file per model (NN_<model>.sql) and _manifest.json there (default: print)')
+    .option('--models <dir>', 'models folder (default: the models that ship with crmlake)')
+    .option('-s, --select <selector...>', 'compile only these models')
+    .option('--exclude <selector...>', 'leave these models out')
+    .option('--var <name=value...>', 'values for {{ var() }}')
+    .option('--as-of <YYYY-MM-DD>', 'sets var as_of')
+    .option('--database <name>', `Athena: Glue database of the models (default ${ATHENA_DEFAULTS.database})`)
+    .option('--source-database <name>', `Athena: Glue database of the curated feed tables (default ${ATHENA_DEFAULTS.sourceDatabase})`)
+    .option('--location <s3-uri>', `Athena: S3 prefix for table data (default <lake>/warehouse when the lake is on S3, else ${ATHENA_DEFAULTS.location})`)
+    .option('--run-id <id>', 'Athena: folder name of this build under each table location (default: the time, e.g. 20261123T020000Z)')
+    .option('--full-refresh', 'Athena: incremental models as a rebuild (CTAS) instead of INSERT INTO')
+    .option('--check', "parse every statement with node-sql-parser's Trino grammar (no AWS needed); exit code 1 on a syntax error")
+    .addHelpText(
+      'after',
+      `\nProgram models (TypeScript, e.g. customer_clv) are not SQL: they are listed as such.\n\n${SELECTION_HELP}\n\nExample:\n  crmlake compile --engine athena --out build/athena --database crm_prod --location s3://my-bucket/warehouse --check`,
+    )
+    .action(async (options: CompileOptions, command: Command) => {
+      const vars = parseVars(options);
+      const models = selectModels(await loadProject(options.models), options);
+      if (options.engine === 'duckdb') {
+        for (const model of models) {
+          console.log(`-- ${model.name} (${model.kind === 'program' ? 'program' : model.materialized}) from ${model.kind === 'program' ? model.file : `models/${model.file}`}`);
+          console.log(model.kind === 'program' ? '-- computed in TypeScript, not SQL\n' : `${compileModel(model, DUCKDB_RELATIONS, vars)};\n`);
+        }
+        return;
+      }
+      const lakeUri = lakeFrom(command).uri;
+      const plans = compileForAthena(models, {
+        database: options.database ?? ATHENA_DEFAULTS.database,
+        sourceDatabase: options.sourceDatabase ?? ATHENA_DEFAULTS.sourceDatabase,
+        location: options.location ?? (lakeUri.startsWith('s3://') ? `${lakeUri.replace(/\/$/, '')}/warehouse` : ATHENA_DEFAULTS.location),
+        runId: options.runId ?? runIdNow(),
+        vars,
+        fullRefresh: options.fullRefresh,
+      });
+      if (options.out) await writePlans(options.out, plans);
+      else for (const plan of plans) console.log(renderPlan(plan));
+      if (options.check) await checkPlans(plans);
+    });
+}
+
+async function writePlans(out: string, plans: AthenaModelPlan[]): Promise<void> {
+  await mkdir(out, { recursive: true });
+  const width = String(plans.length).length;
+  const manifest = [];
+  for (const [i, plan] of plans.entries()) {
+    const base = `${String(i + 1).padStart(Math.max(2, width), '0')}_${plan.model}`;
+    const files = { file: `${base}.sql`, ...(plan.fullRefreshStatements ? { fullRefreshFile: `${base}.full-refresh.sql` } : {}) };
+    await writeFile(path.join(out, files.file), renderPlan(plan));
+    if (files.fullRefreshFile) await writeFile(path.join(out, files.fullRefreshFile), renderPlan(plan, 'fullRefreshStatements'));
+    manifest.push({ ...plan, ...files, statements: plan.statements.map((s) => ({ kind: s.kind, sql: s.sql })), fullRefreshStatements: plan.fullRefreshStatements?.map((s) => ({ kind: s.kind, sql: s.sql })) });
+    console.log(`${files.file.padEnd(40)} ${plan.kind === 'program' ? 'program (TypeScript, not SQL)' : `${plan.materialized}: ${plan.statements.map((s) => s.kind).join(' + ')}`}`);
+  }
+  await writeFile(path.join(out, '_manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  console.log(`compiled ${plans.length} models for athena → ${out}`);
+}
+
+async function checkPlans(plans: AthenaModelPlan[]): Promise<void> {
+  let failed = 0;
+  let checked = 0;
+  for (const plan of plans) {
+    for (const statement of [...plan.statements, ...(plan.fullRefreshStatements ?? [])]) {
+      const result = await checkAthenaStatement(statement);
+      checked++;
+      if (!result.ok) {
+        failed++;
+        console.error(`${plan.model} (${plan.file}): ${statement.kind} does not parse: ${result.error}`);
+      }
+    }
+  }
+  console.error(`check: ${checked - failed} of ${checked} statements parse (node-sql-parser trino grammar; see src/engine/athena.ts for its gaps)`);
+  if (failed) process.exitCode = 1;
+}

@@ -1,0 +1,106 @@
+import { FEEDS } from '../feeds/index.js';
+import { ModelError } from './errors.js';
+import type { Vars } from './program.js';
+import { findCalls, type Model, type ModelConfig } from './project.js';
+
+/** How an engine names relations: DuckDB `main."x"`, Athena `crmlake_warehouse.x`. */
+export interface Relations {
+  /** Relation name for a feed's curated table, as models see it through `source()`. */
+  sourceRelation(source: string, table: string): string;
+  /** Relation name for a model, as other models see it through `ref()`. */
+  modelRelation(model: string): string;
+}
+
+export interface CompileOptions {
+  /** Compile for an incremental run: `incremental_filter()` becomes the lookback predicate. */
+  isIncremental?: boolean;
+  /** Replaces `ref('x')` (unit tests give their own rows); undefined falls back to the engine's name. */
+  ref?: (model: string) => string | undefined;
+  source?: (source: string, table: string) => string | undefined;
+  /** The relation `{{ this }}` and `incremental_filter()` read; default the model's own. */
+  self?: string;
+}
+
+export function feedTables(): Set<string> {
+  return new Set(Object.values(FEEDS).map((f) => `${f.name}.${f.table}`));
+}
+
+/**
+ * The predicate `{{ incremental_filter('input_col', 'model_col') }}` stands for on an
+ * incremental run: rows of the input newer than the newest stored row, re-reading
+ * `lookback_days` days before it (merge) or strictly newer (append). An empty table takes all.
+ * Written in the Trino subset, so Athena compiles the same text.
+ */
+export function incrementalFilter(column: string, storedColumn: string, self: string, config: Pick<ModelConfig, 'lookbackDays' | 'incrementalStrategy'>): string {
+  const newest = `(select max(${storedColumn}) from ${self})`;
+  let predicate: string;
+  if (config.lookbackDays > 0) predicate = `${column} >= (select date_add('day', -${config.lookbackDays}, max(${storedColumn})) from ${self})`;
+  else if (config.incrementalStrategy === 'append') predicate = `${column} > ${newest}`;
+  else predicate = `${column} >= ${newest}`;
+  return `(${predicate} or ${newest} is null)`;
+}
+
+/** Renders the `{{ … }}` calls of SQL text (a model or a singular test) for one engine. */
+export function compileTemplate(
+  raw: string,
+  file: string,
+  relations: Relations,
+  vars: Vars,
+  options: CompileOptions & { model?: Pick<Model, 'name' | 'config' | 'materialized'> } = {},
+): string {
+  const tables = feedTables();
+  let sql = raw;
+  for (const call of findCalls(raw, file).reverse()) {
+    let replacement = '';
+    const where = `${file}:${call.line}`;
+    const self = () => {
+      if (!options.model) throw new ModelError(`${where}: {{ ${call.fn} }} works in models only`);
+      return options.self ?? relations.modelRelation(options.model.name);
+    };
+    switch (call.fn) {
+      case 'ref': {
+        const name = call.positional[0]!;
+        replacement = options.ref?.(name) ?? relations.modelRelation(name);
+        break;
+      }
+      case 'source': {
+        const [source, table] = call.positional;
+        if (!source || !table || !tables.has(`${source}.${table}`)) {
+          throw new ModelError(`${where}: source('${source}', '${table}') is not a known feed table (${[...tables].join(', ')})`);
+        }
+        replacement = options.source?.(source, table) ?? relations.sourceRelation(source, table);
+        break;
+      }
+      case 'var': {
+        const [name, fallback] = call.positional;
+        const value = vars[name!] ?? fallback;
+        if (value === undefined) throw new ModelError(`${where}: var('${name}') has no value and no default`);
+        replacement = value;
+        break;
+      }
+      case 'config':
+        replacement = '';
+        break;
+      case 'this':
+        replacement = self();
+        break;
+      case 'is_incremental':
+        self();
+        replacement = options.isIncremental ? 'true' : 'false';
+        break;
+      case 'incremental_filter': {
+        const relation = self();
+        const [column, stored] = call.positional;
+        replacement = options.isIncremental ? incrementalFilter(column!, stored ?? column!, relation, options.model!.config) : 'true';
+        break;
+      }
+    }
+    sql = sql.slice(0, call.start) + replacement + sql.slice(call.end);
+  }
+  return sql.trim().replace(/;\s*$/, '');
+}
+
+/** Renders a model's `{{ … }}` calls into SQL for one engine. */
+export function compileModel(model: Model, relations: Relations, vars: Vars, options: CompileOptions = {}): string {
+  return compileTemplate(model.raw, model.file, relations, vars, { ...options, model });
+}
