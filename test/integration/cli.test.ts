@@ -1,8 +1,10 @@
 import { execFile } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { cp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, copyRetailDays, scratchDir } from '../helpers.js';
+import { CLI, copyRetailDays, REPO, scratchDir } from '../helpers.js';
 
 const exec = promisify(execFile);
 const crmlake = (...args: string[]) => exec(process.execPath, [CLI, ...args], { env: { ...process.env, CRMLAKE_LAKE: lakeDir } });
@@ -20,7 +22,7 @@ beforeAll(async () => {
 afterAll(async () => cleanup());
 
 describe('crmlake CLI', () => {
-  it.each(['ingest', 'build', 'sql', 'report', 'serve', 'demo', 'status', 'clv', 'clv fit'])('has --help for %s', async (command) => {
+  it.each(['ingest', 'build', 'sql', 'report', 'refresh', 'serve', 'demo', 'status', 'clv', 'clv fit'])('has --help for %s', async (command) => {
     const { stdout } = await crmlake(...command.split(' '), '--help');
     expect(stdout).toMatch(new RegExp(`^Usage: crmlake ${command}`));
     expect(stdout).toContain('--lake <location>');
@@ -44,6 +46,22 @@ describe('crmlake CLI', () => {
     });
     expect(status.lastBuild.results.find((r: { model: string }) => r.model === 'sales_daily')).toMatchObject({ status: 'success', rows: 2 });
     expect((await crmlake('status')).stdout).toMatch(/pos\s+2\s+0\s+5,217\s+5,217\s+0\s+2010-12-02/);
+  });
+
+  it('refreshes (build, test, report) in one command, and stops with the step named on failure', async () => {
+    const out = path.join(lakeDir, '..', 'site');
+    const ok = await crmlake('refresh', '--out', out);
+    expect(ok.stdout).toMatch(/refresh: build models[\s\S]*test summary: (\d+) of \1 passed[\s\S]*report: \d+ page\(s\)[\s\S]*refresh: done/);
+    expect(existsSync(path.join(out, 'index.html'))).toBe(true);
+    const stamp = statSync(path.join(out, 'index.html')).mtimeMs;
+
+    const models = path.join(lakeDir, '..', 'broken-models');
+    await cp(path.join(REPO, 'models'), models, { recursive: true });
+    await writeFile(path.join(models, 'marts', 'broken.sql'), "select * from {{ ref('no_such_model') }}\n");
+    const failed = await crmlake('refresh', '--out', out, '--models', models).catch((e) => e);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/refresh failed at "build models": .*no_such_model.*The published report was left as it was/);
+    expect(statSync(path.join(out, 'index.html')).mtimeMs).toBe(stamp);
   });
 
   it('explains bad input instead of failing obscurely', async () => {
