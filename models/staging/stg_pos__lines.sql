@@ -14,6 +14,7 @@ select
     unit_price,
     line_amount,
     currency,
+    country,
     line_type,
     is_cancellation,
     is_product

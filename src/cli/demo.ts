@@ -2,37 +2,111 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { DuckDbEngine } from '../engine/duckdb.js';
+import { getFeed } from '../feeds/index.js';
+import { ingestFiles, type IngestRun } from '../feeds/ingest.js';
+import { loadMapping } from '../feeds/mapping.js';
+import { expandInputs, type Lake } from '../lake/lake.js';
+import { loadProject } from '../models/project.js';
+import { buildModels, type BuildRun } from '../models/runner.js';
 import { formatCount, formatSeconds, lakeFrom } from './context.js';
-import { runBuild } from './build.js';
-import { runIngest } from './ingest.js';
 import { runReport } from './report.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SHARED_POS = path.resolve(ROOT, '..', 'shared', 'datasets', 'online-retail', 'by-day');
+/** The shared real data sets (../shared/datasets beside the repository). */
+export const SHARED_DATASETS = path.resolve(ROOT, '..', 'shared', 'datasets');
 const BUNDLED_POS = path.join(ROOT, 'samples', 'online-retail');
+
+/** Which shared data set lands in which feed (with the feed's default mapping). */
+export const SHARED_FEEDS: { feed: string; paths: string[] }[] = [
+  { feed: 'pos', paths: ['online-retail/by-day'] },
+  { feed: 'calls', paths: ['pwc-call-centre/call-center.csv'] },
+  { feed: 'web', paths: ['diginetica-clickstream/item-views.csv'] },
+  { feed: 'customers', paths: ['olist-sample/olist_customers_dataset.csv'] },
+  { feed: 'surveys', paths: ['olist-sample/olist_order_reviews_dataset.csv'] },
+  { feed: 'web-orders', paths: ['olist-sample/olist_orders_dataset.csv'] },
+  { feed: 'web-order-items', paths: ['olist-sample/olist_order_items_dataset.csv'] },
+  { feed: 'web-payments', paths: ['olist-sample/olist_order_payments_dataset.csv'] },
+];
+
+/**
+ * Ingests data sets into their feeds, one feed after another: the shared data sets under `root`
+ * by default (SHARED_FEEDS), or the given feeds. Used by `crmlake demo` and the marts tests.
+ */
+export async function ingestDatasets(
+  lake: Lake,
+  root: string = SHARED_DATASETS,
+  feeds: { feed: string; paths: string[] }[] = SHARED_FEEDS,
+  onFeed?: (run: IngestRun) => void,
+): Promise<IngestRun[]> {
+  const runs: IngestRun[] = [];
+  for (const { feed: name, paths } of feeds) {
+    const feed = getFeed(name);
+    const files = await expandInputs(paths.map((p) => path.resolve(root, p)));
+    if (files.length === 0) throw new Error(`No files for the ${name} feed in ${paths.join(', ')}`);
+    const run = await ingestFiles(lake, files, { feed, mapping: await loadMapping(feed) });
+    runs.push(run);
+    onFeed?.(run);
+  }
+  return runs;
+}
+
+/** One line per feed: files, reconciliation, time. */
+function printFeed(run: IngestRun): void {
+  const { totals } = run;
+  const ok = totals.read === totals.landed + totals.quarantined ? '✓' : '✗ MISMATCH';
+  const rejected = run.files.filter((f) => f.outcome === 'rejected').length;
+  console.log(
+    `  ${run.feed.padEnd(16)} ${String(totals.files).padStart(3)} file${totals.files === 1 ? ' ' : 's'}  read ${formatCount(totals.read).padStart(6)} = landed ${formatCount(totals.landed).padStart(6)} + quarantined ${formatCount(totals.quarantined)}  ${ok}` +
+      `${rejected ? `  (${rejected} file(s) rejected)` : ''}  ${formatSeconds(run.seconds)}`,
+  );
+}
+
+/** Builds every model with one summary line (the build command prints a line per model). */
+async function buildQuietly(lake: Lake): Promise<BuildRun> {
+  const models = await loadProject();
+  const unlock = await lake.lock('build');
+  const engine = await DuckDbEngine.open(lake);
+  try {
+    await engine.dropModels(new Set(models.map((m) => m.name)));
+    const run = await buildModels(lake, engine, models);
+    console.log(`  built ${run.results.length} models in ${formatSeconds(run.seconds)}`);
+    return run;
+  } finally {
+    await engine.close();
+    await unlock();
+  }
+}
 
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('The whole job on real data: ingest the Online Retail POS files, build the marts, build the report site.')
-    .option('--data <dir>', 'POS files to ingest (default: ../shared/datasets/online-retail/by-day if present, else the bundled sample)')
+    .description(
+      'The whole job on real data: ingest the shared data sets (POS, calls, web, Olist customers, reviews, orders, items, payments; else the bundled POS sample), build the marts, build the report site.',
+    )
+    .option('--data <dir>', 'POS files to ingest instead (default: every shared data set in ../shared/datasets if present, else the bundled POS sample)')
     .option('--out <dir>', 'report output folder', 'report')
     .action(async (options: { data?: string; out: string }, command: Command) => {
       const started = performance.now();
       const lake = lakeFrom(command);
-      const data = options.data ?? (existsSync(SHARED_POS) ? SHARED_POS : BUNDLED_POS);
-      console.log(`crmlake demo: lake ${lake.uri}\n\n1/3 ingest pos from ${path.relative(process.cwd(), data) || data}`);
-      const ingest = await runIngest(lake, 'pos', [data]);
+      const shared = !options.data && existsSync(SHARED_DATASETS);
+      const root = shared ? SHARED_DATASETS : (options.data ?? BUNDLED_POS);
+      const feeds = shared ? SHARED_FEEDS : [{ feed: 'pos', paths: ['.'] }];
+      console.log(`crmlake demo: lake ${lake.uri}\n\n1/3 ingest ${shared ? 'the shared data sets' : 'pos'} from ${path.relative(process.cwd(), root) || root}`);
+      const runs = await ingestDatasets(lake, root, feeds, printFeed);
       console.log('\n2/3 build models');
-      const build = await runBuild(lake);
+      const build = await buildQuietly(lake);
       console.log('\n3/3 build report');
       const report = await runReport(lake, options.out);
-      const marts = build.results.filter((r) => r.rows !== null).map((r) => `${r.model} ${formatCount(r.rows!)} rows`);
+      const landed = runs.reduce((n, r) => n + r.totals.landed, 0);
+      const quarantined = runs.reduce((n, r) => n + r.totals.quarantined, 0);
+      const marts = build.results.filter((r) => r.rows !== null && r.file.startsWith('marts/')).map((r) => `${r.model} ${formatCount(r.rows!)}`);
       console.log(
         `\ndone in ${formatSeconds((performance.now() - started) / 1000)}: ` +
-          `${formatCount(ingest.totals.landed)} POS lines landed, ${formatCount(ingest.totals.quarantined)} quarantined; ${marts.join(', ')}.` +
+          `${formatCount(landed)} rows landed in ${runs.length} feed(s), ${formatCount(quarantined)} quarantined.` +
+          `\nmarts (rows): ${marts.join(', ')}.` +
           `\nopen the report: npm run crmlake -- serve --dir ${path.relative(process.cwd(), report.out) || '.'}   then browse http://127.0.0.1:8080/` +
-          `\nask the marts:   npm run crmlake -- sql "select rfm_segment, count(*) as customers from customer_rfm group by 1 order by 2 desc"`,
+          `\nask the marts:   npm run crmlake -- sql "select lifecycle_stage, count(*) as customers from customer_360 group by 1 order by 2 desc"`,
       );
     });
 }

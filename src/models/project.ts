@@ -6,6 +6,7 @@ import type { Materialization } from '../engine/engine.js';
 import { ModelError } from './errors.js';
 import { programColumns, type ProgramModel } from './program.js';
 import { PROGRAM_MODELS } from './programs.js';
+import { DEFAULT_SEEDS_DIR, defaultSeedsDir, listSeedFiles, listSeedYaml, readSeed } from './seeds.js';
 import { readProjectYaml, type DataTestDef, type ModelYaml, type UnitTestDef } from './yaml.js';
 
 export { ModelError };
@@ -76,6 +77,8 @@ export interface Project {
   singularTests: SingularTest[];
   /** The singular tests folder (may not exist). */
   testsDir: string;
+  /** The seeds folder (may not exist). */
+  seedsDir?: string;
   /** YAML entries that name no model (lint reports them). */
   orphanDocs: ModelYaml[];
 }
@@ -232,7 +235,7 @@ export async function loadProject(dir: string = DEFAULT_MODELS_DIR, programs?: P
 /** The models with their YAML, unit tests and singular tests (`tests/*.sql` beside the models folder). */
 export async function loadFullProject(
   dir: string = DEFAULT_MODELS_DIR,
-  options: { programs?: ProgramModel[]; testsDir?: string } = {},
+  options: { programs?: ProgramModel[]; testsDir?: string; seedsDir?: string } = {},
 ): Promise<Project> {
   try {
     return await readFullProject(dir, options);
@@ -244,9 +247,13 @@ export async function loadFullProject(
   }
 }
 
-async function readFullProject(dir: string, options: { programs?: ProgramModel[]; testsDir?: string }): Promise<Project> {
+async function readFullProject(dir: string, options: { programs?: ProgramModel[]; testsDir?: string; seedsDir?: string }): Promise<Project> {
   const programs = options.programs ?? PROGRAM_MODELS;
-  const yaml = await readProjectYaml(dir, await listFiles(dir, /\.ya?ml$/));
+  const seedsDir = options.seedsDir ?? defaultSeedsDir(dir);
+  const relativeToModels = (file: string) => path.relative(dir, file).split(path.sep).join('/');
+  const yamlFiles = await listFiles(dir, /\.ya?ml$/);
+  const seedYaml = (await listSeedYaml(seedsDir)).map(relativeToModels).filter((f) => !yamlFiles.includes(f));
+  const yaml = await readProjectYaml(dir, [...yamlFiles, ...seedYaml]);
   const models: Model[] = [];
   const seen = new Map<string, string>();
   const fromYaml = (name: string) => {
@@ -289,10 +296,38 @@ async function readFullProject(dir: string, options: { programs?: ProgramModel[]
       ...fromYaml(name),
     });
   }
-  for (const program of programs) {
+  const referenced = new Set(models.flatMap((m) => m.refs));
+  // Seeds: the CSV files of the seeds folder; a models folder without seeds of its own (a copy of
+  // the shipped models, say) gets the shipped seeds its models ref.
+  const seedFiles = await listSeedFiles(seedsDir);
+  if (path.resolve(seedsDir) !== DEFAULT_SEEDS_DIR) {
+    const own = new Set(seedFiles.map((f) => path.basename(f, path.extname(f))));
+    for (const file of await listSeedFiles(DEFAULT_SEEDS_DIR)) {
+      const name = path.basename(file, path.extname(file));
+      if (!own.has(name) && referenced.has(name)) seedFiles.push(file);
+    }
+  }
+  const seeds: ProgramModel[] = [];
+  for (const file of seedFiles) {
+    const name = path.basename(file, path.extname(file));
+    const shown = `${path.basename(path.dirname(file))}/${path.basename(file)}`;
+    if (seen.has(name)) throw new ModelError(`${shown}: seed ${name} has the name of the model ${seen.get(name)}`);
+    const doc = yaml.models.get(name);
+    seeds.push(
+      await readSeed(file, {
+        shown,
+        description: doc?.description,
+        columnTypes: doc?.columnTypes,
+        columnDescriptions: Object.fromEntries(doc?.columns.map((c) => [c.name, c.description]) ?? []),
+      }),
+    );
+  }
+  for (const program of [...seeds, ...programs]) {
+    const builtIn = !options.programs && !seeds.includes(program);
     // The built-in programs read the shipped models; a project folder of its own without those
-    // models simply has no program models (unless they were passed explicitly).
-    if (!options.programs && path.resolve(dir) !== DEFAULT_MODELS_DIR && program.refs.some((r) => !seen.has(r))) continue;
+    // models simply has no program models (unless they were passed explicitly). One that reads no
+    // model joins such a folder only when one of its models refs it.
+    if (builtIn && path.resolve(dir) !== DEFAULT_MODELS_DIR && (program.refs.some((r) => !seen.has(r)) || (program.refs.length === 0 && !referenced.has(program.name)))) continue;
     if (seen.has(program.name)) throw new ModelError(`Model ${program.name} is defined in ${seen.get(program.name)} and by ${program.file}`);
     seen.set(program.name, program.file);
     const doc = yaml.models.get(program.name);
@@ -352,7 +387,7 @@ async function readFullProject(dir: string, options: { programs?: ProgramModel[]
     }
   }
   const orphanDocs = [...yaml.models.values()].filter((doc) => !seen.has(doc.name));
-  return { dir, models, unitTests: yaml.unitTests, singularTests, testsDir, orphanDocs };
+  return { dir, models, unitTests: yaml.unitTests, singularTests, testsDir, seedsDir, orphanDocs };
 }
 
 /** Models in dependency order; a cycle is an error that names it. */

@@ -49,6 +49,10 @@ export interface ModelYaml extends Located {
   columns: ColumnDoc[];
   tags: string[];
   tests: DataTestDef[];
+  /** Seeds (`seeds:` entries): `config: { column_types: { column: type } }`. */
+  columnTypes?: Record<string, string>;
+  /** Documented under `seeds:` rather than `models:`. */
+  seed?: boolean;
 }
 
 export type UnitInput =
@@ -286,13 +290,18 @@ export async function readProjectYaml(dir: string, files: string[]): Promise<Pro
   for (const file of files) {
     const y: YamlFile = new YamlFile(file, await readFile(path.join(dir, file), 'utf8'));
     const root = entries(y.doc.contents);
-    const list = root.get('models');
-    if (list !== undefined && list !== null && !isSeq(list)) y.fail(list, 'models must be a list');
-    for (const item of isSeq(list) ? list.items : []) {
+    // Seeds (CSV files in seeds/) are documented and tested like models, under `seeds:`.
+    const items: { item: unknown; seed: boolean }[] = [];
+    for (const key of ['models', 'seeds']) {
+      const list = root.get(key);
+      if (list !== undefined && list !== null && !isSeq(list)) y.fail(list, `${key} must be a list`);
+      for (const item of isSeq(list) ? list.items : []) items.push({ item, seed: key === 'seeds' });
+    }
+    for (const { item, seed } of items) {
       const map = entries(item);
       const line = y.line(item);
       const name = asText(y, map.get('name'));
-      if (!name) y.fail(item, 'a model entry needs a name');
+      if (!name) y.fail(item, `a ${seed ? 'seed' : 'model'} entry needs a name`);
       if (models.has(name)) y.fail(item, `model ${name} is documented twice (also in ${models.get(name)!.file}:${models.get(name)!.line})`);
       const config = entries(map.get('config'));
       const tagsValue = y.js(config.get('tags') ?? map.get('tags'));
@@ -308,7 +317,12 @@ export async function readProjectYaml(dir: string, files: string[]): Promise<Pro
         columns.push({ file, line: columnLine, name: columnName, description: asText(y, column.get('description')) });
         tests.push(...readTests(y, column, name, columnName, columnLine));
       }
-      models.set(name, { file, line, name, description: asText(y, map.get('description')), columns, tags, tests });
+      const typesNode = config.get('column_types');
+      if (typesNode !== undefined && !seed) y.fail(typesNode, `column_types is a seed setting (document ${name} under seeds:)`);
+      const typesValue = y.js(typesNode);
+      if (typesValue !== undefined && typesValue !== null && (typeof typesValue !== 'object' || Array.isArray(typesValue))) y.fail(typesNode, 'column_types must map column names to types');
+      const columnTypes = typesValue ? Object.fromEntries(Object.entries(typesValue as Record<string, unknown>).map(([k, v]) => [k, String(v)])) : undefined;
+      models.set(name, { file, line, name, description: asText(y, map.get('description')), columns, tags, tests, ...(seed ? { seed, ...(columnTypes ? { columnTypes } : {}) } : {}) });
     }
     const units = root.get('unit_tests');
     if (units !== undefined && units !== null && !isSeq(units)) y.fail(units, 'unit_tests must be a list');

@@ -1,0 +1,146 @@
+{{ config(materialized='table') }}
+-- One row per order across the sales feeds (POS receipts and web-shop orders), with the customer
+-- (through int_customer_keys; NULL for walk-in sales) and money in the reporting currency.
+-- Purchase orders have at least one product sale; POS cancellation invoices are orders too,
+-- carrying only returns. Definitions: models/intermediate/_intermediate.yml.
+with pos_orders as (
+    select
+        order_id,
+        max(customer_id) as source_customer_id,
+        min(business_date) as order_date,
+        min(order_ts) as order_ts,
+        max(channel) as sales_channel,
+        max(store_id) as store_id,
+        max(currency) as currency,
+        sum(case when is_product and line_type = 'sale' then 1 else 0 end) as sale_lines,
+        sum(case when is_product and line_type = 'sale' then line_amount else 0 end) as gross_sales,
+        -sum(case when is_product and line_type = 'return' then line_amount else 0 end) as returns_value,
+        sum(case when is_product and line_type = 'return' then 1 else 0 end) as return_lines,
+        -sum(case when upper(sku) in ({{ var('discount_skus', "'D'") }}) then line_amount else 0 end) as discounts,
+        sum(case when is_product and line_type = 'sale' then quantity else 0 end) as units,
+        count(distinct case when is_product and line_type = 'sale' then sku end) as products
+    from {{ ref('stg_pos__lines') }}
+    group by order_id
+),
+
+web_items as (
+    select
+        order_id,
+        count(*) as items,
+        count(distinct product_id) as products,
+        sum(price) as item_value,
+        max(currency) as currency
+    from {{ ref('stg_web__order_items') }}
+    group by order_id
+),
+
+web_payments as (
+    select
+        order_id,
+        sum(case when payment_type in ({{ var('discount_payment_types', "'voucher'") }}) then payment_value else 0 end) as voucher_value,
+        max(currency) as currency
+    from {{ ref('stg_web__payments') }}
+    group by order_id
+),
+
+web_orders as (
+    select
+        orders.order_id,
+        orders.customer_id as source_customer_id,
+        cast(orders.purchased_at as date) as order_date,
+        orders.purchased_at as order_ts,
+        orders.channel as sales_channel,
+        cast(null as varchar) as store_id,
+        coalesce(web_items.currency, web_payments.currency) as currency,
+        orders.status not in ({{ var('web_excluded_statuses', "'canceled', 'unavailable'") }})
+            and coalesce(web_items.items, 0) > 0 as is_purchase,
+        coalesce(web_items.item_value, 0) as item_value,
+        coalesce(web_payments.voucher_value, 0) as voucher_value,
+        coalesce(web_items.items, 0) as items,
+        coalesce(web_items.products, 0) as products
+    from {{ ref('stg_web__orders') }} as orders
+    left join web_items on web_items.order_id = orders.order_id
+    left join web_payments on web_payments.order_id = orders.order_id
+),
+
+unified as (
+    select
+        'pos' as source_feed,
+        order_id,
+        'pos' as source_system,
+        source_customer_id,
+        order_date,
+        order_ts,
+        sales_channel,
+        store_id,
+        currency,
+        sale_lines > 0 as is_purchase,
+        cast(gross_sales as double) as gross_sales,
+        cast(returns_value as double) as returns_value,
+        return_lines,
+        cast(discounts as double) as discounts,
+        cast(units as double) as units,
+        products
+    from pos_orders
+
+    union all
+
+    select
+        'web' as source_feed,
+        order_id,
+        '{{ var('web_orders_customer_system', 'olist') }}' as source_system,
+        source_customer_id,
+        order_date,
+        order_ts,
+        sales_channel,
+        store_id,
+        currency,
+        is_purchase,
+        -- Cancelled or unavailable orders sold nothing: no revenue, no discount.
+        cast(case when is_purchase then item_value else 0 end as double) as gross_sales,
+        cast(0 as double) as returns_value,
+        0 as return_lines,
+        cast(case when is_purchase then voucher_value else 0 end as double) as discounts,
+        cast(case when is_purchase then items else 0 end as double) as units,
+        case when is_purchase then products else 0 end as products
+    from web_orders
+),
+
+converted as (
+    select
+        unified.*,
+        case
+            when unified.currency is null or unified.currency = '{{ var('reporting_currency', 'GBP') }}' then 1.0
+            else fx.rate
+        end as fx_rate
+    from unified
+    left join {{ ref('fx_rates') }} as fx
+        on fx.currency = unified.currency
+        and fx.to_currency = '{{ var('reporting_currency', 'GBP') }}'
+)
+
+select
+    converted.source_feed || ':' || converted.order_id as order_key,
+    converted.source_feed,
+    converted.order_id,
+    keys.customer_key,
+    converted.source_system,
+    converted.source_customer_id,
+    converted.order_date,
+    converted.order_ts,
+    converted.sales_channel,
+    converted.store_id,
+    converted.currency,
+    cast(converted.fx_rate as double) as fx_rate,
+    converted.is_purchase,
+    converted.gross_sales * converted.fx_rate as gross_sales,
+    converted.returns_value * converted.fx_rate as returns_value,
+    (converted.gross_sales - converted.returns_value) * converted.fx_rate as net_revenue,
+    converted.return_lines,
+    converted.discounts * converted.fx_rate as discounts,
+    converted.units,
+    converted.products
+from converted
+left join {{ ref('int_customer_keys') }} as keys
+    on keys.source_system = converted.source_system
+    and keys.source_customer_id = converted.source_customer_id

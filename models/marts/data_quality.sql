@@ -1,0 +1,179 @@
+{{ config(materialized='table') }}
+-- Data quality per feed and ingest day (UTC date the rows landed): rows landed and quarantined,
+-- completeness of each feed's key fields, identified-customer rate, duplicate rate and freshness.
+-- Reads the curated tables as landed (with lineage), not the staging views, and the quarantine
+-- through int_quarantine_daily. Definitions: _data_quality.yml.
+with landed as (
+    select
+        'pos' as feed,
+        'order_id, sku, order_ts, quantity, unit_price, description' as key_fields,
+        cast(_ingested_at as date) as ingest_date,
+        _source_file as source_file,
+        business_date,
+        order_id is not null and sku is not null and order_ts is not null and quantity is not null and unit_price is not null and description is not null as key_complete,
+        customer_id is not null as identified,
+        row_number() over (
+            partition by order_id, sku, quantity, unit_price, order_ts, customer_id
+            order by _ingested_at, _source_file, _source_line
+        ) as occurrence
+    from {{ source('pos', 'pos_lines') }}
+
+    union all
+
+    select
+        'calls',
+        'call_id, started_at, agent_id, queue, answered',
+        cast(_ingested_at as date),
+        _source_file,
+        business_date,
+        call_id is not null and started_at is not null and agent_id is not null and queue is not null and answered is not null,
+        customer_id is not null,
+        row_number() over (partition by call_id order by _ingested_at, _source_file, _source_line)
+    from {{ source('calls', 'calls') }}
+
+    union all
+
+    select
+        'web',
+        'event_id, session_id, event_type, item_id',
+        cast(_ingested_at as date),
+        _source_file,
+        business_date,
+        event_id is not null and session_id is not null and event_type is not null and item_id is not null,
+        customer_id is not null,
+        row_number() over (partition by event_id order by _ingested_at, _source_file, _source_line)
+    from {{ source('web', 'web_events') }}
+
+    union all
+
+    select
+        'customers',
+        'source_customer_id, source_person_id, postcode, city',
+        cast(_ingested_at as date),
+        _source_file,
+        business_date,
+        source_customer_id is not null and source_person_id is not null and postcode is not null and city is not null,
+        source_customer_id is not null,
+        row_number() over (partition by source_system, source_customer_id, updated_at order by _ingested_at, _source_file, _source_line)
+    from {{ source('customers', 'customer_profiles') }}
+
+    union all
+
+    select
+        'surveys',
+        'response_id, score, order_id',
+        cast(_ingested_at as date),
+        _source_file,
+        business_date,
+        response_id is not null and score is not null and order_id is not null,
+        source_customer_id is not null or order_id is not null,
+        row_number() over (partition by response_id, order_id order by _ingested_at, _source_file, _source_line)
+    from {{ source('surveys', 'survey_responses') }}
+
+    union all
+
+    select
+        'web-orders',
+        'order_id, source_customer_id, purchased_at, status',
+        cast(_ingested_at as date),
+        _source_file,
+        business_date,
+        order_id is not null and source_customer_id is not null and purchased_at is not null and status is not null,
+        source_customer_id is not null,
+        row_number() over (partition by order_id order by _ingested_at, _source_file, _source_line)
+    from {{ source('web-orders', 'web_orders') }}
+
+    union all
+
+    select
+        'web-order-items',
+        'order_id, item_number, product_id, price',
+        cast(_ingested_at as date),
+        _source_file,
+        business_date,
+        order_id is not null and item_number is not null and product_id is not null and price is not null,
+        cast(null as boolean),
+        row_number() over (partition by order_id, item_number order by _ingested_at, _source_file, _source_line)
+    from {{ source('web-order-items', 'web_order_items') }}
+
+    union all
+
+    select
+        'web-payments',
+        'order_id, payment_sequence, payment_type, payment_value',
+        cast(_ingested_at as date),
+        _source_file,
+        business_date,
+        order_id is not null and payment_sequence is not null and payment_type is not null and payment_value is not null,
+        cast(null as boolean),
+        row_number() over (partition by order_id, payment_sequence order by _ingested_at, _source_file, _source_line)
+    from {{ source('web-payments', 'web_payments') }}
+),
+
+landed_daily as (
+    select
+        feed,
+        max(key_fields) as key_fields,
+        ingest_date,
+        count(*) as rows_landed,
+        count(distinct source_file) as deliveries,
+        min(business_date) as first_business_date,
+        max(business_date) as last_business_date,
+        sum(case when key_complete then 1 else 0 end) as key_complete_rows,
+        count(identified) as identifiable_rows,
+        sum(case when identified then 1 else 0 end) as identified_rows,
+        sum(case when occurrence > 1 then 1 else 0 end) as duplicate_rows
+    from landed
+    group by feed, ingest_date
+),
+
+quarantined_daily as (
+    select
+        feed,
+        ingest_date,
+        sum(rows_quarantined) as rows_quarantined,
+        sum(rejected_files) as rejected_files,
+        count(distinct source_file) as deliveries
+    from {{ ref('int_quarantine_daily') }}
+    group by feed, ingest_date
+),
+
+joined as (
+    select
+        coalesce(landed_daily.feed, quarantined_daily.feed) as feed,
+        coalesce(landed_daily.ingest_date, quarantined_daily.ingest_date) as ingest_date,
+        landed_daily.key_fields,
+        coalesce(landed_daily.rows_landed, 0) as rows_landed,
+        coalesce(quarantined_daily.rows_quarantined, 0) as rows_quarantined,
+        coalesce(quarantined_daily.rejected_files, 0) as rejected_files,
+        greatest(coalesce(landed_daily.deliveries, 0), coalesce(quarantined_daily.deliveries, 0)) as deliveries,
+        landed_daily.first_business_date,
+        landed_daily.last_business_date,
+        coalesce(landed_daily.key_complete_rows, 0) as key_complete_rows,
+        landed_daily.identifiable_rows,
+        landed_daily.identified_rows,
+        coalesce(landed_daily.duplicate_rows, 0) as duplicate_rows
+    from landed_daily
+    full outer join quarantined_daily
+        on quarantined_daily.feed = landed_daily.feed
+        and quarantined_daily.ingest_date = landed_daily.ingest_date
+)
+
+select
+    feed,
+    ingest_date,
+    cast(rows_landed as integer) as rows_landed,
+    cast(rows_quarantined as integer) as rows_quarantined,
+    cast(rejected_files as integer) as rejected_files,
+    case when rows_landed + rows_quarantined > 0 then cast(rows_quarantined as double) / (rows_landed + rows_quarantined) end as quarantine_rate,
+    cast(deliveries as integer) as deliveries,
+    first_business_date,
+    last_business_date,
+    key_fields,
+    case when rows_landed > 0 then cast(key_complete_rows as double) / rows_landed end as key_fields_complete_rate,
+    case when identifiable_rows > 0 then cast(identified_rows as double) / identifiable_rows end as identified_rate,
+    cast(duplicate_rows as integer) as duplicate_rows,
+    case when rows_landed > 0 then cast(duplicate_rows as double) / rows_landed end as duplicate_rate,
+    date_diff('day', last_business_date, ingest_date) as freshness_lag_days
+from joined
+order by feed, ingest_date

@@ -1,0 +1,63 @@
+{{ config(materialized='table') }}
+-- Next-best-product candidates per customer: products the customer has not bought that the
+-- product_affinity rules recommend from what they have bought (rules with lift > var
+-- nbp_min_lift), best first by confidence, at most var nbp_max_candidates per customer.
+with bought as (
+    select distinct
+        products.customer_key,
+        products.source_feed,
+        products.product_id
+    from {{ ref('int_order_products') }} as products
+    cross join {{ ref('int_as_of') }} as as_of
+    where products.customer_key is not null
+        and products.order_date < as_of.as_of_date
+),
+
+rules as (
+    select *
+    from {{ ref('product_affinity') }}
+    where lift > {{ var('nbp_min_lift', '1.0') }}
+),
+
+recommended as (
+    select
+        bought.customer_key,
+        rules.source_feed,
+        rules.product_b as product_id,
+        max(rules.product_b_name) as product_name,
+        max(rules.confidence) as confidence,
+        max(rules.lift) as lift,
+        max_by(rules.product_a, rules.confidence) as because_of_product,
+        count(*) as supporting_products
+    from bought
+    inner join rules
+        on rules.source_feed = bought.source_feed
+        and rules.product_a = bought.product_id
+    left join bought as owned
+        on owned.customer_key = bought.customer_key
+        and owned.source_feed = rules.source_feed
+        and owned.product_id = rules.product_b
+    where owned.product_id is null
+    group by bought.customer_key, rules.source_feed, rules.product_b
+),
+
+ranked as (
+    select
+        recommended.*,
+        row_number() over (partition by customer_key order by confidence desc, lift desc, product_id) as candidate_rank
+    from recommended
+)
+
+select
+    customer_key,
+    cast(candidate_rank as integer) as candidate_rank,
+    source_feed,
+    product_id,
+    product_name,
+    because_of_product,
+    cast(supporting_products as integer) as supporting_products,
+    confidence,
+    lift
+from ranked
+where candidate_rank <= {{ var('nbp_max_candidates', '3') }}
+order by customer_key, candidate_rank
