@@ -1,0 +1,187 @@
+/**
+ * Field comparisons with levels (level 0 is "null": one side missing, weight 0). A pair's levels
+ * are packed into one integer pattern (mixed radix), so EM and scoring work on pattern counts.
+ */
+import { PHONE_SLOTS, type Table } from './prepare.js';
+import { jaroWinkler } from './strings.js';
+
+export interface ComparisonSpec {
+  name: string;
+  /** levels[0] is always 'null'; then from the strongest agreement to disagreement. */
+  levels: readonly string[];
+}
+
+export const COMPARISONS: readonly ComparisonSpec[] = [
+  { name: 'name', levels: ['null', 'exact', 'alias', 'sound', 'jw>=0.92', 'jw>=0.80', 'else'] },
+  { name: 'birth_date', levels: ['null', 'exact', 'day_month_swapped', 'one_digit_off', 'one_field_off', 'else'] },
+  { name: 'phone', levels: ['null', 'e164', 'last8', 'else'] },
+  { name: 'email', levels: ['null', 'exact', 'fuzzy', 'else'] },
+  { name: 'address', levels: ['null', 'street', 'postcode', 'city', 'else'] },
+  { name: 'gender', levels: ['null', 'agree', 'disagree'] },
+];
+
+export const C_NAME = 0, C_DOB = 1, C_PHONE = 2, C_EMAIL = 3, C_ADDRESS = 4, C_GENDER = 5;
+export const NAME_EXACT = 1;
+
+export const STRIDES: readonly number[] = (() => {
+  const s: number[] = [];
+  let acc = 1;
+  for (const c of COMPARISONS) {
+    s.push(acc);
+    acc *= c.levels.length;
+  }
+  return s;
+})();
+export const N_PATTERNS = COMPARISONS.reduce((a, c) => a * c.levels.length, 1);
+
+/** levelOf[k][pattern] */
+export const LEVEL_OF: readonly Uint8Array[] = COMPARISONS.map((c, k) => {
+  const out = new Uint8Array(N_PATTERNS);
+  for (let p = 0; p < N_PATTERNS; p++) out[p] = Math.floor(p / STRIDES[k]!) % c.levels.length;
+  return out;
+});
+
+const EPS = 1e-9;
+
+export function nameLevel(t: Table, i: number, j: number): number {
+  const a = t.name[i]!;
+  const b = t.name[j]!;
+  if (a < 0 || b < 0) return 0;
+  if (a === b) return 1;
+  if (t.nameKey[i] === t.nameKey[j] || (t.nick[i]! >= 0 && t.nick[i] === t.nick[j])) return 2;
+  if (t.sound[i] === t.sound[j]) return 3;
+  const names = t.dicts.name.values;
+  const jw = jaroWinkler(names[a]!, names[b]!);
+  return jw >= 0.92 - EPS ? 4 : jw >= 0.8 - EPS ? 5 : 6;
+}
+
+export function dobLevel(t: Table, i: number, j: number): number {
+  const a = t.dob[i]!;
+  const b = t.dob[j]!;
+  if (a === 0 || b === 0) return 0;
+  if (a === b) return 1;
+  const ya = (a / 10000) | 0, ma = ((a / 100) | 0) % 100, da = a % 100;
+  const yb = (b / 10000) | 0, mb = ((b / 100) | 0) % 100, db = b % 100;
+  if (ya === yb && ma === db && da === mb) return 2;
+  const same = (ya === yb ? 1 : 0) + (ma === mb ? 1 : 0) + (da === db ? 1 : 0);
+  if (same !== 2) return 5;
+  // One of year, month, day differs: by a single digit (a typo: 1985/1986, 12/17) or more.
+  const typo = ya !== yb ? oneDigit(ya, yb) : ma !== mb ? oneDigit(ma, mb) : oneDigit(da, db);
+  return typo ? 3 : 4;
+}
+
+/** Do two non-negative integers differ in exactly one decimal digit (same number of digits)? */
+function oneDigit(a: number, b: number): boolean {
+  let diffs = 0;
+  while (a > 0 || b > 0) {
+    if (a % 10 !== b % 10) diffs++;
+    a = (a / 10) | 0;
+    b = (b / 10) | 0;
+  }
+  return diffs === 1;
+}
+
+export function phoneLevel(t: Table, i: number, j: number): number {
+  const bi = i * PHONE_SLOTS;
+  const bj = j * PHONE_SLOTS;
+  if (t.phone[bi]! < 0 || t.phone[bj]! < 0) return 0;
+  let tail = false;
+  for (let x = 0; x < PHONE_SLOTS; x++) {
+    const p = t.phone[bi + x]!;
+    if (p < 0) break;
+    const pt = t.phoneTail[bi + x]!;
+    for (let y = 0; y < PHONE_SLOTS; y++) {
+      const q = t.phone[bj + y]!;
+      if (q < 0) break;
+      if (p === q) return 1;
+      if (pt >= 0 && pt === t.phoneTail[bj + y]) tail = true;
+    }
+  }
+  return tail ? 2 : 3;
+}
+
+export function emailLevel(t: Table, i: number, j: number): number {
+  const a = t.email[i]!;
+  const b = t.email[j]!;
+  if (a < 0 || b < 0) return 0;
+  if (a === b) return 1;
+  if (t.emailLocal[i] === t.emailLocal[j]) return 2;
+  const e = t.dicts.email.values;
+  return jaroWinkler(e[a]!, e[b]!) >= 0.88 - EPS ? 2 : 3;
+}
+
+export function addressLevel(t: Table, i: number, j: number): number {
+  const si = t.street[i]!, sj = t.street[j]!;
+  const pi = t.postcode[i]!, pj = t.postcode[j]!;
+  const ci = t.city[i]!, cj = t.city[j]!;
+  if ((si < 0 && pi < 0 && ci < 0) || (sj < 0 && pj < 0 && cj < 0)) return 0;
+  // The same street text in another city is another address.
+  if (si >= 0 && sj >= 0 && !(ci >= 0 && cj >= 0 && ci !== cj)) {
+    if (si === sj) return 1;
+    const s = t.dicts.street.values;
+    if (jaroWinkler(s[si]!, s[sj]!) >= 0.9 - EPS) return 1;
+  }
+  if (pi >= 0 && pi === pj) return 2;
+  const di = t.district[i]!;
+  if ((ci >= 0 && ci === cj) || (di >= 0 && di === t.district[j])) return 3;
+  return 4;
+}
+
+export function genderLevel(t: Table, i: number, j: number): number {
+  const a = t.gender[i]!;
+  const b = t.gender[j]!;
+  if (a === 0 || b === 0) return 0;
+  return a === b ? 1 : 2;
+}
+
+/** The comparison pattern of rows i and j of a table. */
+export function comparePair(t: Table, i: number, j: number): number {
+  return (
+    nameLevel(t, i, j) +
+    STRIDES[1]! * dobLevel(t, i, j) +
+    STRIDES[2]! * phoneLevel(t, i, j) +
+    STRIDES[3]! * emailLevel(t, i, j) +
+    STRIDES[4]! * addressLevel(t, i, j) +
+    STRIDES[5]! * genderLevel(t, i, j)
+  );
+}
+
+export function levelsOf(pattern: number): number[] {
+  return COMPARISONS.map((_, k) => LEVEL_OF[k]![pattern]!);
+}
+
+/** The compared values of one comparison for display in a review row. */
+export function comparedValue(t: Table, k: number, i: number): string | null {
+  const d = t.dicts;
+  switch (k) {
+    case C_NAME:
+      return t.name[i]! >= 0 ? d.name.values[t.name[i]!]! : null;
+    case C_DOB: {
+      const v = t.dob[i]!;
+      return v ? `${(v / 10000) | 0}-${String(((v / 100) | 0) % 100).padStart(2, '0')}-${String(v % 100).padStart(2, '0')}` : null;
+    }
+    case C_PHONE: {
+      const out: string[] = [];
+      for (let s = 0; s < PHONE_SLOTS; s++) {
+        const p = t.phone[i * PHONE_SLOTS + s]!;
+        if (p >= 0) out.push(d.phone.values[p]!);
+      }
+      return out.length ? out.join(', ') : null;
+    }
+    case C_EMAIL:
+      return t.email[i]! >= 0 ? d.email.values[t.email[i]!]! : null;
+    case C_ADDRESS: {
+      const parts = [
+        t.street[i]! >= 0 ? d.street.values[t.street[i]!] : null,
+        t.district[i]! >= 0 ? d.district.values[t.district[i]!]!.split('|')[1] : null,
+        t.city[i]! >= 0 ? d.city.values[t.city[i]!] : null,
+        t.postcode[i]! >= 0 ? d.postcode.values[t.postcode[i]!] : null,
+      ].filter(Boolean);
+      return parts.length ? parts.join(', ') : null;
+    }
+    case C_GENDER:
+      return t.gender[i] === 1 ? 'F' : t.gender[i] === 2 ? 'M' : null;
+    default:
+      return null;
+  }
+}
