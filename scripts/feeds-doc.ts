@@ -41,6 +41,10 @@ const ABOUT: Record<string, string> = {
   'web-order-items':
     'One row per order item. Money is DECIMAL(18,4), exact. ' +
     'Rejected: no order id, product or price; an item number below 1; a negative price or freight; more than 4 decimal places; an item already seen in the file.',
+  'match-decisions':
+    "Reviewers' decisions on candidate pairs of customer records (an export of the customer_match_review mart with `decision` filled in); " +
+    'the customer master applies them on the next build, overriding the model. Blank decisions land as undecided. ' +
+    'Rejected: a missing or malformed record id, a record paired with itself, a decision other than same / different (yes / no).',
   'web-payments':
     'One row per payment of an order (an order can be paid in parts). Zero payments and unknown methods land: they are real. ' +
     'Rejected: a negative value or number of installments; a sequence below 1; a payment already seen in the file.',

@@ -1,6 +1,7 @@
 import type { FeedDefinition } from './feed.js';
 import { callsFeed } from './calls/feed.js';
 import { customersFeed } from './customers/feed.js';
+import { decisionsFeed } from './decisions/feed.js';
 import { webOrderItemsFeed, webOrdersFeed, webPaymentsFeed } from './orders/feed.js';
 import { posFeed } from './pos/feed.js';
 import { surveysFeed } from './surveys/feed.js';
@@ -16,6 +17,7 @@ export const FEEDS: Record<string, FeedDefinition> = {
   'web-orders': webOrdersFeed,
   'web-order-items': webOrderItemsFeed,
   'web-payments': webPaymentsFeed,
+  'match-decisions': decisionsFeed,
 };
 
 export function getFeed(name: string): FeedDefinition {

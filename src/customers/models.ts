@@ -1,0 +1,243 @@
+/**
+ * The customer master as program models in the build: standardize every customer record, match
+ * them (src/customers/match), keep keys stable across builds, and store
+ *   customer_xref          every source id → customer_key, with the rule and score that placed it
+ *   dim_customer           the golden record per customer_key (survivorship: src/customers/golden.ts)
+ *   customer_match_review  pairs a person should decide (export, fill `decision`, ingest as match-decisions)
+ *   customer_key_events    every key created, merged or split, across builds
+ * The previous build's customer_xref and customer_key_events are the memory that keeps keys stable.
+ */
+import type { Engine, RowsRequest } from '../engine/engine.js';
+import type { ProgramContext, ProgramModel } from '../models/program.js';
+import { goldenRecord } from './golden.js';
+import { matchProfiles, type Decision, type KeyEvent, type MatchResult, type XrefRow } from './match/index.js';
+import type { RawProfile, StandardProfile } from './profile.js';
+import { standardizeProfile, type CountryCode } from './standardize/index.js';
+
+const FILE = 'src/customers/models.ts';
+const RECORDS = 'int_customer_records';
+const DECISIONS = 'stg_match_decisions';
+
+type Column = RowsRequest['columns'][number] & { description: string };
+
+interface MasterRun {
+  profiles: StandardProfile[];
+  result: MatchResult;
+}
+
+/** One matching per build and engine: the other three models read what customer_xref computed. */
+const runs = new WeakMap<Engine, MasterRun>();
+
+const list = (text: string | undefined) => (text ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+
+/** The relation of a model's previous build, or undefined when it was never built. */
+async function previousRows(engine: Engine, model: string): Promise<Record<string, unknown>[] | undefined> {
+  try {
+    return (await engine.query(`SELECT * FROM ${engine.modelRelation(model)}`)).rows;
+  } catch {
+    return undefined;
+  }
+}
+
+async function standardizedRecords(context: ProgramContext): Promise<StandardProfile[]> {
+  const dayFirst = new Set(list(context.vars.customer_day_first_systems));
+  const monthFirst = new Set(list(context.vars.customer_month_first_systems));
+  const defaultCountry = (context.vars.customer_default_country || undefined) as CountryCode | undefined;
+  const { rows } = await context.engine.query(`SELECT * FROM ${context.ref(RECORDS)} ORDER BY source_system, source_customer_id`);
+  return rows.map((row) => {
+    const raw = row as unknown as RawProfile;
+    return standardizeProfile(raw, {
+      dayFirst: dayFirst.has(raw.source_system) ? true : monthFirst.has(raw.source_system) ? false : undefined,
+      defaultCountry,
+    });
+  });
+}
+
+async function runMaster(context: ProgramContext): Promise<MasterRun> {
+  const profiles = await standardizedRecords(context);
+  const previous = (await previousRows(context.engine, 'customer_xref')) as unknown as XrefRow[] | undefined;
+  const previousEvents = (await previousRows(context.engine, 'customer_key_events'))?.map((e) => ({
+    run_id: String(e.run_id),
+    event: e.event as KeyEvent['event'],
+    customer_key: String(e.customer_key),
+    from_key: (e.from_key as string | null) ?? null,
+    record_ids: String(e.record_ids ?? '').split(' ').filter(Boolean),
+  }));
+  const decisions = (await context.engine.query(`SELECT record_id_a, record_id_b, decision, reviewer FROM ${context.ref(DECISIONS)}`)).rows as unknown as Decision[];
+  // The matcher's own defaults (merge ≥ 0.5, review ≥ 0.05) are the ones measured by bench/match.ts.
+  const thresholds =
+    context.vars.match_merge_probability || context.vars.match_review_probability
+      ? { merge: Number(context.vars.match_merge_probability ?? 0.5), review: Number(context.vars.match_review_probability ?? 0.05) }
+      : undefined;
+  const result = matchProfiles(profiles, {
+    previous: previous?.length ? previous : undefined,
+    previousEvents,
+    decisions,
+    thresholds,
+    mode: context.vars.match_mode === 'full' ? 'full' : undefined,
+    runId: new Date().toISOString(),
+  });
+  const { stats } = result;
+  context.note(
+    `${stats.records.toLocaleString('en-US')} records → ${stats.clusters.toLocaleString('en-US')} customers (${stats.mode}); ` +
+      `${stats.candidatePairs.toLocaleString('en-US')} candidate pairs, ${stats.review} to review; keys created ${stats.keys.created}, merged ${stats.keys.merged}, split ${stats.keys.split}` +
+      (decisions.length ? `; ${decisions.length} review decision(s) applied` : ''),
+  );
+  const issues = profiles.reduce((n, p) => n + p.issues.length, 0);
+  if (issues) context.note(`${issues.toLocaleString('en-US')} profile values not used (invalid or ambiguous): see dim_customer.issues`);
+  const run = { profiles, result };
+  runs.set(context.engine, run);
+  return run;
+}
+
+function masterRun(context: ProgramContext, model: string): MasterRun {
+  const run = runs.get(context.engine);
+  if (!run) throw new Error(`${model} is computed with customer_xref: build them together (crmlake build --select customer_xref+)`);
+  return run;
+}
+
+const XREF_COLUMNS: Column[] = [
+  { name: 'customer_key', type: 'VARCHAR', description: 'The golden customer key: stable across builds; C + base32 of a hash of the first record' },
+  { name: 'record_id', type: 'VARCHAR', description: 'source_system:source_customer_id' },
+  { name: 'source_system', type: 'VARCHAR', description: 'System the id belongs to' },
+  { name: 'source_customer_id', type: 'VARCHAR', description: "The customer's id in that system" },
+  { name: 'match_rule', type: 'VARCHAR', description: "What placed the record: exact:<rule>, fuzzy (Fellegi-Sunter above the merge threshold), review:same (a reviewer's decision) or new" },
+  { name: 'match_score', type: 'DOUBLE', description: 'Match probability of the link that placed it (1 for exact rules, NULL for new)' },
+  { name: 'profile_hash', type: 'VARCHAR', description: 'Hash of the standardized profile: a changed record is matched again' },
+];
+
+const customerXref: ProgramModel = {
+  name: 'customer_xref',
+  file: FILE,
+  refs: [RECORDS, DECISIONS],
+  description:
+    'Every customer id seen in any feed and the golden customer_key it belongs to. Records are standardized, de-duplicated on exact keys, ' +
+    'then matched with Fellegi-Sunter scoring over blocked candidate pairs; above var match_merge_probability (0.5) they merge, between it and ' +
+    'match_review_probability (0.05) they go to customer_match_review. Keys survive builds: with a previous xref only new or changed records are matched.',
+  columns: XREF_COLUMNS,
+  async build(context) {
+    const { result } = await runMaster(context);
+    return result.xref.map((x) => [x.customer_key, x.record_id, x.source_system, x.source_customer_id, x.match_rule, x.match_score, x.profile_hash]);
+  },
+};
+
+const DIM_COLUMNS: Column[] = [
+  { name: 'customer_key', type: 'VARCHAR', description: 'The golden customer key' },
+  { name: 'family_name', type: 'VARCHAR', description: 'From the best-ranked record with a name (trust, then recency, then completeness)' },
+  { name: 'given_name', type: 'VARCHAR', description: 'From the same record as family_name' },
+  { name: 'full_name', type: 'VARCHAR', description: 'The name as that record wrote it' },
+  { name: 'gender', type: 'VARCHAR', description: 'F / M / U: the most common of F and M across records' },
+  { name: 'birth_date', type: 'DATE', description: 'The birth date most records agree on' },
+  { name: 'email', type: 'VARCHAR', description: 'From the best-ranked record with an e-mail' },
+  { name: 'phones', type: 'VARCHAR', description: 'Every distinct phone (E.164) of every record, mobiles first, space-separated' },
+  { name: 'mobile', type: 'VARCHAR', description: 'The first mobile number' },
+  { name: 'country', type: 'VARCHAR', description: 'Address (all parts from one record: the best-ranked with a street or city)' },
+  { name: 'province', type: 'VARCHAR', description: 'Province or state' },
+  { name: 'city', type: 'VARCHAR', description: 'City' },
+  { name: 'district', type: 'VARCHAR', description: 'District' },
+  { name: 'street', type: 'VARCHAR', description: 'Street address' },
+  { name: 'postcode', type: 'VARCHAR', description: 'Postcode' },
+  { name: 'source_systems', type: 'VARCHAR', description: 'Systems the customer is known in, comma-separated' },
+  { name: 'records', type: 'INTEGER', description: 'Source records merged into the customer' },
+  { name: 'best_record_id', type: 'VARCHAR', description: 'The best-ranked record' },
+  { name: 'updated_at', type: 'VARCHAR', description: 'Latest change in any of its records' },
+  { name: 'issues', type: 'VARCHAR', description: 'Values of its records that standardization did not use, and why (field: value — reason; …)' },
+];
+
+const dimCustomer: ProgramModel = {
+  name: 'dim_customer',
+  file: FILE,
+  refs: ['customer_xref'],
+  description:
+    'The golden record: one row per customer_key, survivorship by source trust (var customer_source_priority, a comma list, most trusted first), ' +
+    'then recency, then completeness; rules per field in docs/customers.md.',
+  columns: DIM_COLUMNS,
+  async build(context) {
+    const { profiles, result } = masterRun(context, 'dim_customer');
+    const priority = list(context.vars.customer_source_priority);
+    const byRecord = new Map(profiles.map((p) => [p.recordId, p]));
+    const members = new Map<string, StandardProfile[]>();
+    for (const x of result.xref) {
+      const profile = byRecord.get(x.record_id);
+      if (!profile) continue;
+      const group = members.get(x.customer_key);
+      if (group) group.push(profile);
+      else members.set(x.customer_key, [profile]);
+    }
+    return [...members].map(([key, records]) => {
+      const g = goldenRecord(key, records, priority);
+      const issues = records.flatMap((p) => p.issues.map((i) => `${p.recordId} ${i.field}: ${i.value} — ${i.reason}`)).join('; ');
+      return [g.customer_key, g.family_name, g.given_name, g.full_name, g.gender, g.birth_date, g.email, g.phones, g.mobile, g.country, g.province,
+        g.city, g.district, g.street, g.postcode, g.source_systems, g.records, g.best_record_id, g.updated_at, issues || null];
+    });
+  },
+};
+
+const COMPARED = ['name', 'birth_date', 'phone', 'email', 'address', 'gender'] as const;
+
+const REVIEW_COLUMNS: Column[] = [
+  { name: 'record_id_a', type: 'VARCHAR', description: 'One record of the pair' },
+  { name: 'record_id_b', type: 'VARCHAR', description: 'The other record' },
+  { name: 'customer_key_a', type: 'VARCHAR', description: 'Key record a has now' },
+  { name: 'customer_key_b', type: 'VARCHAR', description: 'Key record b has now' },
+  { name: 'match_probability', type: 'DOUBLE', description: 'Fellegi-Sunter match probability' },
+  { name: 'match_weight', type: 'DOUBLE', description: 'Match weight in bits (log2 odds)' },
+  { name: 'reason', type: 'VARCHAR', description: 'between_thresholds, or chain_conflict / cluster_too_large: a merge-strength pair the chaining guard refused' },
+  ...COMPARED.flatMap((field) => [
+    { name: `${field}_a`, type: 'VARCHAR' as const, description: `${field} of record a as compared` },
+    { name: `${field}_b`, type: 'VARCHAR' as const, description: `${field} of record b as compared` },
+    { name: `${field}_level`, type: 'VARCHAR' as const, description: `How the ${field}s compare (the comparison level)` },
+  ]),
+  { name: 'decision', type: 'VARCHAR', description: 'Empty: for the reviewer to write same or different, then ingest the file as match-decisions' },
+  { name: 'reviewer', type: 'VARCHAR', description: 'Empty: who decided' },
+  { name: 'decided_at', type: 'VARCHAR', description: 'Empty: when (ISO date-time)' },
+];
+
+const customerMatchReview: ProgramModel = {
+  name: 'customer_match_review',
+  file: FILE,
+  refs: ['customer_xref'],
+  description:
+    'Pairs of records the model is unsure about, strongest first: export it (crmlake sql --format csv "select * from customer_match_review"), ' +
+    'write same / different in `decision`, and `crmlake ingest match-decisions <file>`; the next build applies the decisions.',
+  columns: REVIEW_COLUMNS,
+  async build(context) {
+    const { result } = masterRun(context, 'customer_match_review');
+    return [...result.review]
+      .sort((a, b) => b.match_probability - a.match_probability)
+      .map((r) => {
+        const compared = COMPARED.flatMap((field) => {
+          const c = r.comparisons.find((x) => x.comparison === field);
+          return [c?.value_a ?? null, c?.value_b ?? null, c?.level ?? null];
+        });
+        return [r.record_id_a, r.record_id_b, r.customer_key_a, r.customer_key_b, r.match_probability, r.match_weight, r.reason, ...compared, null, null, null];
+      });
+  },
+};
+
+const EVENT_COLUMNS: Column[] = [
+  { name: 'run_id', type: 'VARCHAR', description: 'The build that recorded the event (its start time)' },
+  { name: 'event', type: 'VARCHAR', description: 'create (a new key), merge (from_key merged into customer_key), split (records moved from from_key to customer_key)' },
+  { name: 'customer_key', type: 'VARCHAR', description: 'The key created, or surviving' },
+  { name: 'from_key', type: 'VARCHAR', description: 'The key merged away or split from' },
+  { name: 'record_ids', type: 'VARCHAR', description: 'Records concerned, space-separated' },
+  { name: 'records', type: 'INTEGER', description: 'How many records' },
+];
+
+const customerKeyEvents: ProgramModel = {
+  name: 'customer_key_events',
+  file: FILE,
+  refs: ['customer_xref'],
+  description: 'The audit trail of customer keys across builds: every key created, merged into another, or split. Never shrinks.',
+  columns: EVENT_COLUMNS,
+  async build(context) {
+    const { result } = masterRun(context, 'customer_key_events');
+    const earlier = (await previousRows(context.engine, 'customer_key_events')) ?? [];
+    const rows = earlier.map((e) => EVENT_COLUMNS.map((c) => (e[c.name] ?? null) as string | number | null));
+    for (const e of result.events) rows.push([e.run_id, e.event, e.customer_key, e.from_key, e.record_ids.join(' '), e.record_ids.length]);
+    return rows;
+  },
+};
+
+export const CUSTOMER_MODELS: ProgramModel[] = [customerXref, dimCustomer, customerMatchReview, customerKeyEvents];
+
