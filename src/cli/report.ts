@@ -8,6 +8,10 @@ export async function runReport(lake: Lake, out: string, verbose = false): Promi
   console.log(
     `report: ${result.pages.length} page(s), ${result.files} files, ${(result.bytes / 1024).toFixed(0)} KiB in ${formatSeconds(result.seconds)} → ${result.out}`,
   );
+  if (result.warnings.length) {
+    console.log(`report: ${result.warnings.length} data file(s) could not be loaded; their pages say they have no data:`);
+    for (const warning of result.warnings) console.log(`  ${warning}`);
+  }
   console.log(`open it: crmlake serve --dir ${result.out}  (or any static file server; the site makes no calls outside itself)`);
   return result;
 }

@@ -1,0 +1,23 @@
+-- mart: kpi_monthly, every month from the first to the last with any order, call or review
+select
+    cast(month as varchar) as month,
+    round(revenue, 2) as revenue,
+    round(pos_revenue, 2) as pos_revenue,
+    round(web_revenue, 2) as web_revenue,
+    orders,
+    round(avg_order_value, 2) as avg_order_value,
+    active_customers,
+    new_customers,
+    returning_customers,
+    lost_customers,
+    repeat_customer_rate,
+    calls_offered,
+    calls_answered,
+    service_level,
+    complaints,
+    csat_responses,
+    csat_avg,
+    review_responses,
+    review_score_avg
+from kpi_monthly
+order by month
