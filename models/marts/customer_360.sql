@@ -144,17 +144,13 @@ rfm as (
 ),
 
 clv as (
-    -- customer_clv models the POS customers' purchases (keyed by POS customer id)
+    -- customer_clv models the POS customers' purchases, keyed by the golden customer_key
     select
-        keys.customer_key,
-        max(clv.p_alive) as p_alive,
-        sum(clv.clv_{{ var('clv_horizon_months', '12') }}m) as clv,
-        max_by(clv.clv_segment, clv.clv_{{ var('clv_horizon_months', '12') }}m) as clv_segment
-    from {{ ref('customer_clv') }} as clv
-    inner join keys
-        on keys.source_system = 'pos'
-        and keys.source_customer_id = clv.customer_key
-    group by keys.customer_key
+        customer_key,
+        p_alive,
+        clv_{{ var('clv_horizon_months', '12') }}m as clv,
+        clv_segment
+    from {{ ref('customer_clv') }}
 )
 
 select

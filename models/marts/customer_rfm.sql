@@ -11,8 +11,12 @@ with as_of as (
 ),
 
 customer_lines as (
-    select lines.*
+    -- the golden customer: several POS ids of one person count as one customer
+    select lines.*, keys.customer_key
     from {{ ref('stg_pos__lines') }} as lines
+    inner join {{ ref('int_customer_keys') }} as keys
+        on keys.source_system = 'pos'
+        and keys.source_customer_id = lines.customer_id
     cross join as_of
     where lines.customer_id is not null
         and lines.is_product
@@ -22,13 +26,14 @@ customer_lines as (
 
 customers as (
     select
-        customer_id,
+        customer_key,
+        min(customer_id) as customer_id,
         min(case when line_type = 'sale' then business_date end) as first_purchase_date,
         max(case when line_type = 'sale' then business_date end) as last_purchase_date,
         count(distinct case when line_type = 'sale' then order_id end) as frequency,
         sum(line_amount) as monetary
     from customer_lines
-    group by customer_id
+    group by customer_key
 ),
 
 measured as (
@@ -53,6 +58,7 @@ scored as (
 )
 
 select
+    customer_key,
     customer_id,
     first_purchase_date,
     last_purchase_date,
@@ -76,4 +82,4 @@ select
     end as rfm_segment,
     as_of_date
 from scored
-order by customer_id
+order by customer_key

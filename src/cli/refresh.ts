@@ -38,7 +38,13 @@ export async function runRefresh(lake: Lake, options: RefreshOptions): Promise<v
       );
     }
   }
-  await step('build report', () => runReport(lake, options.out));
+  const report = await step('build report', () => runReport(lake, options.out));
+  if (report.warnings.length > 0) {
+    // The site is published (the rest of it is good), but a scheduled job must not pass silently.
+    throw new Error(
+      `refresh: the report was built, but ${report.warnings.length} of its data file(s) failed, so parts of it are empty:\n  ${report.warnings.join('\n  ')}`,
+    );
+  }
   console.log(`\nrefresh: done in ${formatSeconds((performance.now() - started) / 1000)}`);
 }
 

@@ -53,7 +53,7 @@ describe('crmlake test on real Online Retail days', () => {
     expect(kinds.data).toBeGreaterThanOrEqual(20);
     expect(kinds.singular).toBeGreaterThanOrEqual(1);
     expect(kinds.unit).toBeGreaterThanOrEqual(2);
-    expect(results.find((r) => r.name === 'unique_customer_rfm_customer_id')).toMatchObject({ kind: 'data', file: 'models/marts/_marts.yml', status: 'pass' });
+    expect(results.find((r) => r.name === 'unique_customer_rfm_customer_key')).toMatchObject({ kind: 'data', file: 'models/marts/_marts.yml', status: 'pass' });
   });
 
   it('reports a failing test with its count and up to five failing rows, matching an independent count', async () => {
@@ -96,9 +96,12 @@ describe('build with selection', () => {
     const stg = docs.find((d) => d.name === 'stg_pos__lines')!;
     expect(rfm.lastRun).toMatchObject({ status: 'success', engine: 'duckdb', at: run.startedAt, rows: run.results[0]!.rows });
     expect(stg.lastRun!.at < run.startedAt).toBe(true);
-    expect(rfm).toMatchObject({ upstream: ['stg_pos__lines'], downstream: [], materialized: 'table', file: 'models/marts/customer_rfm.sql' });
+    expect(rfm).toMatchObject({ upstream: ['stg_pos__lines', 'int_customer_keys'], downstream: [], materialized: 'table', file: 'models/marts/customer_rfm.sql' });
     expect(stg.downstream).toEqual(expect.arrayContaining(['int_customer_orders', 'customer_rfm', 'sales_daily']));
-    expect(rfm.columns.find((c) => c.name === 'customer_id')).toMatchObject({ description: 'Customer id as the POS system knows it.', tests: ['unique', 'not_null', 'relationships'] });
+    expect(rfm.columns.find((c) => c.name === 'customer_key')).toMatchObject({
+      description: 'The golden customer (customer master); several POS ids of one person are one customer.',
+      tests: ['unique', 'not_null', 'relationships'],
+    });
     // The warehouse still opens after a partial rebuild (catalog no longer in dependency order).
     expect(await withEngine(lake, async (engine) => (await engine.query('select count(*) as n from int_customer_orders')).rows[0]!.n)).toBeGreaterThan(0);
   });

@@ -1,17 +1,7 @@
--- mart: customer_clv (the BG/NBD + Gamma-Gamma fit), one row per scored customer, with the
--- expected value and history from customer_360. customer_clv is keyed by the POS customer id
--- ('12347'), customer_360 by the customer master's key: joined through int_customer_keys (or
--- directly, once customer_clv carries the master key).
-with clv as (
-    select
-        clv.*,
-        coalesce(keys.customer_key, clv.customer_key) as master_key
-    from customer_clv as clv
-    left join int_customer_keys as keys
-        on keys.source_system = 'pos' and keys.source_customer_id = clv.customer_key
-)
+-- mart: customer_clv (the BG/NBD + Gamma-Gamma fit), one row per scored customer (golden
+-- customer_key), with the expected value and history from customer_360 and the POS RFM segment.
 select
-    clv.customer_key as customer,
+    coalesce(rfm.customer_id, clv.customer_key) as customer,
     round(c360.clv_expected, 2) as clv,
     round(clv.p_alive, 4) as p_alive,
     clv.churn_risk,
@@ -21,8 +11,8 @@ select
     round(c360.net_revenue, 2) as net_revenue,
     cast(c360.last_purchase_date as varchar) as last_purchase_date,
     coalesce(rfm.rfm_segment, c360.rfm_segment) as rfm_segment
-from clv
-left join customer_360 as c360 on c360.customer_key = clv.master_key
--- the POS RFM segment (customer_rfm, same POS id and as-of as the fit); else customer_360's
-left join customer_rfm as rfm on rfm.customer_id = clv.customer_key
+from customer_clv as clv
+left join customer_360 as c360 on c360.customer_key = clv.customer_key
+-- the POS RFM segment (same customers and as-of as the fit); else customer_360's
+left join customer_rfm as rfm on rfm.customer_key = clv.customer_key
 order by c360.clv_expected desc nulls last, clv.customer_key
