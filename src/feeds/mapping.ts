@@ -21,13 +21,15 @@ const FieldObject = z
     value: z.string().optional(),
     transform: z.enum(TRANSFORMS).optional(),
     format: z.string().optional(),
+    /** The column may be absent from a file's header; the field is then NULL. */
+    optional: z.boolean().default(false),
   })
   .strict()
   .refine((f) => [f.column, f.columns, f.value].filter((x) => x !== undefined).length === 1, {
     message: 'give exactly one of `column`, `columns` or `value`',
   });
 type FieldObject = z.infer<typeof FieldObject>;
-const FieldSpec = z.union([z.string().transform((column): FieldObject => ({ column, join: ' ' })), FieldObject]);
+const FieldSpec = z.union([z.string().transform((column): FieldObject => ({ column, join: ' ', optional: false })), FieldObject]);
 
 export const MappingSpec = z
   .object({
@@ -106,14 +108,14 @@ export function sourceColumns(mapping: Mapping): string[] {
 export function createRecordMapper(mapping: Mapping, header: string[]): (values: string[]) => CanonicalRow {
   const position = new Map(header.map((h, i) => [h, i]));
   const missing = Object.values(mapping.fields)
-    .flatMap((f) => f.columns ?? (f.column === undefined ? [] : [f.column]))
+    .flatMap((f) => f.columns ?? (f.column === undefined || f.optional ? [] : [f.column]))
     .filter((c) => !position.has(c));
   if (missing.length) throw new Error(`header lacks the mapped column(s) ${missing.join(', ')} (found: ${header.join(', ')})`);
   const nulls = new Set(mapping.source.null_values);
   const fields = Object.entries(mapping.fields).map(([field, spec]) => ({
     field,
     spec,
-    index: spec.column === undefined ? -1 : position.get(spec.column)!,
+    index: spec.column === undefined ? -1 : (position.get(spec.column) ?? -1),
     indexes: spec.columns?.map((c) => position.get(c)!),
   }));
   return (values) => {
