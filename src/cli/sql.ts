@@ -1,22 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { DuckDbEngine } from '../engine/duckdb.js';
-import type { QueryResult } from '../engine/engine.js';
-import { formatTable, lakeFrom } from './context.js';
-
-export function formatResult(result: QueryResult, format: 'table' | 'csv' | 'json'): string {
-  const names = result.columns.map((c) => c.name);
-  if (format === 'json') return JSON.stringify(result.rows);
-  if (format === 'csv') {
-    const cell = (v: unknown) => {
-      if (v === null || v === undefined) return '';
-      const text = typeof v === 'object' ? JSON.stringify(v) : String(v);
-      return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-    };
-    return [names.map(cell).join(','), ...result.rows.map((r) => names.map((n) => cell(r[n])).join(','))].join('\n');
-  }
-  return `${formatTable(names, result.rows)}\n(${result.rows.length} row${result.rows.length === 1 ? '' : 's'})`;
-}
+import { formatResult } from '../engine/format.js';
+import { lakeFrom } from './context.js';
 
 export function registerSql(program: Command): void {
   program

@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatResult } from '../cli/sql.js';
 import { DuckDbEngine } from '../engine/duckdb.js';
+import { formatResult } from '../engine/format.js';
 import type { Lake } from '../lake/lake.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -1,0 +1,28 @@
+import type { QueryResult } from './engine.js';
+
+// Query results as text: one place for the CLI (`crmlake sql`, status, tests) and the report's data files.
+
+/** Plain aligned text table, for terminals and logs. */
+export function formatTable(columns: string[], rows: Record<string, unknown>[]): string {
+  const cell = (v: unknown) => (v === null || v === undefined ? 'NULL' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  const body = rows.map((r) => columns.map((c) => cell(r[c])));
+  const widths = columns.map((c, i) => Math.min(60, Math.max(c.length, ...body.map((r) => r[i]!.length))));
+  const fit = (text: string, i: number) => (text.length > widths[i]! ? text.slice(0, widths[i]! - 1) + '…' : text.padEnd(widths[i]!));
+  const line = (cells: string[]) => cells.map(fit).join('  ').trimEnd();
+  return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+}
+
+/** A result as JSON rows, CSV (RFC 4180 quoting) or an aligned table with a row count. */
+export function formatResult(result: QueryResult, format: 'table' | 'csv' | 'json'): string {
+  const names = result.columns.map((c) => c.name);
+  if (format === 'json') return JSON.stringify(result.rows);
+  if (format === 'csv') {
+    const cell = (v: unknown) => {
+      if (v === null || v === undefined) return '';
+      const text = typeof v === 'object' ? JSON.stringify(v) : String(v);
+      return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+    };
+    return [names.map(cell).join(','), ...result.rows.map((r) => names.map((n) => cell(r[n])).join(','))].join('\n');
+  }
+  return `${formatTable(names, result.rows)}\n(${result.rows.length} row${result.rows.length === 1 ? '' : 's'})`;
+}
