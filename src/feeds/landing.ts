@@ -1,11 +1,9 @@
-import path from 'node:path';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
-import { pipeline } from 'node:stream/promises';
-import type { Readable } from 'node:stream';
+import path from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Lake } from '../lake/lake.js';
+import { S3Store } from '../lake/s3.js';
 import { getFeed } from './index.js';
 import { ingestFiles, type IngestRun } from './ingest.js';
 import { loadMapping } from './mapping.js';
@@ -44,8 +42,7 @@ export async function ingestLandedObject(
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'crmlake-landing-'));
   const local = path.join(scratch, fileName);
   try {
-    const response = await client.send(new GetObjectCommand({ Bucket: object.bucket, Key: object.key }));
-    await pipeline(response.Body as Readable, createWriteStream(local));
+    await new S3Store(`s3://${object.bucket}`, client).download(object.key, local);
     return await ingestFiles(lake, [local], { feed, mapping, source, lockWaitMs: options.lockWaitMs });
   } finally {
     await rm(scratch, { recursive: true, force: true });

@@ -139,10 +139,15 @@ export class S3Store implements LakeStore {
     if (await stat(target).then(() => true, () => false)) return target;
     await mkdir(path.dirname(target), { recursive: true });
     const temp = `${target}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`;
-    const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
-    await pipeline(response.Body as Readable, createWriteStream(temp));
+    await this.download(key, temp);
     await rename(temp, target);
     return target;
+  }
+
+  /** Streams an object to a local file (no caching). */
+  async download(key: string, file: string): Promise<void> {
+    const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+    await pipeline(response.Body as Readable, createWriteStream(file));
   }
 
   scratchRoot(): string {
