@@ -6,21 +6,10 @@
  * BENCH_PROFILES (default 200,000) sets the size.
  */
 import type { RawProfile } from '../src/customers/profile.js';
+import { mulberry32 as rng } from '../src/clv/clv.js';
 import { standardizeProfile } from '../src/customers/standardize/index.js';
 
 const PROFILES = Number(process.env.BENCH_PROFILES ?? 200_000);
-
-// A small deterministic PRNG (mulberry32), so every run standardizes the same profiles.
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FAMILY = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周', '欧阳', '司马', '诸葛', '上官'];
 const GIVEN = ['立', '伟', '芳', '娜', '秀英', '敏', '静', '强', '磊', '军', '洋', '勇', '艳', '杰'];
