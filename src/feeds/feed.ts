@@ -1,3 +1,4 @@
+import type { ZodType } from 'zod';
 import type { Mapping } from './mapping.js';
 
 /** A column of a feed's canonical (curated) table. Types are SQL types both engines accept. */
@@ -41,3 +42,11 @@ export const LINEAGE_COLUMNS: CanonicalColumn[] = [
   { name: '_ingested_at', type: 'TIMESTAMP', doc: 'When the row was landed (UTC)' },
   { name: '_mapping', type: 'VARCHAR', doc: 'Mapping name@version that produced the row' },
 ];
+
+/** Checks a mapped row against a feed's zod schema: a reject naming the first failing field, or undefined. */
+export function schemaReject(schema: ZodType, mapped: CanonicalRow): RowResult | undefined {
+  const checked = schema.safeParse(mapped);
+  if (checked.success) return undefined;
+  const issue = checked.error.issues[0]!;
+  return { ok: false, field: String(issue.path[0] ?? ''), reason: issue.message };
+}

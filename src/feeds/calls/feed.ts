@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import type { CanonicalRow, FeedDefinition, RowValidator } from '../feed.js';
+import { type CanonicalRow, type FeedDefinition, type RowValidator, schemaReject } from '../feed.js';
 import type { Mapping } from '../mapping.js';
 import { CALLS_COLUMNS, CALLS_TABLE } from './schema.js';
 
@@ -36,11 +36,8 @@ export const callsFeed: FeedDefinition = {
   createValidator(mapping: Mapping): RowValidator {
     const rules = CallRules.parse(mapping.rules);
     return (mapped: CanonicalRow) => {
-      const checked = CallRow.safeParse(mapped);
-      if (!checked.success) {
-        const issue = checked.error.issues[0]!;
-        return { ok: false, field: String(issue.path[0] ?? ''), reason: issue.message };
-      }
+      const rejected = schemaReject(CallRow, mapped);
+      if (rejected) return rejected;
       const score = mapped.satisfaction_score;
       if (score != null && !(Number(score) >= 1 && Number(score) <= rules.satisfaction_scale_max)) {
         return { ok: false, field: 'satisfaction_score', reason: `satisfaction score ${score} is outside 1-${rules.satisfaction_scale_max}` };

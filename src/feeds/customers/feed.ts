@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import type { CanonicalRow, FeedDefinition, RowValidator } from '../feed.js';
+import { type CanonicalRow, type FeedDefinition, type RowValidator, schemaReject } from '../feed.js';
 import type { Mapping } from '../mapping.js';
 import { rowProblem } from '../parse.js';
 import { CUSTOMERS_COLUMNS, CUSTOMERS_TABLE } from './schema.js';
@@ -25,11 +25,8 @@ export const customersFeed: FeedDefinition = {
     const ingestDate = new Date().toISOString().slice(0, 10);
     const firstLine = new Map<string, number>();
     return (mapped: CanonicalRow, line: number) => {
-      const checked = CustomerRow.safeParse(mapped);
-      if (!checked.success) {
-        const issue = checked.error.issues[0]!;
-        return { ok: false, field: String(issue.path[0] ?? ''), reason: issue.message };
-      }
+      const rejected = schemaReject(CustomerRow, mapped);
+      if (rejected) return rejected;
       const row: CanonicalRow = Object.assign({}, mapped);
       row.source_system = mapped.source_system ?? mapping.name;
       row.business_date = mapped.business_date ?? (mapped.updated_at ?? mapped.registered_at)?.slice(0, 10) ?? ingestDate;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import type { CanonicalColumn, CanonicalRow, FeedDefinition, RowResult, RowValidator } from '../feed.js';
+import { type CanonicalColumn, type CanonicalRow, type FeedDefinition, type RowResult, type RowValidator, schemaReject } from '../feed.js';
 import { rowProblem } from '../parse.js';
 import {
   WEB_ORDER_ITEMS_COLUMNS,
@@ -54,11 +54,8 @@ function orderValidator(
 ): RowValidator {
   const firstLine = new Map<string, number>();
   return (mapped: CanonicalRow, line: number): RowResult => {
-    const checked = schema.safeParse(mapped);
-    if (!checked.success) {
-      const issue = checked.error.issues[0]!;
-      return { ok: false, field: String(issue.path[0] ?? ''), reason: issue.message };
-    }
+    const rejected = schemaReject(schema, mapped);
+    if (rejected) return rejected;
     const row = complete(Object.assign({}, mapped));
     const problem = rowProblem(columns, row);
     if (problem) return { ok: false, ...problem };

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import type { CanonicalRow, FeedDefinition, RowValidator } from '../feed.js';
+import { type CanonicalRow, type FeedDefinition, type RowValidator, schemaReject } from '../feed.js';
 import type { Mapping } from '../mapping.js';
 import { POS_COLUMNS, POS_TABLE } from './schema.js';
 
@@ -48,11 +48,8 @@ export const posFeed: FeedDefinition = {
     const linesPerOrder = new Map<string, number>();
 
     return (mapped: CanonicalRow) => {
-      const checked = PosRow.safeParse(mapped);
-      if (!checked.success) {
-        const issue = checked.error.issues[0]!;
-        return { ok: false, field: String(issue.path[0] ?? ''), reason: issue.message };
-      }
+      const rejected = schemaReject(PosRow, mapped);
+      if (rejected) return rejected;
       const orderId = mapped.order_id!;
       const quantity = Number(mapped.quantity);
       const price = Number(mapped.unit_price);

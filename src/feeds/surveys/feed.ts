@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import type { CanonicalRow, FeedDefinition, RowValidator } from '../feed.js';
+import { type CanonicalRow, type FeedDefinition, type RowValidator, schemaReject } from '../feed.js';
 import type { Mapping } from '../mapping.js';
 import { rowProblem } from '../parse.js';
 import { SURVEYS_COLUMNS, SURVEYS_TABLE } from './schema.js';
@@ -38,11 +38,8 @@ export const surveysFeed: FeedDefinition = {
     const rules = SurveyRules.parse(mapping.rules);
     const firstLine = new Map<string, number>();
     return (mapped: CanonicalRow, line: number) => {
-      const checked = SurveyRow.safeParse(mapped);
-      if (!checked.success) {
-        const issue = checked.error.issues[0]!;
-        return { ok: false, field: String(issue.path[0] ?? ''), reason: issue.message };
-      }
+      const rejected = schemaReject(SurveyRow, mapped);
+      if (rejected) return rejected;
       if (mapped.score == null && mapped.nps_score == null && mapped.comment == null && mapped.comment_title == null) {
         return { ok: false, field: 'score', reason: 'an empty response: no score, NPS score or comment' };
       }

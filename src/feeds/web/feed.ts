@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import type { CanonicalRow, FeedDefinition, RowValidator } from '../feed.js';
+import { type CanonicalRow, type FeedDefinition, type RowValidator, schemaReject } from '../feed.js';
 import { WEB_COLUMNS, WEB_EVENT_TYPES, WEB_TABLE } from './schema.js';
 
 /** Typed checks after mapping; the path of an issue names the field. */
@@ -23,11 +23,8 @@ export const webFeed: FeedDefinition = {
   derivedSql: {},
   createValidator(): RowValidator {
     return (mapped: CanonicalRow) => {
-      const checked = WebRow.safeParse(mapped);
-      if (!checked.success) {
-        const issue = checked.error.issues[0]!;
-        return { ok: false, field: String(issue.path[0] ?? ''), reason: issue.message };
-      }
+      const rejected = schemaReject(WebRow, mapped);
+      if (rejected) return rejected;
       const date = mapped.business_date ?? mapped.occurred_at?.slice(0, 10);
       if (!date) return { ok: false, field: 'business_date', reason: 'an event needs a date or a timestamp' };
       const row: CanonicalRow = Object.assign({}, mapped);
