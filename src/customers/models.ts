@@ -23,6 +23,8 @@ type Column = RowsRequest['columns'][number] & { description: string };
 interface MasterRun {
   profiles: StandardProfile[];
   result: MatchResult;
+  /** customer_key_events as the previous build left it (the log only grows). */
+  earlierEvents: Record<string, unknown>[];
 }
 
 /** One matching per build and engine: the other three models read what customer_xref computed. */
@@ -56,7 +58,8 @@ async function standardizedRecords(context: ProgramContext): Promise<StandardPro
 async function runMaster(context: ProgramContext): Promise<MasterRun> {
   const profiles = await standardizedRecords(context);
   const previous = (await previousRows(context.engine, 'customer_xref')) as unknown as XrefRow[] | undefined;
-  const previousEvents = (await previousRows(context.engine, 'customer_key_events'))?.map((e) => ({
+  const earlierEvents = (await previousRows(context.engine, 'customer_key_events')) ?? [];
+  const previousEvents = earlierEvents.map((e) => ({
     run_id: String(e.run_id),
     event: e.event as KeyEvent['event'],
     customer_key: String(e.customer_key),
@@ -85,7 +88,7 @@ async function runMaster(context: ProgramContext): Promise<MasterRun> {
   );
   const issues = profiles.reduce((n, p) => n + p.issues.length, 0);
   if (issues) context.note(`${issues.toLocaleString('en-US')} profile values not used (invalid or ambiguous): see dim_customer.issues`);
-  const run = { profiles, result };
+  const run = { profiles, result, earlierEvents };
   runs.set(context.engine, run);
   return run;
 }
@@ -231,9 +234,8 @@ const customerKeyEvents: ProgramModel = {
   description: 'The audit trail of customer keys across builds: every key created, merged into another, or split. Never shrinks.',
   columns: EVENT_COLUMNS,
   async build(context) {
-    const { result } = masterRun(context, 'customer_key_events');
-    const earlier = (await previousRows(context.engine, 'customer_key_events')) ?? [];
-    const rows = earlier.map((e) => EVENT_COLUMNS.map((c) => (e[c.name] ?? null) as string | number | null));
+    const { result, earlierEvents } = masterRun(context, 'customer_key_events');
+    const rows = earlierEvents.map((e) => EVENT_COLUMNS.map((c) => (e[c.name] ?? null) as string | number | null));
     for (const e of result.events) rows.push([e.run_id, e.event, e.customer_key, e.from_key, e.record_ids.join(' '), e.record_ids.length]);
     return rows;
   },
