@@ -2,9 +2,12 @@ import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { expect } from 'vitest';
+import { DuckDbEngine } from '../src/engine/duckdb.js';
 import type { FeedDefinition, RowResult } from '../src/feeds/feed.js';
 import { createRecordMapper, loadMapping, RowError } from '../src/feeds/mapping.js';
+import type { Lake } from '../src/lake/lake.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The shared real data sets sit beside the repository, in CI too. */
@@ -40,4 +43,31 @@ export async function validateRecord(feed: FeedDefinition, header: string[], val
 /** Asserts a validation result is a reject of `field` with a reason matching `reason`. */
 export function expectRejected(result: RowResult, field: string, reason: RegExp): void {
   expect(result).toEqual({ ok: false, field, reason: expect.stringMatching(reason) });
+}
+
+/** Runs `fn` with an engine over the lake, closed afterwards. */
+export async function withEngine<T>(lake: Lake, fn: (engine: DuckDbEngine) => Promise<T>): Promise<T> {
+  const engine = await DuckDbEngine.open(lake);
+  try {
+    return await fn(engine);
+  } finally {
+    await engine.close();
+  }
+}
+
+/** The rows of a query on the lake (marts, curated., quarantine.). */
+export async function queryLake(lake: Lake, sql: string): Promise<Record<string, unknown>[]> {
+  return withEngine(lake, async (engine) => (await engine.query(sql)).rows);
+}
+
+/** The rows of a query in a separate, empty DuckDB: the independent computation over raw files. */
+export async function independentRows(sql: string): Promise<Record<string, unknown>[]> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    return (await connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
 }

@@ -8,7 +8,7 @@ import { loadMapping } from '../../src/feeds/mapping.js';
 import { Lake } from '../../src/lake/lake.js';
 import { loadProject } from '../../src/models/project.js';
 import { buildModels } from '../../src/models/runner.js';
-import { REPO, scratchDir } from '../helpers.js';
+import { queryLake, REPO, scratchDir } from '../helpers.js';
 
 const FIXTURES = path.join(REPO, 'test', 'fixtures', 'customers');
 const VARS = { customer_source_priority: 'membership,dealer', customer_default_country: 'CN' };
@@ -31,14 +31,7 @@ async function build() {
   }
 }
 
-async function query(sql: string) {
-  const engine = await DuckDbEngine.open(lake);
-  try {
-    return (await engine.query(sql)).rows;
-  } finally {
-    await engine.close();
-  }
-}
+const query = (sql: string) => queryLake(lake, sql);
 
 const keysOf = async () =>
   Object.fromEntries((await query('SELECT record_id, customer_key FROM customer_xref')).map((r) => [r.record_id, r.customer_key])) as Record<string, string>;

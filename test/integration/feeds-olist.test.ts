@@ -2,14 +2,13 @@ import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbEngine } from '../../src/engine/duckdb.js';
 import { getFeed } from '../../src/feeds/index.js';
 import { ingestFiles, type IngestRun } from '../../src/feeds/ingest.js';
 import { loadMapping } from '../../src/feeds/mapping.js';
 import { Lake } from '../../src/lake/lake.js';
-import { CLI, DATASETS, scratchDir } from '../helpers.js';
+import { CLI, DATASETS, independentRows, scratchDir } from '../helpers.js';
 
 const OLIST = path.join(DATASETS, 'olist-sample');
 const FILES = {
@@ -33,16 +32,8 @@ let lake: Lake;
 let engine: DuckDbEngine;
 const runs = {} as Record<FeedName, IngestRun>;
 
-async function independent(sql: string): Promise<Record<string, unknown>> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  try {
-    return (await connection.runAndReadAll(sql)).getRowObjectsJson()[0] as Record<string, unknown>;
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
-}
+/** The first row of a query over the raw files in a separate DuckDB. */
+const independent = async (sql: string) => (await independentRows(sql))[0]!;
 
 const one = async (sql: string) => (await engine.query(sql)).rows[0]!;
 

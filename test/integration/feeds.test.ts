@@ -1,12 +1,11 @@
 import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbEngine } from '../../src/engine/duckdb.js';
 import { getFeed } from '../../src/feeds/index.js';
 import { ingestFiles, type IngestRun } from '../../src/feeds/ingest.js';
 import { loadMapping } from '../../src/feeds/mapping.js';
 import { Lake } from '../../src/lake/lake.js';
-import { DATASETS, scratchDir } from '../helpers.js';
+import { DATASETS, independentRows, scratchDir } from '../helpers.js';
 
 const CALLS = path.join(DATASETS, 'pwc-call-centre', 'call-center.csv');
 const VIEWS = path.join(DATASETS, 'diginetica-clickstream', 'item-views.csv');
@@ -16,16 +15,8 @@ let lake: Lake;
 let callsRun: IngestRun;
 let webRun: IngestRun;
 
-async function independent(sql: string): Promise<Record<string, unknown>> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  try {
-    return (await connection.runAndReadAll(sql)).getRowObjectsJson()[0] as Record<string, unknown>;
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
-}
+/** The first row of a query over the raw files in a separate DuckDB. */
+const independent = async (sql: string) => (await independentRows(sql))[0]!;
 
 beforeAll(async () => {
   const scratch = await scratchDir('feeds');

@@ -5,11 +5,10 @@ import type { APIGatewayProxyEventV2, S3Event } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCollectorHandler } from '../../lambdas/collector.js';
 import { createIngestHandler } from '../../lambdas/ingest.js';
-import { DuckDbEngine } from '../../src/engine/duckdb.js';
 import { COLLECTOR_LIMITS, signBody } from '../../src/feeds/web/collector.js';
 import { Lake } from '../../src/lake/lake.js';
 import { S3Store } from '../../src/lake/s3.js';
-import { RETAIL_DAYS, scratchDir } from '../helpers.js';
+import { queryLake, RETAIL_DAYS, scratchDir } from '../helpers.js';
 import { startLocalS3, type LocalS3 } from '../s3.js';
 
 const SECRET = 'test-shared-secret';
@@ -56,14 +55,7 @@ function signed(body: string, at = Date.now(), secret = SECRET): Record<string, 
   return { 'content-type': 'application/json', 'x-crmlake-timestamp': String(ts), 'x-crmlake-signature': signBody(secret, ts, body) };
 }
 
-async function query(sql: string) {
-  const engine = await DuckDbEngine.open(lake());
-  try {
-    return (await engine.query(sql)).rows;
-  } finally {
-    await engine.close();
-  }
-}
+const query = (sql: string) => queryLake(lake(), sql);
 
 beforeAll(async () => {
   s3 = await startLocalS3('lambda-test');

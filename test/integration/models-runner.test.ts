@@ -1,7 +1,6 @@
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DuckDbEngine } from '../../src/engine/duckdb.js';
 import { ingestFiles } from '../../src/feeds/ingest.js';
 import { loadMapping } from '../../src/feeds/mapping.js';
 import { posFeed } from '../../src/feeds/pos/feed.js';
@@ -11,7 +10,7 @@ import { DEFAULT_MODELS_DIR, loadFullProject, loadProject } from '../../src/mode
 import { buildModels } from '../../src/models/runner.js';
 import { selectModels } from '../../src/models/select.js';
 import { runTests, SAMPLE_ROWS } from '../../src/models/testing.js';
-import { copyRetailDays, REPO, scratchDir } from '../helpers.js';
+import { copyRetailDays, REPO, scratchDir, withEngine } from '../helpers.js';
 
 const DAYS = ['2010-12-01', '2010-12-02', '2010-12-03'];
 
@@ -19,15 +18,6 @@ let dir: string;
 let cleanup: () => Promise<void>;
 let posDir: string;
 let lake: Lake;
-
-async function withEngine<T>(l: Lake, fn: (engine: DuckDbEngine) => Promise<T>): Promise<T> {
-  const engine = await DuckDbEngine.open(l);
-  try {
-    return await fn(engine);
-  } finally {
-    await engine.close();
-  }
-}
 
 const ingest = async (l: Lake, days: string[]) =>
   ingestFiles(l, days.map((d) => path.join(posDir, `${d}.csv`)), { feed: posFeed, mapping: await loadMapping(posFeed) });

@@ -4,14 +4,13 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DuckDbEngine } from '../../src/engine/duckdb.js';
 import { ingestFiles, type IngestRun } from '../../src/feeds/ingest.js';
 import { loadMapping } from '../../src/feeds/mapping.js';
 import { posFeed } from '../../src/feeds/pos/feed.js';
 import { Lake } from '../../src/lake/lake.js';
 import { loadProject } from '../../src/models/project.js';
 import { buildModels } from '../../src/models/runner.js';
-import { CLI, copyRetailDays, scratchDir } from '../helpers.js';
+import { CLI, copyRetailDays, scratchDir, withEngine } from '../helpers.js';
 
 const run = promisify(execFile);
 const DAYS = ['2010-12-01', '2010-12-02', '2010-12-03', '2010-12-05'];
@@ -26,15 +25,6 @@ let firstRun: IngestRun;
 
 async function ingest(l: Lake, files: string[]) {
   return ingestFiles(l, files, { feed: posFeed, mapping: await loadMapping(posFeed) });
-}
-
-async function withEngine<T>(l: Lake, fn: (engine: DuckDbEngine) => Promise<T>): Promise<T> {
-  const engine = await DuckDbEngine.open(l);
-  try {
-    return await fn(engine);
-  } finally {
-    await engine.close();
-  }
 }
 
 async function build(l: Lake, vars: Record<string, string> = {}) {

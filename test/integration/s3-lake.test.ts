@@ -14,7 +14,7 @@ import { Lake, sha256File } from '../../src/lake/lake.js';
 import { S3Store } from '../../src/lake/s3.js';
 import { loadProject } from '../../src/models/project.js';
 import { buildModels } from '../../src/models/runner.js';
-import { CLI, copyRetailDays, scratchDir } from '../helpers.js';
+import { CLI, copyRetailDays, queryLake, scratchDir } from '../helpers.js';
 import { startLocalS3, type LocalS3 } from '../s3.js';
 
 const run = promisify(execFile);
@@ -27,15 +27,6 @@ let posDir: string;
 
 const ingest = async (lake: Lake, files: string[]) => ingestFiles(lake, files, { feed: posFeed, mapping: await loadMapping(posFeed) });
 const s3Lake = (prefix: string) => new Lake(new S3Store(`s3://${s3.bucket}/${prefix}`, s3.client, path.join(dir, 'cache', prefix)));
-
-async function query(lake: Lake, sql: string) {
-  const engine = await DuckDbEngine.open(lake);
-  try {
-    return (await engine.query(sql)).rows;
-  } finally {
-    await engine.close();
-  }
-}
 
 async function objectKeys(prefix: string): Promise<string[]> {
   return s3Lake(prefix).list('');
@@ -81,7 +72,7 @@ describe('the lake on S3 (a real S3-compatible server)', () => {
       }
     }
     const rfm = 'SELECT customer_id, r_score, f_score, m_score, rfm_segment FROM customer_rfm ORDER BY customer_id';
-    const [remoteRfm, localRfm] = [await query(remote, rfm), await query(local, rfm)];
+    const [remoteRfm, localRfm] = [await queryLake(remote, rfm), await queryLake(local, rfm)];
     expect(remoteRfm.length).toBeGreaterThan(100);
     expect(remoteRfm).toEqual(localRfm);
     expect((await objectKeys('lake')).filter((k) => k.startsWith('warehouse/customer_rfm/'))).toHaveLength(1);
@@ -102,7 +93,7 @@ describe('the lake on S3 (a real S3-compatible server)', () => {
     const after = (await objectKeys('redeliver')).filter((k) => k.startsWith('curated/'));
     expect(after).toHaveLength(1);
     expect(after).not.toEqual(before);
-    expect(await query(lake, 'SELECT count(*) AS n FROM curated.pos_lines')).toEqual([{ n: 50 }]);
+    expect(await queryLake(lake, 'SELECT count(*) AS n FROM curated.pos_lines')).toEqual([{ n: 50 }]);
     expect(first.totals.landed).toBeGreaterThan(50);
   });
 
