@@ -57,6 +57,7 @@ select
     cast(answered_within_target as double) / offered as service_level,
     case when handled_calls > 0 then cast(handle_seconds as double) / handled_calls end as avg_handle_time_seconds,
     cast(resolved_first_contact as integer) as resolved_first_contact,
+    cast(resolution_known as integer) as resolution_known,
     case when resolution_known > 0 then cast(resolved_first_contact as double) / resolution_known end as first_contact_resolution_rate,
     cast(complaints as integer) as complaints,
     cast(csat_responses as integer) as csat_responses,

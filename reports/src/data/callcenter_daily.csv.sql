@@ -1,6 +1,6 @@
 -- mart: callcenter_kpis summed per day and agent (over topics and channels). Sums, not rates, so
 -- the page can add up any days and agents: rate = sum / sum. outcome_known (answered calls with a
--- known resolution) is not a column of the mart: it is resolved_first_contact / the rate.
+-- known resolution) is the mart's resolution_known.
 select
     cast(call_date as varchar) as date,
     agent_id as agent,
@@ -10,8 +10,7 @@ select
     round(sum(avg_speed_of_answer_seconds * answered), 1) as speed_sum,
     round(sum(avg_handle_time_seconds * answered), 1) as handle_sum,
     sum(resolved_first_contact) as resolved,
-    sum(case when first_contact_resolution_rate > 0 then round(resolved_first_contact / first_contact_resolution_rate)
-             when first_contact_resolution_rate = 0 then answered else 0 end) as outcome_known,
+    sum(resolution_known) as outcome_known,
     sum(complaints) as complaints,
     sum(csat_responses) as csat_responses,
     round(sum(csat_avg * csat_responses), 1) as csat_sum

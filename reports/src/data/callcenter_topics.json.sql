@@ -8,8 +8,7 @@ select
     round(sum(avg_speed_of_answer_seconds * answered), 1) as speed_sum,
     round(sum(avg_handle_time_seconds * answered), 1) as handle_sum,
     sum(resolved_first_contact) as resolved,
-    sum(case when first_contact_resolution_rate > 0 then round(resolved_first_contact / first_contact_resolution_rate)
-             when first_contact_resolution_rate = 0 then answered else 0 end) as outcome_known,
+    sum(resolution_known) as outcome_known,
     sum(complaints) as complaints,
     sum(csat_responses) as csat_responses,
     round(sum(csat_avg * csat_responses), 1) as csat_sum
