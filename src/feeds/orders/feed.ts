@@ -70,57 +70,72 @@ function orderValidator(
   };
 }
 
-/** UTC date of the ingest, the same day as the file's raw/<date> folder. */
-const ingestDate = () => new Date().toISOString().slice(0, 10);
+/**
+ * One of the three web-order feeds: they differ only in table, schema, key and business date.
+ * `complete` fills derived fields; `today` is the UTC date of the ingest, the same day as the
+ * file's raw/<date> folder.
+ */
+function orderFeed(spec: {
+  name: string;
+  table: string;
+  columns: CanonicalColumn[];
+  defaultMapping: string;
+  schema: z.ZodType;
+  key: { fields: string[]; label: string };
+  complete: (row: CanonicalRow, today: string) => CanonicalRow;
+}): FeedDefinition {
+  return {
+    name: spec.name,
+    table: spec.table,
+    columns: spec.columns,
+    partitionColumn: 'business_date',
+    defaultMapping: spec.defaultMapping,
+    mappingsDir: MAPPINGS,
+    derivedSql: {},
+    createValidator(): RowValidator {
+      const today = new Date().toISOString().slice(0, 10);
+      return orderValidator(spec.schema, spec.columns, spec.key, (row) => spec.complete(row, today));
+    },
+  };
+}
 
-export const webOrdersFeed: FeedDefinition = {
+export const webOrdersFeed = orderFeed({
   name: 'web-orders',
   table: WEB_ORDERS_TABLE,
   columns: WEB_ORDERS_COLUMNS,
-  partitionColumn: 'business_date',
   defaultMapping: 'olist-orders',
-  mappingsDir: MAPPINGS,
-  derivedSql: {},
-  createValidator(): RowValidator {
-    return orderValidator(OrderRow, WEB_ORDERS_COLUMNS, { fields: ['order_id'], label: 'order' }, (row) => {
-      row.channel = row.channel ?? 'web';
-      row.business_date = row.business_date ?? row.purchased_at!.slice(0, 10);
-      return row;
-    });
+  schema: OrderRow,
+  key: { fields: ['order_id'], label: 'order' },
+  complete: (row) => {
+    row.channel = row.channel ?? 'web';
+    row.business_date = row.business_date ?? row.purchased_at!.slice(0, 10);
+    return row;
   },
-};
+});
 
-export const webOrderItemsFeed: FeedDefinition = {
+export const webOrderItemsFeed = orderFeed({
   name: 'web-order-items',
   table: WEB_ORDER_ITEMS_TABLE,
   columns: WEB_ORDER_ITEMS_COLUMNS,
-  partitionColumn: 'business_date',
   defaultMapping: 'olist-order-items',
-  mappingsDir: MAPPINGS,
-  derivedSql: {},
-  createValidator(): RowValidator {
-    const today = ingestDate();
-    return orderValidator(ItemRow, WEB_ORDER_ITEMS_COLUMNS, { fields: ['order_id', 'item_number'], label: 'item' }, (row) => {
-      // An item line carries no purchase date; its shipping deadline is the only date on it.
-      row.business_date = row.business_date ?? row.shipping_limit_at?.slice(0, 10) ?? today;
-      return row;
-    });
+  schema: ItemRow,
+  key: { fields: ['order_id', 'item_number'], label: 'item' },
+  complete: (row, today) => {
+    // An item line carries no purchase date; its shipping deadline is the only date on it.
+    row.business_date = row.business_date ?? row.shipping_limit_at?.slice(0, 10) ?? today;
+    return row;
   },
-};
+});
 
-export const webPaymentsFeed: FeedDefinition = {
+export const webPaymentsFeed = orderFeed({
   name: 'web-payments',
   table: WEB_PAYMENTS_TABLE,
   columns: WEB_PAYMENTS_COLUMNS,
-  partitionColumn: 'business_date',
   defaultMapping: 'olist-payments',
-  mappingsDir: MAPPINGS,
-  derivedSql: {},
-  createValidator(): RowValidator {
-    const today = ingestDate();
-    return orderValidator(PaymentRow, WEB_PAYMENTS_COLUMNS, { fields: ['order_id', 'payment_sequence'], label: 'payment' }, (row) => {
-      row.business_date = row.business_date ?? today;
-      return row;
-    });
+  schema: PaymentRow,
+  key: { fields: ['order_id', 'payment_sequence'], label: 'payment' },
+  complete: (row, today) => {
+    row.business_date = row.business_date ?? today;
+    return row;
   },
-};
+});
