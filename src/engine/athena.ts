@@ -2,6 +2,7 @@ import { compileModel, type Relations } from '../models/compile.js';
 import { ModelError } from '../models/errors.js';
 import type { Vars } from '../models/program.js';
 import type { Model } from '../models/project.js';
+import { sqlString } from './sql.js';
 
 /**
  * Compiles the models for Athena (Trino over the Glue catalog): what the model only declares
@@ -76,7 +77,6 @@ export class AthenaRelations implements Relations {
   }
 }
 
-const sqlString = (text: string) => `'${text.replace(/'/g, "''")}'`;
 const trimSlash = (text: string) => text.replace(/\/+$/, '');
 
 function ctas(model: Model, select: string, options: AthenaOptions, iceberg: boolean): AthenaStatement[] {

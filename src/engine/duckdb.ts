@@ -9,6 +9,7 @@ import type { Lake } from '../lake/lake.js';
 import type { Engine, MaterializeRequest, MaterializeResult, QueryResult, RowsRequest } from './engine.js';
 import type { IncrementalRequest, IncrementalResult } from './engine.js';
 import { loadPrelude } from './prelude.js';
+import { quoteIdent, sqlString } from './sql.js';
 
 /** What the warehouse holds, in build order, so any later process can re-open the same relations. */
 export interface CatalogEntry {
@@ -23,8 +24,6 @@ export interface CatalogEntry {
 }
 
 const CATALOG = 'warehouse/_catalog.json';
-const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
-const sqlString = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /**
  * DuckDB in memory over the lake's parquet: curated tables and materialized models are views

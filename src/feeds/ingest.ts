@@ -7,6 +7,7 @@ import { Lake, sha256File } from '../lake/lake.js';
 import { LINEAGE_COLUMNS, type CanonicalRow, type FeedDefinition, type RowResult } from './feed.js';
 import { readRecords } from './records.js';
 import { createRecordMapper, mappingLabel, RowError, sourceColumns, type Mapping } from './mapping.js';
+import { quoteIdent, sqlString } from '../engine/sql.js';
 
 /** What the lake remembers about one delivery (a source file name within a source system). */
 export interface DeliveryManifest {
@@ -61,8 +62,6 @@ export interface IngestOptions {
 const STAGING_ROWS = 100_000;
 
 const safeName = (text: string) => text.replace(/[^A-Za-z0-9._-]+/g, '_');
-const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
-const sqlString = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 export function deliveryFileStem(deliveryKey: string): string {
   const hash = createHash('sha256').update(deliveryKey).digest('hex').slice(0, 8);

@@ -7,8 +7,6 @@ import { LocalStore } from './local.js';
 import { S3Store } from './s3.js';
 import type { LakeStore } from './store.js';
 
-export { writeFileAtomic } from './local.js';
-
 const LOCK_KEY = '_lock.json';
 /** A lock not refreshed for this long belongs to a process that died (on any machine). */
 const LOCK_TTL_MS = 120_000;

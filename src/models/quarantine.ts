@@ -1,7 +1,7 @@
 import { FEEDS } from '../feeds/index.js';
 import type { ProgramModel } from './program.js';
+import { quoteIdent } from '../engine/sql.js';
 
-const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /**
  * `int_quarantine_daily`: the feeds' rejected rows, counted per feed, ingest day, delivery, field

@@ -9,6 +9,7 @@ import { ModelError } from './errors.js';
 import { programColumns, type Vars } from './program.js';
 import { topologicalOrder, type Model, type Project, type SingularTest } from './project.js';
 import type { DataTestDef, UnitTestDef } from './yaml.js';
+import { sqlString } from '../engine/sql.js';
 
 /**
  * `crmlake test`: the project's tests, dbt-style.
@@ -49,7 +50,6 @@ export interface TestRun {
 
 export const SAMPLE_ROWS = 5;
 
-const sqlString = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 function literal(value: unknown, where: string): string {
   if (value === null || value === undefined) return 'NULL';
