@@ -17,6 +17,8 @@ export interface BuildCommandOptions {
   exclude?: string[];
   /** Rebuild incremental models from scratch. */
   fullRefresh?: boolean;
+  /** Print nothing (the caller reports); by default one line per model and a summary. */
+  quiet?: boolean;
 }
 
 /** The values for `{{ var() }}` from `--var name=value …` and `--as-of`. */
@@ -61,7 +63,7 @@ export async function runBuild(lake: Lake, options: BuildCommandOptions = {}): P
       only: options.select?.length || options.exclude?.length ? only : undefined,
       fullRefresh: options.fullRefresh,
       selection: { select: options.select, exclude: options.exclude },
-      onModel: (r, i, total) => {
+      onModel: options.quiet ? undefined : (r, i, total) => {
         const rows = r.rows === null ? '' : `${formatCount(r.rows)} rows`;
         const status = r.status === 'success' ? 'OK' : 'ERROR';
         const mode = r.mode === 'incremental' ? `  (+${formatCount(r.inserted ?? 0)} new)` : r.mode === 'full' ? '  (full build)' : '';
@@ -69,7 +71,7 @@ export async function runBuild(lake: Lake, options: BuildCommandOptions = {}): P
         for (const note of r.notes ?? []) console.log(`          ${note}`);
       },
     });
-    console.log(`built ${run.results.length} models in ${formatSeconds(run.seconds)}${vars.as_of ? ` (as of ${vars.as_of})` : ''}`);
+    if (!options.quiet) console.log(`built ${run.results.length} models in ${formatSeconds(run.seconds)}${vars.as_of ? ` (as of ${vars.as_of})` : ''}`);
     return run;
   } finally {
     await engine.close();

@@ -2,13 +2,11 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { DuckDbEngine } from '../engine/duckdb.js';
 import { getFeed } from '../feeds/index.js';
 import { ingestFiles, type IngestRun } from '../feeds/ingest.js';
 import { loadMapping } from '../feeds/mapping.js';
 import { expandInputs, type Lake } from '../lake/lake.js';
-import { loadProject } from '../models/project.js';
-import { buildModels, type BuildRun } from '../models/runner.js';
+import { runBuild } from './build.js';
 import { formatCount, formatSeconds, lakeFrom } from './context.js';
 import { runReport } from './report.js';
 
@@ -62,22 +60,6 @@ function printFeed(run: IngestRun): void {
   );
 }
 
-/** Builds every model with one summary line (the build command prints a line per model). */
-async function buildQuietly(lake: Lake): Promise<BuildRun> {
-  const models = await loadProject();
-  const unlock = await lake.lock('build');
-  const engine = await DuckDbEngine.open(lake);
-  try {
-    await engine.dropModels(new Set(models.map((m) => m.name)));
-    const run = await buildModels(lake, engine, models);
-    console.log(`  built ${run.results.length} models in ${formatSeconds(run.seconds)}`);
-    return run;
-  } finally {
-    await engine.close();
-    await unlock();
-  }
-}
-
 export function registerDemo(program: Command): void {
   program
     .command('demo')
@@ -95,7 +77,8 @@ export function registerDemo(program: Command): void {
       console.log(`crmlake demo: lake ${lake.uri}\n\n1/3 ingest ${shared ? 'the shared data sets' : 'pos'} from ${path.relative(process.cwd(), root) || root}`);
       const runs = await ingestDatasets(lake, root, feeds, printFeed);
       console.log('\n2/3 build models');
-      const build = await buildQuietly(lake);
+      const build = await runBuild(lake, { quiet: true });
+      console.log(`  built ${build.results.length} models in ${formatSeconds(build.seconds)}`);
       console.log('\n3/3 build report');
       const report = await runReport(lake, options.out);
       const landed = runs.reduce((n, r) => n + r.totals.landed, 0);
