@@ -54,9 +54,10 @@ function printFeed(run: IngestRun): void {
   const { totals } = run;
   const ok = totals.read === totals.landed + totals.quarantined ? '✓' : '✗ MISMATCH';
   const rejected = run.files.filter((f) => f.outcome === 'rejected').length;
+  const unchanged = run.files.filter((f) => f.outcome === 'unchanged').length;
   console.log(
     `  ${run.feed.padEnd(16)} ${String(totals.files).padStart(3)} file${totals.files === 1 ? ' ' : 's'}  read ${formatCount(totals.read).padStart(6)} = landed ${formatCount(totals.landed).padStart(6)} + quarantined ${formatCount(totals.quarantined)}  ${ok}` +
-      `${rejected ? `  (${rejected} file(s) rejected)` : ''}  ${formatSeconds(run.seconds)}`,
+      `${rejected ? `  (${rejected} file(s) rejected)` : ''}${unchanged ? `  (${unchanged} unchanged, already landed)` : ''}  ${formatSeconds(run.seconds)}`,
   );
 }
 
