@@ -31,7 +31,7 @@ import {
 import { readFile } from 'node:fs/promises';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const CDNOW = path.resolve(here, '../../shared/datasets/cdnow/CDNOW_sample.txt');
+const CDNOW = path.resolve(here, '../samples/datasets/cdnow/CDNOW_sample.txt');
 const N = Number(process.argv[2] ?? 1_000_000);
 
 const ms = (t0: number): number => performance.now() - t0;

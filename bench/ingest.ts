@@ -21,7 +21,7 @@ import { buildModels } from '../src/models/runner.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SAMPLES = path.join(REPO, 'samples', 'online-retail');
+const SAMPLES = path.join(REPO, 'samples', 'datasets', 'online-retail', 'by-day');
 
 async function generate(file: string): Promise<void> {
   // Real lines cycled with fresh invoice numbers and dates over 60 days, so the shape is real.

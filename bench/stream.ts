@@ -17,7 +17,7 @@ const run = promisify(execFile);
 const MB = Number(process.env.BENCH_STREAM_MB ?? 200);
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(REPO, 'bin', 'crmlake.js');
-const SAMPLES = path.join(REPO, 'samples', 'online-retail');
+const SAMPLES = path.join(REPO, 'samples', 'datasets', 'online-retail', 'by-day');
 
 /** Real Online Retail lines cycled with fresh invoice numbers and dates until `bytes` are written. */
 async function generate(file: string, bytes: number): Promise<number> {

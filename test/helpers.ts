@@ -10,8 +10,8 @@ import { createRecordMapper, loadMapping, RowError } from '../src/feeds/mapping.
 import type { Lake } from '../src/lake/lake.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-/** The shared real data sets sit beside the repository, in CI too. */
-export const DATASETS = path.resolve(REPO, '..', 'shared', 'datasets');
+/** The real public data sets, bundled in the repository (samples/README.md gives sources and licences). */
+export const DATASETS = path.join(REPO, 'samples', 'datasets');
 export const RETAIL_DAYS = path.join(DATASETS, 'online-retail', 'by-day');
 export const CLI = path.join(REPO, 'bin', 'crmlake.js');
 

@@ -68,7 +68,7 @@ export function registerClv(program: Command): void {
       'after',
       `
 Example (the data of Fader, Hardie & Lee 2005; prints r=0.2426 alpha=4.4136 a=0.7929 b=2.4259, LL -9582.43):
-  crmlake clv fit ../shared/datasets/cdnow/CDNOW_sample.txt --customer-col 0 --date-col 2 --value-col 4 \\
+  crmlake clv fit samples/datasets/cdnow/CDNOW_sample.txt --customer-col 0 --date-col 2 --value-col 4 \\
     --date-format YYYYMMDD --calibration-end 1997-09-30`,
     )
     .action(async (file: string | undefined, options: FitOptions, command: Command) => {

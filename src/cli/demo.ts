@@ -11,12 +11,11 @@ import { formatCount, formatSeconds, lakeFrom } from './context.js';
 import { runReport } from './report.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-/** The shared real data sets (../shared/datasets beside the repository). */
-export const SHARED_DATASETS = path.resolve(ROOT, '..', 'shared', 'datasets');
-const BUNDLED_POS = path.join(ROOT, 'samples', 'online-retail');
+/** The real public data sets bundled with crmlake (samples/README.md: sources and licences). */
+export const REAL_DATASETS = path.join(ROOT, 'samples', 'datasets');
 
-/** Which shared data set lands in which feed (with the feed's default mapping). */
-export const SHARED_FEEDS: { feed: string; paths: string[] }[] = [
+/** Which real data set lands in which feed (with the feed's default mapping). */
+export const REAL_DATASET_FEEDS: { feed: string; paths: string[] }[] = [
   { feed: 'pos', paths: ['online-retail/by-day'] },
   { feed: 'calls', paths: ['pwc-call-centre/call-center.csv'] },
   { feed: 'web', paths: ['diginetica-clickstream/item-views.csv'] },
@@ -28,13 +27,13 @@ export const SHARED_FEEDS: { feed: string; paths: string[] }[] = [
 ];
 
 /**
- * Ingests data sets into their feeds, one feed after another: the shared data sets under `root`
- * by default (SHARED_FEEDS), or the given feeds. Used by `crmlake demo` and the marts tests.
+ * Ingests data sets into their feeds, one feed after another: the bundled real data sets under `root`
+ * by default (REAL_DATASET_FEEDS), or the given feeds. Used by `crmlake demo` and the marts tests.
  */
 export async function ingestDatasets(
   lake: Lake,
-  root: string = SHARED_DATASETS,
-  feeds: { feed: string; paths: string[] }[] = SHARED_FEEDS,
+  root: string = REAL_DATASETS,
+  feeds: { feed: string; paths: string[] }[] = REAL_DATASET_FEEDS,
   onFeed?: (run: IngestRun) => void,
 ): Promise<IngestRun[]> {
   const runs: IngestRun[] = [];
@@ -65,17 +64,17 @@ export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description(
-      'The whole job on real data: ingest the shared data sets (POS, calls, web, Olist customers, reviews, orders, items, payments; else the bundled POS sample), build the marts, build the report site.',
+      'The whole job on real data: ingest the bundled real data sets (POS, calls, web, Olist customers, reviews, orders, items, payments), build the marts, build the report site.',
     )
-    .option('--data <dir>', 'POS files to ingest instead (default: every shared data set in ../shared/datasets if present, else the bundled POS sample)')
+    .option('--data <dir>', 'a folder in the layout of samples/datasets (every feed), or of POS files only (default: samples/datasets)')
     .option('--out <dir>', 'report output folder', 'report')
     .action(async (options: { data?: string; out: string }, command: Command) => {
       const started = performance.now();
       const lake = lakeFrom(command);
-      const shared = !options.data && existsSync(SHARED_DATASETS);
-      const root = shared ? SHARED_DATASETS : (options.data ?? BUNDLED_POS);
-      const feeds = shared ? SHARED_FEEDS : [{ feed: 'pos', paths: ['.'] }];
-      console.log(`crmlake demo: lake ${lake.uri}\n\n1/3 ingest ${shared ? 'the shared data sets' : 'pos'} from ${path.relative(process.cwd(), root) || root}`);
+      const root = options.data ?? REAL_DATASETS;
+      const layout = existsSync(path.join(root, REAL_DATASET_FEEDS[0]!.paths[0]!));
+      const feeds = layout ? REAL_DATASET_FEEDS : [{ feed: 'pos', paths: ['.'] }];
+      console.log(`crmlake demo: lake ${lake.uri}\n\n1/3 ingest ${layout ? 'the real data sets' : 'pos'} from ${path.relative(process.cwd(), root) || root}`);
       const runs = await ingestDatasets(lake, root, feeds, printFeed);
       console.log('\n2/3 build models');
       const build = await runBuild(lake, { quiet: true });

@@ -81,7 +81,7 @@ A delivery is identified by source + file name. The same content delivered again
 different content under the same name replaces the earlier rows (a corrected re-delivery).
 
 Examples:
-  crmlake ingest pos ../shared/datasets/online-retail/by-day/
+  crmlake ingest pos samples/datasets/online-retail/by-day/
   crmlake ingest pos exports/2024-05-01.csv --mapping ./my-store-mapping.yaml --source store-12`,
     )
     .action(async (feed: string, paths: string[], options: IngestCommandOptions, command: Command) => {

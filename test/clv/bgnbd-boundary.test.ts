@@ -414,11 +414,11 @@ describe('BG/NBD fits on the boundary', () => {
   });
 });
 
-// The UCI Online Retail data (first three weeks), when the shared datasets are present.
+// The UCI Online Retail data (first three weeks), bundled in samples/.
 const here = path.dirname(fileURLToPath(import.meta.url));
-const ONLINE_RETAIL = path.resolve(here, '../../../shared/datasets/online-retail/by-day');
+const ONLINE_RETAIL = path.resolve(here, '../../samples/datasets/online-retail/by-day');
 
-describe.skipIf(!fs.existsSync(ONLINE_RETAIL))('BG/NBD on three weeks of Online Retail', () => {
+describe('BG/NBD on three weeks of Online Retail', () => {
   it('fits at the boundary (a, b -> 0) and gives finite predictions for every customer', async () => {
     // One transaction per customer and invoice (purchases only, no cancellations),
     // dated by the invoice day; calibration to 2010-12-23, weeks. Read with the feeds' CSV reader.

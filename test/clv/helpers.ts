@@ -4,11 +4,8 @@ import { prepareTransactions, readCdnow, type PreparedData } from '../../src/clv
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-/**
- * The shared datasets live beside the repository (CI clones shared/ next to
- * it): resolve relative to the repo root, never an absolute path.
- */
-export const CDNOW_SAMPLE = path.resolve(here, '../../../shared/datasets/cdnow/CDNOW_sample.txt');
+/** The CDNOW sample bundled in the repository (samples/README.md). */
+export const CDNOW_SAMPLE = path.resolve(here, '../../samples/datasets/cdnow/CDNOW_sample.txt');
 
 let cached: Promise<PreparedData> | undefined;
 

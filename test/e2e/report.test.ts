@@ -6,7 +6,7 @@ import { scratchDir } from '../helpers.js';
 import { buildLake, openSite, PAGES, RAW, rawNumber, rawQuery, testModels, type SiteBrowser } from './site.js';
 
 /**
- * The whole report site, built once from a lake holding every shared data set (POS, calls, web
+ * The whole report site, built once from a lake holding every real data set (POS, calls, web
  * clicks, Olist customers, reviews, orders, items, payments) and the model tests' results, then
  * read page by page in headless Chromium. Numbers on the pages are checked against the raw files
  * with straight DuckDB SQL (site.ts: rawQuery), never against the marts.
@@ -45,7 +45,7 @@ interface BrowserElement {
 const POS_PRODUCT = `upper(StockCode) NOT IN ('POST','DOT','C2','M','D','S','B','AMAZONFEE','BANK CHARGES','CRUK','PADS') AND StockCode NOT LIKE 'gift%'`;
 const DATA_MARKS = ['bar', 'line', 'dot', 'cell', 'rect', 'area'];
 
-describe('the report site on every shared data set', () => {
+describe('the report site on every real data set', () => {
   it('is a small static site with one page per question, built from every mart without warnings', async () => {
     expect(site.report.pages).toEqual(['call-center.html', 'clv.html', 'customers.html', 'data-quality.html', 'index.html', 'roi.html', 'satisfaction.html', 'web.html']);
     expect(site.report.warnings).toEqual([]);

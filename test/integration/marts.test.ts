@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestDatasets, SHARED_FEEDS } from '../../src/cli/demo.js';
+import { ingestDatasets, REAL_DATASET_FEEDS } from '../../src/cli/demo.js';
 import { DuckDbEngine } from '../../src/engine/duckdb.js';
 import type { IngestRun } from '../../src/feeds/ingest.js';
 import { Lake } from '../../src/lake/lake.js';
@@ -91,9 +91,9 @@ afterAll(async () => {
   await cleanup?.();
 });
 
-describe('every shared data set lands, builds and passes the project tests', () => {
+describe('every real data set lands, builds and passes the project tests', () => {
   it('ingests all eight feeds with a reconciliation that adds up', () => {
-    expect(ingests.map((r) => r.feed)).toEqual(SHARED_FEEDS.map((f) => f.feed));
+    expect(ingests.map((r) => r.feed)).toEqual(REAL_DATASET_FEEDS.map((f) => f.feed));
     for (const run of ingests) {
       expect(run.totals.landed, run.feed).toBeGreaterThan(0);
       expect(run.totals.read, run.feed).toBe(run.totals.landed + run.totals.quarantined);
