@@ -11,12 +11,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { DuckDbEngine } from '../src/engine/duckdb.js';
+import { openWarehouse } from '../src/app/warehouse.js';
 import { ingestFiles } from '../src/feeds/ingest.js';
 import { loadMapping } from '../src/feeds/mapping.js';
 import { posFeed } from '../src/feeds/pos/feed.js';
 import { Lake } from '../src/lake/lake.js';
-import { loadProject } from '../src/models/project.js';
+import { loadProject } from '../src/app/project.js';
 import { buildModels } from '../src/models/runner.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -67,7 +67,7 @@ export async function main(): Promise<void> {
     const lake = new Lake(path.join(dir, 'lake'));
     const mapping = await loadMapping(posFeed);
     const [run, ingestSeconds] = await time(() => ingestFiles(lake, [csv], { feed: posFeed, mapping }));
-    const engine = await DuckDbEngine.open(lake);
+    const engine = await openWarehouse(lake);
     const [, scanSeconds] = await time(() => engine.query(`SELECT sum(line_amount), count(DISTINCT customer_id) FROM curated.pos_lines`));
     const [build, buildSeconds] = await time(async () => buildModels(lake, engine, await loadProject()));
     await engine.close();

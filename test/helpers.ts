@@ -4,7 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { expect } from 'vitest';
-import { DuckDbEngine } from '../src/engine/duckdb.js';
+import { openWarehouse } from '../src/app/warehouse.js';
+import type { Engine } from '../src/engine/engine.js';
 import type { FeedDefinition, RowResult } from '../src/feeds/feed.js';
 import { createRecordMapper, loadMapping, RowError } from '../src/feeds/mapping.js';
 import type { Lake } from '../src/lake/lake.js';
@@ -46,8 +47,8 @@ export function expectRejected(result: RowResult, field: string, reason: RegExp)
 }
 
 /** Runs `fn` with an engine over the lake, closed afterwards. */
-export async function withEngine<T>(lake: Lake, fn: (engine: DuckDbEngine) => Promise<T>): Promise<T> {
-  const engine = await DuckDbEngine.open(lake);
+export async function withEngine<T>(lake: Lake, fn: (engine: Engine) => Promise<T>): Promise<T> {
+  const engine = await openWarehouse(lake);
   try {
     return await fn(engine);
   } finally {

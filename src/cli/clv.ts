@@ -1,9 +1,7 @@
 import { Command, Option } from 'commander';
-import { fitClv, runClvFit, type ClvFitResult } from '../clv/fitCommand.js';
-import { readOrders } from '../clv/models.js';
-import { dayToIso, toDayNumber } from '../clv/data.js';
-import { DuckDbEngine } from '../engine/duckdb.js';
-import { formatSeconds, formatTable, lakeFrom } from './context.js';
+import { fitClvOnLake } from '../app/clv.js';
+import { runClvFit, type ClvFitResult } from '../clv/fitCommand.js';
+import { formatSeconds, formatTable, lakeFrom, settingsFrom, ENGINE_OPTION_HELP } from './context.js';
 
 interface FitOptions {
   customerCol?: string;
@@ -63,6 +61,7 @@ export function registerClv(program: Command): void {
     .addOption(new Option('--model <name>', 'purchase model').choices(['bgnbd', 'pareto-nbd']).default('bgnbd'))
     .option('--horizon-months <n>', 'CLV horizon in months', '12')
     .option('--discount-rate <rate>', 'monthly discount rate for CLV', '0.01')
+    .option('--engine <engine>', ENGINE_OPTION_HELP)
     .option('--json', 'print the full result as JSON (parameters, log-likelihood, diagnostics)')
     .addHelpText(
       'after',
@@ -93,22 +92,11 @@ Example (the data of Fader, Hardie & Lee 2005; prints r=0.2426 alpha=4.4136 a=0.
           ...common,
         });
       } else {
-        const engine = await DuckDbEngine.open(lakeFrom(command));
-        try {
-          if (!engine.catalogEntries().some((e) => e.name === 'int_customer_orders')) {
-            throw new Error('The lake has no int_customer_orders model yet: run `crmlake build` first, or give a transactions file');
-          }
-          const orders = await readOrders({ engine }, engine.modelRelation('int_customer_orders'));
-          if (orders.rows === 0) throw new Error('The lake has no orders with a customer');
-          const first = toDayNumber(orders.firstDate!);
-          const last = toDayNumber(orders.lastDate!);
-          const calibrationEnd = options.calibrationEnd
-            ? isoDate(options.calibrationEnd, '--calibration-end')
-            : dayToIso(first + Math.floor((2 * (last - first)) / 3));
-          result = fitClv(orders, { source: 'lake: int_customer_orders', hasValues: true, calibrationEnd, ...common });
-        } finally {
-          await engine.close();
-        }
+        result = await fitClvOnLake(lakeFrom(command), {
+          ...common,
+          ...(options.calibrationEnd ? { calibrationEnd: isoDate(options.calibrationEnd, '--calibration-end') } : {}),
+          settings: settingsFrom(command),
+        });
       }
       if (options.json) console.log(JSON.stringify(result, null, 2));
       else printFit(result);

@@ -1,11 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { ATHENA_DEFAULTS, checkAthenaStatement, compileForAthena, renderPlan, type AthenaModelPlan } from '../engine/athena.js';
-import { compileModel, type Relations } from '../models/compile.js';
-import { loadProject } from '../models/project.js';
+import { compileForDuckDb, planAthenaBuild, renderPlan, type AthenaModelPlan } from '../app/compile.js';
+import { loadProject } from '../app/project.js';
+import { parseVars } from '../app/settings.js';
+import { ATHENA_DEFAULT_NAMES } from '../engine/athena/relations.js';
+import { checkAthenaStatement } from '../engine/athena/syntax.js';
 import { SELECTION_HELP, selectModels } from '../models/select.js';
-import { parseVars } from './build.js';
 import { lakeFrom } from './context.js';
 
 interface CompileOptions {
@@ -24,18 +25,10 @@ interface CompileOptions {
   check?: boolean;
 }
 
-/** How DuckDbEngine names relations (without opening a DuckDB for it). */
-const DUCKDB_RELATIONS: Relations = {
-  sourceRelation: (_source, table) => `curated."${table}"`,
-  modelRelation: (model) => `main."${model}"`,
-};
-
-const runIdNow = () => new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-
 export function registerCompile(program: Command): void {
   program
     .command('compile')
-    .description('Write the SQL each model runs as, per engine, in dependency order: Athena DDL/DML (CTAS, views, INSERT INTO) or DuckDB SELECTs.')
+    .description('Write the SQL each model runs as, per engine, in dependency order: the statements an Athena build runs (CTAS, views, INSERT INTO, MERGE) or DuckDB SELECTs.')
     .addOption(new Option('--engine <engine>', 'target engine').choices(['athena', 'duckdb']).default('athena'))
     .option('--out <dir>', 'write one .sql file per model (NN_<model>.sql) and _manifest.json there (default: print)')
     .option('--models <dir>', 'models folder (default: the models that ship with crmlake)')
@@ -43,11 +36,11 @@ export function registerCompile(program: Command): void {
     .option('--exclude <selector...>', 'leave these models out')
     .option('--var <name=value...>', 'values for {{ var() }}')
     .option('--as-of <YYYY-MM-DD>', 'sets var as_of')
-    .option('--database <name>', `Athena: Glue database of the models (default ${ATHENA_DEFAULTS.database})`)
-    .option('--source-database <name>', `Athena: Glue database of the curated feed tables (default ${ATHENA_DEFAULTS.sourceDatabase})`)
-    .option('--location <s3-uri>', `Athena: S3 prefix for table data (default <lake>/warehouse when the lake is on S3, else ${ATHENA_DEFAULTS.location})`)
-    .option('--run-id <id>', 'Athena: folder name of this build under each table location (default: the time, e.g. 20261123T020000Z)')
-    .option('--full-refresh', 'Athena: incremental models as a rebuild (CTAS) instead of INSERT INTO')
+    .option('--database <name>', `Athena: Glue database of the models (default $CRMLAKE_ATHENA_DATABASE or ${ATHENA_DEFAULT_NAMES.database})`)
+    .option('--source-database <name>', `Athena: Glue database of the curated feed tables (default $CRMLAKE_ATHENA_SOURCE_DATABASE or ${ATHENA_DEFAULT_NAMES.sourceDatabase})`)
+    .option('--location <s3-uri>', 'Athena: S3 prefix for table data (default <lake>/warehouse when the lake is on S3, else s3://crmlake-lake/warehouse)')
+    .option('--run-id <id>', 'Athena: names the build\'s folders and staged tables (default: the time, e.g. 20261123T020000Z)')
+    .option('--full-refresh', 'Athena: incremental models as a rebuild (CTAS) instead of an incremental run')
     .option('--check', "parse every statement with node-sql-parser's Trino grammar (no AWS needed); exit code 1 on a syntax error")
     .addHelpText(
       'after',
@@ -57,18 +50,18 @@ export function registerCompile(program: Command): void {
       const vars = parseVars(options);
       const models = selectModels(await loadProject(options.models), options);
       if (options.engine === 'duckdb') {
-        for (const model of models) {
+        for (const { model, sql } of compileForDuckDb(models, vars)) {
           console.log(`-- ${model.name} (${model.kind === 'program' ? 'program' : model.materialized}) from ${model.kind === 'program' ? model.file : `models/${model.file}`}`);
-          console.log(model.kind === 'program' ? '-- computed in TypeScript, not SQL\n' : `${compileModel(model, DUCKDB_RELATIONS, vars)};\n`);
+          console.log(sql === null ? '-- computed in TypeScript, not SQL\n' : `${sql};\n`);
         }
         return;
       }
       const lakeUri = lakeFrom(command).uri;
-      const plans = compileForAthena(models, {
-        database: options.database ?? ATHENA_DEFAULTS.database,
-        sourceDatabase: options.sourceDatabase ?? ATHENA_DEFAULTS.sourceDatabase,
-        location: options.location ?? (lakeUri.startsWith('s3://') ? `${lakeUri.replace(/\/$/, '')}/warehouse` : ATHENA_DEFAULTS.location),
-        runId: options.runId ?? runIdNow(),
+      const plans = planAthenaBuild(models, {
+        database: options.database ?? process.env.CRMLAKE_ATHENA_DATABASE,
+        sourceDatabase: options.sourceDatabase ?? process.env.CRMLAKE_ATHENA_SOURCE_DATABASE,
+        location: options.location ?? (lakeUri.startsWith('s3://') ? `${lakeUri.replace(/\/$/, '')}/warehouse` : 's3://crmlake-lake/warehouse'),
+        runId: options.runId,
         vars,
         fullRefresh: options.fullRefresh,
       });
@@ -80,15 +73,13 @@ export function registerCompile(program: Command): void {
 
 async function writePlans(out: string, plans: AthenaModelPlan[]): Promise<void> {
   await mkdir(out, { recursive: true });
-  const width = String(plans.length).length;
+  const width = Math.max(2, String(plans.length).length);
   const manifest = [];
   for (const [i, plan] of plans.entries()) {
-    const base = `${String(i + 1).padStart(Math.max(2, width), '0')}_${plan.model}`;
-    const files = { file: `${base}.sql`, ...(plan.fullRefreshStatements ? { fullRefreshFile: `${base}.full-refresh.sql` } : {}) };
-    await writeFile(path.join(out, files.file), renderPlan(plan));
-    if (files.fullRefreshFile) await writeFile(path.join(out, files.fullRefreshFile), renderPlan(plan, 'fullRefreshStatements'));
-    manifest.push({ ...plan, ...files, statements: plan.statements.map((s) => ({ kind: s.kind, sql: s.sql })), fullRefreshStatements: plan.fullRefreshStatements?.map((s) => ({ kind: s.kind, sql: s.sql })) });
-    console.log(`${files.file.padEnd(40)} ${plan.kind === 'program' ? 'program (TypeScript, not SQL)' : `${plan.materialized}: ${plan.statements.map((s) => s.kind).join(' + ')}`}`);
+    const file = `${String(i + 1).padStart(width, '0')}_${plan.model}.sql`;
+    await writeFile(path.join(out, file), renderPlan(plan));
+    manifest.push({ ...plan, file, statements: plan.statements.map((s) => ({ kind: s.kind, sql: s.sql })) });
+    console.log(`${file.padEnd(40)} ${plan.kind === 'program' ? 'program (TypeScript, not SQL)' : `${plan.materialized}: ${plan.statements.map((s) => s.kind).join(' + ')}`}`);
   }
   await writeFile(path.join(out, '_manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   console.log(`compiled ${plans.length} models for athena → ${out}`);
@@ -98,7 +89,7 @@ async function checkPlans(plans: AthenaModelPlan[]): Promise<void> {
   let failed = 0;
   let checked = 0;
   for (const plan of plans) {
-    for (const statement of [...plan.statements, ...(plan.fullRefreshStatements ?? [])]) {
+    for (const statement of plan.statements) {
       const result = await checkAthenaStatement(statement);
       checked++;
       if (!result.ok) {
@@ -107,6 +98,6 @@ async function checkPlans(plans: AthenaModelPlan[]): Promise<void> {
       }
     }
   }
-  console.error(`check: ${checked - failed} of ${checked} statements parse (node-sql-parser trino grammar; see src/engine/athena.ts for its gaps)`);
+  console.error(`check: ${checked - failed} of ${checked} statements parse (node-sql-parser trino grammar; see src/engine/athena/syntax.ts for its gaps)`);
   if (failed) process.exitCode = 1;
 }

@@ -1,52 +1,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { getFeed } from '../feeds/index.js';
-import { ingestFiles, type IngestRun } from '../feeds/ingest.js';
-import { loadMapping } from '../feeds/mapping.js';
-import { expandInputs, type Lake } from '../lake/lake.js';
-import { runBuild } from './build.js';
-import { formatCount, formatSeconds, lakeFrom } from './context.js';
-import { runReport } from './report.js';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-/** The real public data sets bundled with crmlake (samples/README.md: sources and licences). */
-export const REAL_DATASETS = path.join(ROOT, 'samples', 'datasets');
-
-/** Which real data set lands in which feed (with the feed's default mapping). */
-export const REAL_DATASET_FEEDS: { feed: string; paths: string[] }[] = [
-  { feed: 'pos', paths: ['online-retail/by-day'] },
-  { feed: 'calls', paths: ['pwc-call-centre/call-center.csv'] },
-  { feed: 'web', paths: ['diginetica-clickstream/item-views.csv'] },
-  { feed: 'customers', paths: ['olist-sample/olist_customers_dataset.csv'] },
-  { feed: 'surveys', paths: ['olist-sample/olist_order_reviews_dataset.csv'] },
-  { feed: 'web-orders', paths: ['olist-sample/olist_orders_dataset.csv'] },
-  { feed: 'web-order-items', paths: ['olist-sample/olist_order_items_dataset.csv'] },
-  { feed: 'web-payments', paths: ['olist-sample/olist_order_payments_dataset.csv'] },
-];
-
-/**
- * Ingests data sets into their feeds, one feed after another: the bundled real data sets under `root`
- * by default (REAL_DATASET_FEEDS), or the given feeds. Used by `crmlake demo` and the marts tests.
- */
-export async function ingestDatasets(
-  lake: Lake,
-  root: string = REAL_DATASETS,
-  feeds: { feed: string; paths: string[] }[] = REAL_DATASET_FEEDS,
-  onFeed?: (run: IngestRun) => void,
-): Promise<IngestRun[]> {
-  const runs: IngestRun[] = [];
-  for (const { feed: name, paths } of feeds) {
-    const feed = getFeed(name);
-    const files = await expandInputs(paths.map((p) => path.resolve(root, p)));
-    if (files.length === 0) throw new Error(`No files for the ${name} feed in ${paths.join(', ')}`);
-    const run = await ingestFiles(lake, files, { feed, mapping: await loadMapping(feed) });
-    runs.push(run);
-    onFeed?.(run);
-  }
-  return runs;
-}
+import { runBuild } from '../app/build.js';
+import { ingestDatasets, REAL_DATASET_FEEDS, REAL_DATASETS } from '../app/demo.js';
+import { runReport } from '../app/report.js';
+import type { IngestRun } from '../feeds/ingest.js';
+import { formatCount, formatSeconds, lakeFrom, settingsFrom, ENGINE_OPTION_HELP } from './context.js';
+import { printReport } from './report.js';
 
 /** One line per feed: files, reconciliation, time. */
 function printFeed(run: IngestRun): void {
@@ -67,20 +27,26 @@ export function registerDemo(program: Command): void {
       'The whole job on real data: ingest the bundled real data sets (POS, calls, web, Olist customers, reviews, orders, items, payments), build the marts, build the report site.',
     )
     .option('--data <dir>', 'a folder in the layout of samples/datasets (every feed), or of POS files only (default: samples/datasets)')
+    .option('--engine <engine>', ENGINE_OPTION_HELP)
     .option('--out <dir>', 'report output folder', 'report')
     .action(async (options: { data?: string; out: string }, command: Command) => {
       const started = performance.now();
       const lake = lakeFrom(command);
+      // The hints below must name the lake the demo wrote to, when it is not the default one.
+      const given = command.optsWithGlobals<{ lake?: string }>().lake ?? process.env.CRMLAKE_LAKE;
+      const lakeOption = given ? ` --lake ${given}` : '';
       const root = options.data ?? REAL_DATASETS;
       const layout = existsSync(path.join(root, REAL_DATASET_FEEDS[0]!.paths[0]!));
       const feeds = layout ? REAL_DATASET_FEEDS : [{ feed: 'pos', paths: ['.'] }];
       console.log(`crmlake demo: lake ${lake.uri}\n\n1/3 ingest ${layout ? 'the real data sets' : 'pos'} from ${path.relative(process.cwd(), root) || root}`);
       const runs = await ingestDatasets(lake, root, feeds, printFeed);
       console.log('\n2/3 build models');
-      const build = await runBuild(lake, { quiet: true });
+      const settings = settingsFrom(command);
+      const build = await runBuild(lake, { settings });
       console.log(`  built ${build.results.length} models in ${formatSeconds(build.seconds)}`);
       console.log('\n3/3 build report');
-      const report = await runReport(lake, options.out);
+      const report = await runReport(lake, options.out, { settings });
+      printReport(report);
       const landed = runs.reduce((n, r) => n + r.totals.landed, 0);
       const quarantined = runs.reduce((n, r) => n + r.totals.quarantined, 0);
       const marts = build.results.filter((r) => r.rows !== null && r.file.startsWith('marts/')).map((r) => `${r.model} ${formatCount(r.rows!)}`);
@@ -89,7 +55,7 @@ export function registerDemo(program: Command): void {
           `${formatCount(landed)} rows landed in ${runs.length} feed(s), ${formatCount(quarantined)} quarantined.` +
           `\nmarts (rows): ${marts.join(', ')}.` +
           `\nopen the report: npm run crmlake -- serve --dir ${path.relative(process.cwd(), report.out) || '.'}   then browse http://127.0.0.1:8080/` +
-          `\nask the marts:   npm run crmlake -- sql "select lifecycle_stage, count(*) as customers from customer_360 group by 1 order by 2 desc"`,
+          `\nask the marts:   npm run crmlake --${lakeOption} sql "select lifecycle_stage, count(*) as customers from customer_360 group by 1 order by 2 desc"`,
       );
     });
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { formatDocs, projectDocs, readBuildRuns } from '../models/docs.js';
-import { loadFullProject } from '../models/project.js';
+import { loadFullProject } from '../app/project.js';
 import { SELECTION_HELP, selectModels } from '../models/select.js';
 import { lakeFrom } from './context.js';
 

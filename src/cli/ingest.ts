@@ -1,37 +1,28 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
-import { FEEDS, getFeed } from '../feeds/index.js';
-import { ingestFiles, type IngestRun } from '../feeds/ingest.js';
-import { loadMapping } from '../feeds/mapping.js';
-import { expandInputs, type Lake } from '../lake/lake.js';
+import { ingestPaths } from '../app/ingest.js';
+import { FEEDS } from '../feeds/index.js';
+import type { IngestRun } from '../feeds/ingest.js';
+import type { Lake } from '../lake/lake.js';
 import { formatCount, formatSeconds, formatTable, lakeFrom } from './context.js';
 
 export interface IngestCommandOptions {
   mapping?: string;
   source?: string;
-  /** Print a line per file instead of the summary table when there are many. */
-  quiet?: boolean;
 }
 
-/** Ingests files or folders into one feed, with progress, and prints the reconciliation. */
+/** Ingests files or folders into one feed, with a progress bar on a terminal, and prints the reconciliation. */
 export async function runIngest(lake: Lake, feedName: string, inputs: string[], options: IngestCommandOptions = {}): Promise<IngestRun> {
-  const feed = getFeed(feedName);
-  const mapping = await loadMapping(feed, options.mapping);
-  const files = await expandInputs(inputs);
-  if (files.length === 0) throw new Error(`No files found in ${inputs.join(', ')}`);
-  const bar =
-    process.stderr.isTTY && files.length > 1
-      ? new cliProgress.SingleBar({ format: `ingest ${feed.name} [{bar}] {value}/{total} files  {file}`, hideCursor: true }, cliProgress.Presets.shades_classic)
-      : undefined;
-  bar?.start(files.length, 0, { file: '' });
-  const run = await ingestFiles(lake, files, {
-    feed,
-    mapping,
-    source: options.source,
-    onFile: ({ index, file, result }) => {
-      if (result) bar?.update(index + 1, { file: path.basename(file) });
+  let bar: cliProgress.SingleBar | undefined;
+  const run = await ingestPaths(lake, feedName, inputs, {
+    ...options,
+    onFiles: (files) => {
+      if (!process.stderr.isTTY || files.length < 2) return;
+      bar = new cliProgress.SingleBar({ format: `ingest ${feedName} [{bar}] {value}/{total} files  {file}`, hideCursor: true }, cliProgress.Presets.shades_classic);
+      bar.start(files.length, 0, { file: '' });
     },
+    onFile: (index, _total, file) => bar?.update(index + 1, { file: path.basename(file) }),
   });
   bar?.stop();
   printReconciliation(run, lake);

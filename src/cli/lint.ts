@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { LINT_RULES, formatFinding, lintProject } from '../models/lint.js';
-import { loadFullProject } from '../models/project.js';
+import { loadFullProject } from '../app/project.js';
 import { SELECTION_HELP, selectModels } from '../models/select.js';
 
 interface LintOptions {

@@ -1,9 +1,6 @@
 import type { Command } from 'commander';
-import { feedStatus } from '../feeds/status.js';
-import type { BuildRun } from '../models/runner.js';
-import { latestResults, readBuildRuns } from '../models/docs.js';
-import type { TestRun } from '../models/testing.js';
-import { formatCount, formatSeconds, formatTable, lakeFrom } from './context.js';
+import { lakeStatus } from '../app/status.js';
+import { formatBytes, formatCount, formatSeconds, formatTable, lakeFrom } from './context.js';
 
 export function registerStatus(program: Command): void {
   program
@@ -11,20 +8,13 @@ export function registerStatus(program: Command): void {
     .description('What the lake holds: per feed files, rows, quarantined rows, latest business date, last ingest; the last build.')
     .option('--json', 'print as JSON')
     .action(async (options: { json?: boolean }, command: Command) => {
-      const lake = lakeFrom(command);
-      const feeds = await feedStatus(lake);
-      const runs = (await lake.list('_runs/')).filter((key) => key.endsWith('-build.json'));
-      const lastBuild = runs.length ? await lake.readJson<BuildRun>(runs.at(-1)!) : undefined;
-      // The latest result of every model (a build with --select runs only some) and the last test run.
-      const models = [...latestResults(await readBuildRuns(lake)).values()];
-      const tests = (await lake.list('_runs/')).filter((key) => key.endsWith('-test.json')).sort();
-      const lastTest = tests.length ? await lake.readJson<TestRun>(tests.at(-1)!) : undefined;
+      const { lake, feeds, lastBuild, models, lastTest } = await lakeStatus(lakeFrom(command));
       if (options.json) {
         const testSummary = lastTest ? { startedAt: lastTest.startedAt, summary: lastTest.summary, failed: lastTest.results.filter((r) => r.status === 'fail' || r.status === 'error').map((r) => r.name) } : null;
-        console.log(JSON.stringify({ lake: lake.uri, feeds, lastBuild: lastBuild ?? null, models, lastTest: testSummary }, null, 2));
+        console.log(JSON.stringify({ lake, feeds, lastBuild, models, lastTest: testSummary }, null, 2));
         return;
       }
-      console.log(`lake ${lake.uri}\n`);
+      console.log(`lake ${lake}\n`);
       console.log(
         formatTable(
           ['feed', 'files', 'rejected files', 'rows read', 'landed', 'quarantined', 'latest business date', 'last ingest'],
@@ -44,15 +34,18 @@ export function registerStatus(program: Command): void {
         console.log('\nno build yet: run `crmlake build`');
         return;
       }
-      console.log(`\nlast build ${lastBuild.startedAt.replace('T', ' ').slice(0, 19)} on ${lastBuild.engine}, ${formatSeconds(lastBuild.seconds)}${lastBuild.select ? ` (--select ${lastBuild.select.join(' ')})` : ''}; latest run of each model:`);
+      const scanned = lastBuild.bytesScanned !== undefined ? `, ${formatBytes(lastBuild.bytesScanned)} scanned` : '';
+      const outcome = lastBuild.committed === false ? ' — FAILED, not committed (the warehouse is the build before)' : '';
+      console.log(`\nlast build ${lastBuild.startedAt.replace('T', ' ').slice(0, 19)} on ${lastBuild.engine}, ${formatSeconds(lastBuild.seconds)}${scanned}${lastBuild.select ? ` (--select ${lastBuild.select.join(' ')})` : ''}${outcome}; latest run of each model:`);
       console.log(
         formatTable(
-          ['model', 'status', 'rows', 'seconds', 'engine', 'built at'],
+          ['model', 'status', 'rows', 'seconds', ...(models.some((r) => r.bytesScanned !== undefined) ? ['scanned'] : []), 'engine', 'built at'],
           models.map((r) => ({
             model: r.model,
             status: r.status,
             rows: r.rows === null ? '' : formatCount(r.rows),
             seconds: r.seconds.toFixed(2),
+            scanned: r.bytesScanned === undefined ? '' : formatBytes(r.bytesScanned),
             engine: r.engine,
             'built at': r.at.replace('T', ' ').slice(0, 19),
           })),

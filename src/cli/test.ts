@@ -1,25 +1,10 @@
 import { Option, type Command } from 'commander';
-import { DuckDbEngine } from '../engine/duckdb.js';
-import type { Engine } from '../engine/engine.js';
-import type { Lake } from '../lake/lake.js';
-import { loadFullProject } from '../models/project.js';
-import { SELECTION_HELP, selectModels } from '../models/select.js';
-import { runTests, selectedTests, summarize, type TestKind, type TestResult, type TestRun } from '../models/testing.js';
-import { parseVars } from './build.js';
-import { formatSeconds, formatTable, lakeFrom } from './context.js';
+import { runProjectTests, type TestOptions } from '../app/test.js';
+import { SELECTION_HELP } from '../models/select.js';
+import type { TestResult, TestRun } from '../models/testing.js';
+import { formatSeconds, formatTable, lakeFrom, settingsFrom, ENGINE_OPTION_HELP } from './context.js';
 
-export interface TestCommandOptions {
-  models?: string;
-  tests?: string;
-  select?: string[];
-  exclude?: string[];
-  type?: TestKind[];
-  var?: string[];
-  asOf?: string;
-  json?: boolean;
-}
-
-function printResult(result: TestResult, index: number, total: number): void {
+export function printTestResult(result: TestResult, index: number, total: number): void {
   const label = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', error: 'ERROR' }[result.status];
   const detail =
     result.status === 'error'
@@ -39,47 +24,9 @@ function printResult(result: TestResult, index: number, total: number): void {
   }
 }
 
-/** Runs the selected tests, prints one line per test (with failing rows), records the run in _runs/. */
-export async function runTestCommand(lake: Lake, options: TestCommandOptions = {}): Promise<TestRun> {
-  const vars = parseVars(options);
-  const project = await loadFullProject(options.models, { testsDir: options.tests });
-  const models = new Set(selectModels(project.models, options).map((m) => m.name));
-  const selection = { models, kinds: options.type };
-  const wanted = selectedTests(project, selection);
-  const needsWarehouse = wanted.data.length + wanted.singular.length > 0;
-  const started = Date.now();
-  const engine: Engine | undefined = needsWarehouse ? await DuckDbEngine.open(lake) : undefined;
-  let results: TestResult[];
-  try {
-    const built = engine instanceof DuckDbEngine ? new Set(engine.catalogEntries().map((e) => e.name)) : undefined;
-    results = await runTests(engine ?? ({ name: 'duckdb' } as Engine), project, {
-      selection,
-      built,
-      vars,
-      onResult: options.json ? undefined : printResult,
-    });
-  } finally {
-    await engine?.close();
-  }
-  const run: TestRun = {
-    engine: 'duckdb',
-    startedAt: new Date(started).toISOString(),
-    seconds: (Date.now() - started) / 1000,
-    ...(options.select?.length ? { select: options.select } : {}),
-    ...(options.exclude?.length ? { exclude: options.exclude } : {}),
-    results,
-    summary: summarize(results),
-  };
-  await lake.writeJsonAtomic(`_runs/${run.startedAt.replace(/[:.]/g, '-')}-test.json`, run);
+export function testSummary(run: TestRun): string {
   const { pass, fail, warn, error } = run.summary;
-  const line = `test summary: ${pass} of ${results.length} passed; ${fail} failed, ${warn} warned, ${error} errored (${formatSeconds(run.seconds)})`;
-  if (options.json) {
-    console.log(JSON.stringify(run, null, 2));
-    console.error(line);
-  } else {
-    console.log(line);
-  }
-  return run;
+  return `test summary: ${pass} of ${run.results.length} passed; ${fail} failed, ${warn} warned, ${error} errored (${formatSeconds(run.seconds)})`;
 }
 
 export function registerTest(program: Command): void {
@@ -88,20 +35,27 @@ export function registerTest(program: Command): void {
     .description(
       "Run the models' tests: generic data tests from the YAML (unique, not_null, accepted_values, relationships, expression_is_true) and singular tests (tests/*.sql) on the built warehouse, and unit tests (unit_tests: in the YAML) on DuckDB over their given rows. Exit code 1 if any fails.",
     )
-    .option('-s, --select <selector...>', "run the tests of these models (a test runs if any model it reads is selected)")
+    .option('-s, --select <selector...>', 'run the tests of these models (a test runs if any model it reads is selected)')
     .option('--exclude <selector...>', 'leave these models out')
     .addOption(new Option('--type <kind...>', 'only these kinds of test').choices(['data', 'singular', 'unit']))
     .option('--models <dir>', 'models folder (default: the models that ship with crmlake)')
     .option('--tests <dir>', 'singular tests folder (default: tests/ beside the models folder)')
     .option('--var <name=value...>', 'values for {{ var() }} in singular tests and unit tests')
     .option('--as-of <YYYY-MM-DD>', 'sets var as_of')
+    .option('--engine <engine>', ENGINE_OPTION_HELP)
     .option('--json', 'print the run as JSON')
     .addHelpText(
       'after',
       `\nFailing tests show up to 5 failing rows. Results are recorded in the lake's _runs/ folder.\n\n${SELECTION_HELP}\n\nExamples:\n  crmlake test\n  crmlake test --select customer_rfm --type unit`,
     )
-    .action(async (options: TestCommandOptions, command: Command) => {
-      const run = await runTestCommand(lakeFrom(command), options);
+    .action(async (options: TestOptions & { json?: boolean }, command: Command) => {
+      const run = await runProjectTests(lakeFrom(command), { ...options, settings: settingsFrom(command), onResult: options.json ? undefined : printTestResult });
+      if (options.json) {
+        console.log(JSON.stringify(run, null, 2));
+        console.error(testSummary(run));
+      } else {
+        console.log(testSummary(run));
+      }
       const failed = run.summary.fail + run.summary.error;
       if (failed) throw new Error(`${failed} of ${run.results.length} tests failed`);
     });

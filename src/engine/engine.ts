@@ -1,10 +1,19 @@
+import type { Lake } from '../lake/lake.js';
+
 /**
- * The one SQL engine interface. DuckDB fills it locally; Athena (Trino over the Glue catalog)
- * fills it in AWS. Everything above it (model runner, reports, `crmlake sql`) speaks only this.
+ * The one SQL engine interface. DuckDB fills it locally (src/engine/duckdb/); Athena (Trino over
+ * the Glue catalog) fills it in AWS (src/engine/athena/). Everything above it — the model runner,
+ * the reports, `crmlake sql`, the program models — speaks only this, and gets an engine from
+ * `openEngine`. A third engine is one more folder and one more case in `openEngine`.
+ *
+ * Differences the layers above must know are capabilities, never engine names.
  */
+export type EngineName = 'duckdb' | 'athena';
+export const ENGINE_NAMES: readonly EngineName[] = ['duckdb', 'athena'];
+
 export interface QueryColumn {
   name: string;
-  /** The engine's type name, e.g. VARCHAR, DOUBLE, DATE. */
+  /** The engine's type name, e.g. VARCHAR, DOUBLE, DATE (Athena: varchar, double, date). */
   type: string;
 }
 
@@ -14,61 +23,163 @@ export interface QueryResult {
   rows: Record<string, unknown>[];
 }
 
-export type Materialization = 'view' | 'table';
-
-export interface MaterializeRequest {
-  name: string;
-  /** A SELECT statement already compiled for this engine. */
-  sql: string;
-  materialized: Materialization;
-}
-
-export interface MaterializeResult {
-  rows: number | null;
-  /** Where a table's data lives (a file path or an S3 location). */
-  location?: string;
-}
-
-/** Rows computed outside SQL (e.g. by a probability model) to be stored as a table. */
-export interface RowsRequest {
-  name: string;
-  columns: { name: string; type: 'VARCHAR' | 'DOUBLE' | 'INTEGER' | 'BOOLEAN' | 'DATE' }[];
-  /** One array per row, in column order; DATE values as 'YYYY-MM-DD'. */
-  rows: (string | number | boolean | null)[][];
-}
-
-/** An incremental model's run: add the new rows to the stored table (or build it whole). */
-export interface IncrementalRequest {
-  name: string;
-  /** SELECT of the new rows, compiled for an incremental run (its filter reads the stored table). */
-  sql: string;
-  /** SELECT of every row, for the first build or a full refresh. */
-  fullSql: string;
-  /** `append` adds the rows; `merge` first removes stored rows whose unique key comes again. */
-  strategy: 'append' | 'merge';
-  uniqueKey: string[];
-  /** Rebuild from `fullSql` even if the table exists. */
-  fullRefresh: boolean;
-}
-
-export interface IncrementalResult extends MaterializeResult {
-  /** `full`: built from fullSql; `incremental`: rows added to the stored table. */
-  mode: 'full' | 'incremental';
-  /** Rows the incremental run brought (null for a full build). */
-  inserted: number | null;
-}
-
-export interface Engine {
-  readonly name: 'duckdb' | 'athena';
+/** How an engine names relations: DuckDB `main."x"`, Athena `crmlake_warehouse.x`. */
+export interface Relations {
   /** Relation name for a feed's curated table, as models see it through `source()`. */
   sourceRelation(source: string, table: string): string;
   /** Relation name for a model, as other models see it through `ref()`. */
   modelRelation(model: string): string;
+  /** Relation name for a feed's rejected rows (every feed has one; empty when nothing was rejected). */
+  quarantineRelation(feed: string): string;
+}
+
+/** A feed's curated table as the engine registers it; handed in by the caller (the engine knows no feeds). */
+export interface SourceTable {
+  /** Feed name (`pos`), the quarantine relation's name. */
+  feed: string;
+  /** Curated table name (`pos_lines`), the source relation's name. */
+  table: string;
+  /** Canonical and lineage columns with their SQL types, in order. */
+  columns: { name: string; type: string }[];
+  /** Column holding the business date the table is partitioned by (the `dt=` folders). */
+  partitionColumn: string;
+}
+
+export type Materialization = 'view' | 'table' | 'incremental';
+
+export type ColumnType = 'VARCHAR' | 'DOUBLE' | 'INTEGER' | 'BIGINT' | 'BOOLEAN' | 'DATE';
+
+export interface MaterializeRequest {
+  name: string;
+  materialized: Materialization;
+  /**
+   * The model's SELECT compiled with the given relation names. An engine calls it with its own
+   * relations (itself); one that stages a build under other names calls it again with the names
+   * readers will use once the build is committed (views must name the final tables).
+   */
+  compile(relations: Relations, options?: { isIncremental?: boolean }): string;
+  /** Columns a table is partitioned by (Athena `partitioned_by`; they are the SELECT's last columns). */
+  partitionedBy?: string[];
+  /** Incremental models: how new rows join the stored table, on which key, and whether to rebuild whole. */
+  incremental?: { strategy: 'append' | 'merge'; uniqueKey: string[]; fullRefresh: boolean };
+}
+
+export interface MaterializeResult {
+  rows: number | null;
+  /** Where a table's data lives (a lake key or an S3 location). */
+  location?: string;
+  /** Incremental models: `full` when built from scratch, `incremental` when rows were added. */
+  mode?: 'full' | 'incremental';
+  /** Rows an incremental run brought (null for a full build). */
+  inserted?: number | null;
+}
+
+/** Rows computed outside SQL (e.g. by a probability model) to be stored as a table model. */
+export interface RowsRequest {
+  name: string;
+  columns: { name: string; type: ColumnType }[];
+  /** One array per row, in column order; DATE values as 'YYYY-MM-DD'. */
+  rows: (string | number | boolean | null)[][];
+}
+
+/** What the warehouse holds: one entry per materialized model, in build order. */
+export interface CatalogEntry {
+  name: string;
+  materialized: Materialization;
+  /** Views: the compiled SELECT (with the relation names readers use). */
+  sql?: string;
+  /** Tables: where the data lives (a lake key on DuckDB, an S3 location on Athena). */
+  location?: string;
+  rows: number | null;
+  builtAt: string;
+}
+
+/** What the engine spent, for run results, `status` and scan budgets. */
+export interface EngineUsage {
+  statements: number;
+  /** Bytes the engine scanned (Athena bills by them); null where the engine does not report it. */
+  bytesScanned: number | null;
+}
+
+export interface EngineCapabilities {
+  /** `materialized='incremental'` (append and merge) is supported. */
+  incremental: boolean;
+  /** The engine reports bytes scanned per statement (and a scan budget can stop a build). */
+  reportsScannedBytes: boolean;
+}
+
+/** A build in progress: models materialized in it become visible to other readers together, at commit. */
+export interface BuildSession {
+  readonly runId: string;
+  commit(): Promise<void>;
+  /** Forgets what the build wrote; readers keep the last committed warehouse. */
+  abort(): Promise<void>;
+}
+
+export interface Engine extends Relations {
+  readonly name: EngineName;
+  readonly capabilities: EngineCapabilities;
   query(sql: string): Promise<QueryResult>;
+  /**
+   * Starts a build. Until `commit`, what `materialize` writes is visible to this engine only
+   * (later models of the build read it), so no reader ever sees marts of two builds mixed.
+   */
+  beginBuild(runId: string): Promise<BuildSession>;
   materialize(request: MaterializeRequest): Promise<MaterializeResult>;
   /** Stores rows computed outside the engine as a table model. */
   materializeRows(request: RowsRequest): Promise<MaterializeResult>;
-  /** Builds an incremental model (materialized='incremental'); an engine without it cannot. */
-  materializeIncremental?(request: IncrementalRequest): Promise<IncrementalResult>;
+  /** The committed warehouse plus what the current build wrote. */
+  catalog(): readonly CatalogEntry[];
+  /** Removes models no longer in the project (inside a build: at its commit). */
+  dropModels(keep: Set<string>): Promise<string[]>;
+  usage(): EngineUsage;
   close(): Promise<void>;
+}
+
+/** Settings of the Athena engine (see README "Running on Athena"). */
+export interface AthenaSettings {
+  /** Workgroup the statements run in (default `primary`). */
+  workgroup: string;
+  /** Glue database of the models (marts, staging). */
+  database: string;
+  /** Glue database of the curated feed tables and quarantine tables. */
+  sourceDatabase: string;
+  /** S3 location for query results when the workgroup does not set one. */
+  outputLocation?: string;
+  region?: string;
+  /** Stop a build before it scans more than this many bytes (null: no budget). */
+  maxScanBytes?: number | null;
+  /** Give up on one statement after this long (default 30 minutes). */
+  queryTimeoutMs?: number;
+}
+
+export interface EngineOptions {
+  engine?: EngineName;
+  /** The feeds' curated tables (from src/feeds); the engine registers them as source relations. */
+  sources: SourceTable[];
+  /** The columns of every feed's quarantine relation (written by ingest). */
+  quarantineColumns: { name: string; type: string }[];
+  /** Analysts' queries: reads only, no file access beyond the lake, no writes. */
+  readOnly?: boolean;
+  athena?: Partial<AthenaSettings>;
+}
+
+/**
+ * Opens the engine over a lake. Each engine is loaded on demand, so a DuckDB command never pays
+ * for loading the AWS SDK and an Athena Lambda never loads DuckDB's native binding.
+ */
+export async function openEngine(lake: Lake, options: EngineOptions): Promise<Engine> {
+  const name = options.engine ?? 'duckdb';
+  switch (name) {
+    case 'duckdb': {
+      const { DuckDbEngine } = await import('./duckdb/index.js');
+      return DuckDbEngine.open(lake, options);
+    }
+    case 'athena': {
+      const { AthenaEngine } = await import('./athena/index.js');
+      return AthenaEngine.open(lake, options);
+    }
+    default:
+      throw new Error(`Unknown engine "${String(name)}": choose ${ENGINE_NAMES.join(' or ')}`);
+  }
 }

@@ -1,4 +1,5 @@
-import type { FeedDefinition } from './feed.js';
+import type { SourceTable } from '../engine/engine.js';
+import { LINEAGE_COLUMNS, type FeedDefinition } from './feed.js';
 import { callsFeed } from './calls/feed.js';
 import { customersFeed } from './customers/feed.js';
 import { decisionsFeed } from './decisions/feed.js';
@@ -25,3 +26,25 @@ export function getFeed(name: string): FeedDefinition {
   if (!feed) throw new Error(`Unknown feed "${name}". Known feeds: ${Object.keys(FEEDS).join(', ')}`);
   return feed;
 }
+
+/** Every feed's curated table as engines register it (columns with lineage, partition column). */
+export function sourceTables(): SourceTable[] {
+  return Object.values(FEEDS).map((feed) => ({
+    feed: feed.name,
+    table: feed.table,
+    columns: [...feed.columns, ...LINEAGE_COLUMNS].map(({ name, type }) => ({ name, type })),
+    partitionColumn: feed.partitionColumn,
+  }));
+}
+
+/** The columns of every feed's quarantine (rejected rows), as ingest writes them. */
+export const QUARANTINE_COLUMNS: { name: string; type: string }[] = [
+  { name: 'source_file', type: 'VARCHAR' },
+  { name: 'source_line', type: 'BIGINT' },
+  { name: 'field', type: 'VARCHAR' },
+  { name: 'reason', type: 'VARCHAR' },
+  { name: 'raw_record', type: 'VARCHAR' },
+  { name: '_source_sha256', type: 'VARCHAR' },
+  { name: '_ingested_at', type: 'TIMESTAMP' },
+  { name: '_mapping', type: 'VARCHAR' },
+];

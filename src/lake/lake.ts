@@ -11,6 +11,12 @@ const LOCK_KEY = '_lock.json';
 /** A lock not refreshed for this long belongs to a process that died (on any machine). */
 const LOCK_TTL_MS = 120_000;
 
+/** Lake-relative data files of a feed: its curated rows and its rejected rows. */
+export interface CommittedFiles {
+  curated: string[];
+  quarantine: string[];
+}
+
 interface LockHolder {
   pid: number;
   host: string;
@@ -47,6 +53,16 @@ export class Lake {
     return this.store instanceof LocalStore;
   }
 
+  /**
+   * Local folders holding the zones analysts may read (curated, quarantine, warehouse; not raw/,
+   * which keeps originals with personal data): the only files a read-only session may open.
+   */
+  readableRoots(): string[] {
+    const zones = ['curated', 'quarantine', 'warehouse'];
+    const base = this.store instanceof S3Store ? path.join(this.store.cacheDir, 'objects') : (this.store as LocalStore).root;
+    return zones.map((zone) => path.join(base, zone));
+  }
+
   /** A fresh local scratch folder for one run; everything in it is invisible to readers. */
   async scratch(): Promise<string> {
     const dir = path.join(this.store.scratchRoot(), `${Date.now()}-${process.pid}-${randomBytes(3).toString('hex')}`);
@@ -57,6 +73,15 @@ export class Lake {
   /** Removes every scratch folder; only under the writer lock (they may be a crashed run's). */
   async clearScratch(): Promise<void> {
     await rm(this.store.scratchRoot(), { recursive: true, force: true });
+  }
+
+  /**
+   * The data files readers may see for a feed: exactly those its committed delivery manifests
+   * list (a crashed or in-progress ingest's files are in no manifest yet, so they stay invisible).
+   */
+  async committedFiles(feed: string): Promise<CommittedFiles> {
+    const manifests = await this.listManifests<{ files: CommittedFiles }>(feed);
+    return { curated: manifests.flatMap((m) => m.files.curated), quarantine: manifests.flatMap((m) => m.files.quarantine) };
   }
 
   async listManifests<T>(feed: string): Promise<T[]> {

@@ -1,15 +1,10 @@
+import type { Relations } from '../engine/engine.js';
 import { FEEDS } from '../feeds/index.js';
 import { ModelError } from './errors.js';
 import type { Vars } from './program.js';
 import { findCalls, type Model, type ModelConfig } from './project.js';
 
-/** How an engine names relations: DuckDB `main."x"`, Athena `crmlake_warehouse.x`. */
-export interface Relations {
-  /** Relation name for a feed's curated table, as models see it through `source()`. */
-  sourceRelation(source: string, table: string): string;
-  /** Relation name for a model, as other models see it through `ref()`. */
-  modelRelation(model: string): string;
-}
+export type { Relations };
 
 export interface CompileOptions {
   /** Compile for an incremental run: `incremental_filter()` becomes the lookback predicate. */
@@ -44,7 +39,7 @@ export function incrementalFilter(column: string, storedColumn: string, self: st
 export function compileTemplate(
   raw: string,
   file: string,
-  relations: Relations,
+  relations: Pick<Relations, 'sourceRelation' | 'modelRelation'>,
   vars: Vars,
   options: CompileOptions & { model?: Pick<Model, 'name' | 'config' | 'materialized'> } = {},
 ): string {
@@ -101,6 +96,6 @@ export function compileTemplate(
 }
 
 /** Renders a model's `{{ … }}` calls into SQL for one engine. */
-export function compileModel(model: Model, relations: Relations, vars: Vars, options: CompileOptions = {}): string {
+export function compileModel(model: Model, relations: Pick<Relations, 'sourceRelation' | 'modelRelation'>, vars: Vars, options: CompileOptions = {}): string {
   return compileTemplate(model.raw, model.file, relations, vars, { ...options, model });
 }

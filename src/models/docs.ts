@@ -39,6 +39,8 @@ export function latestResults(runs: BuildRun[]): Map<string, ModelRunResult & { 
   for (const run of runs) {
     for (const result of run.results) {
       if (result.status === 'skipped' || latest.has(result.model)) continue;
+      // A failed build commits nothing: its successes never reached the warehouse.
+      if (run.committed === false && result.status === 'success') continue;
       latest.set(result.model, { ...result, engine: run.engine, at: run.startedAt });
     }
   }

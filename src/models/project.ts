@@ -5,7 +5,6 @@ import { fileURLToPath } from 'node:url';
 import type { Materialization } from '../engine/engine.js';
 import { ModelError } from './errors.js';
 import { programColumns, type ProgramModel } from './program.js';
-import { PROGRAM_MODELS } from './programs.js';
 import { DEFAULT_SEEDS_DIR, defaultSeedsDir, listSeedFiles, listSeedYaml, readSeed } from './seeds.js';
 import { readProjectYaml, type DataTestDef, type ModelYaml, type UnitTestDef } from './yaml.js';
 
@@ -20,7 +19,7 @@ export interface ModelColumnDoc {
 }
 
 /** How a model is stored: a view, a table rebuilt each run, or a table that grows run by run. */
-export type ModelMaterialization = Materialization | 'incremental';
+export type ModelMaterialization = Materialization;
 
 export interface ModelConfig {
   /** Incremental models: the columns that identify a row (merge replaces rows with the same key). */
@@ -226,13 +225,18 @@ export function defaultTestsDir(modelsDir: string): string {
 
 /**
  * Reads every model under `dir` with its YAML docs (dbt's `models:` list in any .yml file),
- * plus the program models (computed in TypeScript) that build on them.
+ * plus the program models (computed in TypeScript) that build on them. The runner knows no
+ * program of its own: the caller hands them in (src/app/project.ts lists crmlake's).
  */
-export async function loadProject(dir: string = DEFAULT_MODELS_DIR, programs?: ProgramModel[]): Promise<Model[]> {
-  return (await loadFullProject(dir, programs ? { programs } : {})).models;
+export async function loadProject(dir: string = DEFAULT_MODELS_DIR, programs: ProgramModel[] = []): Promise<Model[]> {
+  return (await loadFullProject(dir, { programs })).models;
 }
 
-/** The models with their YAML, unit tests and singular tests (`tests/*.sql` beside the models folder). */
+/**
+ * The models with their YAML, unit tests and singular tests (`tests/*.sql` beside the models folder).
+ * `programs`: models computed in TypeScript; in a models folder other than the shipped one, a
+ * program whose refs the folder lacks is left out (it was written for the shipped models).
+ */
 export async function loadFullProject(
   dir: string = DEFAULT_MODELS_DIR,
   options: { programs?: ProgramModel[]; testsDir?: string; seedsDir?: string } = {},
@@ -248,7 +252,7 @@ export async function loadFullProject(
 }
 
 async function readFullProject(dir: string, options: { programs?: ProgramModel[]; testsDir?: string; seedsDir?: string }): Promise<Project> {
-  const programs = options.programs ?? PROGRAM_MODELS;
+  const programs = options.programs ?? [];
   const seedsDir = options.seedsDir ?? defaultSeedsDir(dir);
   const relativeToModels = (file: string) => path.relative(dir, file).split(path.sep).join('/');
   const yamlFiles = await listFiles(dir, /\.ya?ml$/);
@@ -323,11 +327,11 @@ async function readFullProject(dir: string, options: { programs?: ProgramModel[]
     );
   }
   for (const program of [...seeds, ...programs]) {
-    const builtIn = !options.programs && !seeds.includes(program);
-    // The built-in programs read the shipped models; a project folder of its own without those
-    // models simply has no program models (unless they were passed explicitly). One that reads no
-    // model joins such a folder only when one of its models refs it.
-    if (builtIn && path.resolve(dir) !== DEFAULT_MODELS_DIR && (program.refs.some((r) => !seen.has(r)) || (program.refs.length === 0 && !referenced.has(program.name)))) continue;
+    const plugin = !seeds.includes(program);
+    // The programs read the shipped models; a project folder of its own without those models
+    // simply has none of them. One that reads no model joins such a folder only when one of its
+    // models refs it.
+    if (plugin && path.resolve(dir) !== DEFAULT_MODELS_DIR && (program.refs.some((r) => !seen.has(r)) || (program.refs.length === 0 && !referenced.has(program.name)))) continue;
     if (seen.has(program.name)) throw new ModelError(`Model ${program.name} is defined in ${seen.get(program.name)} and by ${program.file}`);
     seen.set(program.name, program.file);
     const doc = yaml.models.get(program.name);

@@ -1,4 +1,4 @@
-import type { Engine } from '../engine/engine.js';
+import type { Engine, MaterializeResult } from '../engine/engine.js';
 import type { Lake } from '../lake/lake.js';
 import { compileModel } from './compile.js';
 import { programColumns, type Vars } from './program.js';
@@ -20,12 +20,20 @@ export interface ModelRunResult {
   /** Incremental models: whether this run built the table whole or added rows, and how many. */
   mode?: 'full' | 'incremental';
   inserted?: number | null;
+  /** Bytes the engine scanned for this model (engines that report it: Athena). */
+  bytesScanned?: number;
 }
 
 export interface BuildRun {
   engine: string;
+  /** Names this build's files and staged tables. */
+  runId: string;
   startedAt: string;
   seconds: number;
+  /** Whether the build's models were committed (a failed build leaves the previous warehouse as it was). */
+  committed: boolean;
+  /** Bytes scanned by the whole build (engines that report it). */
+  bytesScanned?: number;
   vars: Vars;
   /** The selection the build ran with (absent: every model). */
   select?: string[];
@@ -52,40 +60,48 @@ export interface BuildOptions {
   fullRefresh?: boolean;
   /** Recorded with the run. */
   selection?: { select?: string[]; exclude?: string[] };
+  /** Remove models that are no longer in the project from the warehouse (with the build's commit). */
+  dropOthers?: boolean;
 }
 
 /** Builds one model on an engine; returns its row count (null for views). */
-async function buildOne(engine: Engine, model: Model, vars: Vars, fullRefresh: boolean, notes: string[]): Promise<Partial<ModelRunResult> & { rows: number | null }> {
+async function buildOne(engine: Engine, model: Model, vars: Vars, fullRefresh: boolean, notes: string[]): Promise<MaterializeResult> {
   if (model.program) {
     const program = model.program;
     const data = await program.build({ engine, vars, ref: (name) => engine.modelRelation(name), note: (m) => notes.push(m) });
     return engine.materializeRows({ name: model.name, columns: programColumns(program, vars), rows: data });
   }
-  if (model.materialized === 'incremental') {
-    if (!engine.materializeIncremental) throw new Error(`the ${engine.name} engine cannot build incremental models`);
-    const result = await engine.materializeIncremental({
-      name: model.name,
-      sql: compileModel(model, engine, vars, { isIncremental: true }),
-      fullSql: compileModel(model, engine, vars, { isIncremental: false }),
-      strategy: model.config.incrementalStrategy,
-      uniqueKey: model.config.uniqueKey,
-      fullRefresh,
-    });
-    return { rows: result.rows, mode: result.mode, inserted: result.inserted };
-  }
-  return engine.materialize({ name: model.name, sql: compileModel(model, engine, vars), materialized: model.materialized });
+  if (model.materialized === 'incremental' && !engine.capabilities.incremental) throw new Error(`the ${engine.name} engine cannot build incremental models`);
+  return engine.materialize({
+    name: model.name,
+    materialized: model.materialized,
+    compile: (relations, options) => compileModel(model, relations, vars, options),
+    partitionedBy: model.config.partitionedBy,
+    ...(model.materialized === 'incremental'
+      ? { incremental: { strategy: model.config.incrementalStrategy, uniqueKey: model.config.uniqueKey, fullRefresh } }
+      : {}),
+  });
 }
 
+/** A build's id: its start time, sortable, safe in file and table names (20261206T051744Z). */
+export const runIdAt = (date: Date) => date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+
 /**
- * Builds the models in dependency order (all, or `options.only`). A failing model stops the
- * build: the models after it are skipped and the error names the model and its file.
+ * Builds the models in dependency order (all, or `options.only`) as one build: readers see the
+ * new models together once all succeeded. A failing model stops the build: the models after it
+ * are skipped, nothing of the build is committed, and the error names the model and its file.
  */
 export async function buildModels(lake: Lake, engine: Engine, models: Model[], options: BuildOptions = {}): Promise<BuildRun> {
   const vars = options.vars ?? {};
   const started = Date.now();
+  const runId = runIdAt(new Date(started));
   const order = topologicalOrder(models).filter((m) => !options.only || options.only.has(m.name));
   const results: ModelRunResult[] = [];
   let failure: ModelRunResult | undefined;
+  const scanned = () => engine.usage().bytesScanned;
+  const scannedAtStart = scanned();
+  const session = await engine.beginBuild(runId);
+  if (options.dropOthers) await engine.dropModels(new Set(models.map((m) => m.name)));
   for (const [index, model] of order.entries()) {
     const base = { model: model.name, file: model.file, materialized: model.materialized };
     if (failure) {
@@ -93,10 +109,12 @@ export async function buildModels(lake: Lake, engine: Engine, models: Model[], o
       continue;
     }
     const t0 = performance.now();
+    const scannedBefore = scanned();
     let result: ModelRunResult;
     try {
       const notes: string[] = [];
       const { rows, mode, inserted } = await buildOne(engine, model, vars, options.fullRefresh ?? false, notes);
+      const scannedAfter = scanned();
       result = {
         ...base,
         status: 'success',
@@ -104,6 +122,7 @@ export async function buildModels(lake: Lake, engine: Engine, models: Model[], o
         seconds: (performance.now() - t0) / 1000,
         ...(notes.length ? { notes } : {}),
         ...(mode ? { mode, inserted } : {}),
+        ...(scannedAfter !== null && scannedBefore !== null ? { bytesScanned: scannedAfter - scannedBefore } : {}),
       };
     } catch (error) {
       result = { ...base, status: 'error', rows: null, seconds: (performance.now() - t0) / 1000, error: (error as Error).message };
@@ -112,10 +131,16 @@ export async function buildModels(lake: Lake, engine: Engine, models: Model[], o
     results.push(result);
     options.onModel?.(result, index, order.length);
   }
+  if (failure) await session.abort();
+  else await session.commit();
+  const scannedAtEnd = scanned();
   const run: BuildRun = {
     engine: engine.name,
+    runId,
     startedAt: new Date(started).toISOString(),
     seconds: (Date.now() - started) / 1000,
+    committed: !failure,
+    ...(scannedAtEnd !== null && scannedAtStart !== null ? { bytesScanned: scannedAtEnd - scannedAtStart } : {}),
     vars,
     ...(options.selection?.select?.length ? { select: options.selection.select } : {}),
     ...(options.selection?.exclude?.length ? { exclude: options.selection.exclude } : {}),
@@ -125,7 +150,7 @@ export async function buildModels(lake: Lake, engine: Engine, models: Model[], o
   await lake.writeJsonAtomic(`_runs/${run.startedAt.replace(/[:.]/g, '-')}-build.json`, run);
   if (failure) {
     const where = failure.file.startsWith('src/') ? failure.file : `models/${failure.file}`;
-    throw new BuildError(`Model ${failure.model} (${where}) failed: ${failure.error}`, run);
+    throw new BuildError(`Model ${failure.model} (${where}) failed: ${failure.error}. Nothing of this build was committed: readers keep the previous warehouse.`, run);
   }
   return run;
 }

@@ -1,15 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DuckDbEngine } from '../engine/duckdb.js';
 import type { Engine, QueryColumn } from '../engine/engine.js';
+import { sqlString } from '../engine/sql.js';
 import { Lake } from '../lake/lake.js';
 import { compileModel, compileTemplate, type Relations } from './compile.js';
 import { ModelError } from './errors.js';
 import { programColumns, type Vars } from './program.js';
 import { topologicalOrder, type Model, type Project, type SingularTest } from './project.js';
 import type { DataTestDef, UnitTestDef } from './yaml.js';
-import { sqlString } from '../engine/sql.js';
 
 /**
  * `crmlake test`: the project's tests, dbt-style.
@@ -132,12 +131,15 @@ export function selectedTests(project: Project, selection: TestSelection) {
   };
 }
 
+/** Opens an engine over a scratch lake (unit tests need DuckDB: they create temp tables of given rows). */
+export type ScratchEngineFactory = (lake: Lake) => Promise<Engine>;
+
 /**
- * Runs data and singular tests on the built warehouse (`engine`), and unit tests on a scratch
- * DuckDB with only their given rows.
+ * Runs data and singular tests on the built warehouse (`engine`; none needed when only unit
+ * tests are selected), and unit tests on a scratch engine with only their given rows.
  */
 export async function runTests(
-  engine: Engine,
+  engine: Engine | undefined,
   project: Project,
   options: {
     selection: TestSelection;
@@ -145,6 +147,7 @@ export async function runTests(
     built?: Set<string>;
     vars?: Vars;
     onResult?: (result: TestResult, index: number, total: number) => void;
+    openScratch: ScratchEngineFactory;
   },
 ): Promise<TestResult[]> {
   const vars = options.vars ?? {};
@@ -159,18 +162,22 @@ export async function runTests(
     const missing = options.built ? models.filter((m) => !options.built!.has(m)) : [];
     if (missing.length) throw new Error(`not built: ${missing.join(', ')} (run crmlake build --select ${missing.join(' ')})`);
   };
+  const warehouse = () => {
+    if (!engine) throw new Error('data and singular tests need the warehouse');
+    return engine;
+  };
   for (const test of tests.data) {
     report(
       await timed({ name: test.name, kind: 'data', model: test.model, file: modelsPath(project, test.file), line: test.line }, async () => {
         notBuilt(dataTestModels(test));
-        const { failures, sample } = await countAndSample(engine, dataTestSql(test, engine));
+        const { failures, sample } = await countAndSample(warehouse(), dataTestSql(test, warehouse()));
         return { status: outcome(failures, test.severity), failures, sample };
       }),
     );
   }
-  for (const test of tests.singular) report(await runSingular(engine, test, vars, notBuilt));
+  for (const test of tests.singular) report(await runSingular(warehouse(), test, vars, notBuilt));
   if (tests.unit.length) {
-    const scratch = await UnitTestEngine.open(project);
+    const scratch = await UnitTestEngine.open(project, options.openScratch);
     try {
       for (const test of tests.unit) {
         report(
@@ -210,21 +217,21 @@ export function summarize(results: TestResult[]): TestRun['summary'] {
 export class UnitTestEngine {
   private counter = 0;
   private constructor(
-    private readonly engine: DuckDbEngine,
+    private readonly engine: Engine,
     private readonly dir: string,
     private readonly project: Project,
   ) {}
 
-  static async open(project: Project): Promise<UnitTestEngine> {
+  static async open(project: Project, openScratch: ScratchEngineFactory): Promise<UnitTestEngine> {
     const dir = await mkdtemp(path.join(tmpdir(), 'crmlake-unit-'));
-    const engine = await DuckDbEngine.open(new Lake(dir));
+    const engine = await openScratch(new Lake(dir));
     try {
       for (const model of topologicalOrder(project.models)) {
         if (model.program) {
           await engine.materializeRows({ name: model.name, columns: programColumns(model.program, {}), rows: [] });
         } else {
           // A view whatever the materialization: only its columns matter here.
-          await engine.materialize({ name: model.name, sql: compileModel(model, engine, {}, { isIncremental: false }), materialized: 'view' });
+          await engine.materialize({ name: model.name, materialized: 'view', compile: (relations) => compileModel(model, relations, {}, { isIncremental: false }) });
         }
       }
     } catch (error) {

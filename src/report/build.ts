@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DuckDbEngine } from '../engine/duckdb.js';
+import type { Engine } from '../engine/engine.js';
 import { formatResult } from '../engine/format.js';
 import type { Lake } from '../lake/lake.js';
 
@@ -45,7 +45,13 @@ interface LoadedData {
  * site is built. The site is built beside `out` and swapped in by rename, so `out` always holds
  * a whole site.
  */
-export async function buildReport(lake: Lake, out: string, options: { log?: (line: string) => void } = {}): Promise<ReportResult> {
+export interface ReportOptions {
+  /** Opens the warehouse the SQL loaders query (read-only; on the engine the lake's marts live in). */
+  openEngine: () => Promise<Engine>;
+  log?: (line: string) => void;
+}
+
+export async function buildReport(lake: Lake, out: string, options: ReportOptions): Promise<ReportResult> {
   const started = performance.now();
   const outDir = path.resolve(out);
   const building = `${outDir}.building-${process.pid}`;
@@ -55,7 +61,7 @@ export async function buildReport(lake: Lake, out: string, options: { log?: (lin
   try {
     await cp(SOURCE_DIR, work, { recursive: true, filter: (source) => !source.includes(`${path.sep}.observablehq`) });
     await seedFrameworkCache(path.join(work, '.observablehq', 'cache'));
-    const loaded = await runLoaders(lake, work);
+    const loaded = await runLoaders(lake, work, options.openEngine);
     for (const l of loaded) options.log?.(`data ${l.file}: ${l.error ? `FAILED ${l.error}` : `${l.rows ?? '?'} rows`} in ${l.seconds.toFixed(2)} s`);
     await writeFile(
       path.join(work, '.observablehq', 'cache', 'data', 'report_meta.json'),
@@ -160,7 +166,7 @@ async function keepFrameworkCache(cache: string): Promise<void> {
  * for fresh loader output (`.observablehq/cache/<path>`). SQL loaders share one DuckDB session
  * (the same query and JSON as `crmlake sql --format json --file`); other loaders run as processes.
  */
-async function runLoaders(lake: Lake, root: string): Promise<LoadedData[]> {
+async function runLoaders(lake: Lake, root: string, openEngine: ReportOptions['openEngine']): Promise<LoadedData[]> {
   const cache = path.join(root, '.observablehq', 'cache');
   const loaders = (await readdir(root, { recursive: true }))
     .map((file) => file.split(path.sep).join('/'))
@@ -186,10 +192,10 @@ async function runLoaders(lake: Lake, root: string): Promise<LoadedData[]> {
   const results: LoadedData[] = [];
   const sqlLoaders = loaders.filter((f) => f.endsWith('.sql'));
   if (sqlLoaders.length) {
-    let engine: DuckDbEngine | undefined;
+    let engine: Engine | undefined;
     let openError: string | undefined;
     try {
-      engine = await DuckDbEngine.open(lake);
+      engine = await openEngine();
     } catch (error) {
       openError = firstLine(error);
     }

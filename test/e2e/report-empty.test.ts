@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lake } from '../../src/lake/lake.js';
-import { buildReport } from '../../src/report/build.js';
+import { runReport as buildReport } from '../../src/app/report.js';
 import { copyRetailDays, scratchDir } from '../helpers.js';
 import { buildLake, PAGES, SiteBrowser } from './site.js';
 

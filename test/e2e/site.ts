@@ -6,14 +6,15 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { DuckDbEngine } from '../../src/engine/duckdb.js';
+import { openWarehouse } from '../../src/app/warehouse.js';
 import { getFeed } from '../../src/feeds/index.js';
 import { ingestFiles } from '../../src/feeds/ingest.js';
 import { loadMapping } from '../../src/feeds/mapping.js';
 import { expandInputs, Lake } from '../../src/lake/lake.js';
-import { loadProject } from '../../src/models/project.js';
+import { loadProject } from '../../src/app/project.js';
 import { buildModels } from '../../src/models/runner.js';
-import { buildReport, type ReportResult } from '../../src/report/build.js';
+import { runReport as buildReport } from '../../src/app/report.js';
+import type { ReportResult } from '../../src/report/build.js';
 import { serveSite } from '../../src/report/serve.js';
 import { CLI, DATASETS, REPO } from '../helpers.js';
 
@@ -53,7 +54,7 @@ export async function buildLake(lake: Lake, feeds: Partial<Record<keyof typeof R
     const feed = getFeed(name);
     await ingestFiles(lake, await expandInputs(inputs!), { feed, mapping: await loadMapping(feed) });
   }
-  const engine = await DuckDbEngine.open(lake);
+  const engine = await openWarehouse(lake);
   try {
     await buildModels(lake, engine, await loadProject());
   } finally {

@@ -4,12 +4,12 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DuckDbEngine } from '../../src/engine/duckdb.js';
+import { openWarehouse } from '../../src/app/warehouse.js';
 import { ingestFiles } from '../../src/feeds/ingest.js';
 import { loadMapping } from '../../src/feeds/mapping.js';
 import { posFeed } from '../../src/feeds/pos/feed.js';
 import { Lake } from '../../src/lake/lake.js';
-import { loadProject } from '../../src/models/project.js';
+import { loadProject } from '../../src/app/project.js';
 import { buildModels } from '../../src/models/runner.js';
 import { CLI, copyRetailDays, DATASETS, RETAIL_DAYS, scratchDir } from '../helpers.js';
 
@@ -30,7 +30,7 @@ beforeAll(async () => {
   files = DAYS.map((d) => path.join(posDir, `${d}.csv`));
   lake = new Lake(path.join(scratch.dir, 'lake'));
   await ingestFiles(lake, files, { feed: posFeed, mapping: await loadMapping(posFeed) });
-  const engine = await DuckDbEngine.open(lake);
+  const engine = await openWarehouse(lake);
   await buildModels(lake, engine, await loadProject());
   // The mart is keyed by the golden customer; the raw files know the POS id.
   rows = (
@@ -65,7 +65,7 @@ describe('crmlake clv fit', () => {
     expect(result.source).toBe('lake: int_customer_orders');
     // Calibration ends two thirds into the history (Dec 1 to Dec 23); its cohort is who bought by then.
     expect(result.calibrationEnd).toBe('2010-12-15');
-    const engine = await DuckDbEngine.open(lake);
+    const engine = await openWarehouse(lake);
     const cohort = (await engine.query(
       `SELECT count(*) AS n FROM (SELECT customer_key FROM int_customer_orders GROUP BY 1 HAVING min(order_date) <= DATE '2010-12-15')`,
     )).rows[0]!.n;
@@ -110,7 +110,7 @@ describe('the customer_clv mart on Online Retail days', () => {
   });
 
   it('tracks calibration and hold-out purchases, ending at the total repeat purchases', async () => {
-    const engine = await DuckDbEngine.open(lake);
+    const engine = await openWarehouse(lake);
     const tracking = (await engine.query(`SELECT * FROM clv_tracking ORDER BY period`)).rows;
     // Repeat purchase days of the calibration cohort, counted independently from the orders.
     const total = (await engine.query(

@@ -1,12 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DuckDbEngine } from '../../src/engine/duckdb.js';
+import { openWarehouse } from '../../src/app/warehouse.js';
 import { getFeed } from '../../src/feeds/index.js';
 import { ingestFiles } from '../../src/feeds/ingest.js';
 import { loadMapping } from '../../src/feeds/mapping.js';
 import { Lake } from '../../src/lake/lake.js';
-import { loadProject } from '../../src/models/project.js';
+import { loadProject } from '../../src/app/project.js';
 import { buildModels } from '../../src/models/runner.js';
 import { queryLake, REPO, scratchDir } from '../helpers.js';
 
@@ -23,7 +23,7 @@ async function ingest(feed: string, file: string, mapping?: string) {
 }
 
 async function build() {
-  const engine = await DuckDbEngine.open(lake);
+  const engine = await openWarehouse(lake);
   try {
     return await buildModels(lake, engine, await loadProject(), { vars: VARS });
   } finally {

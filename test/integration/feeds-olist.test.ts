@@ -3,7 +3,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DuckDbEngine } from '../../src/engine/duckdb.js';
+import { openWarehouse } from '../../src/app/warehouse.js';
+import type { Engine } from '../../src/engine/engine.js';
 import { getFeed } from '../../src/feeds/index.js';
 import { ingestFiles, type IngestRun } from '../../src/feeds/ingest.js';
 import { loadMapping } from '../../src/feeds/mapping.js';
@@ -29,7 +30,7 @@ const exec = promisify(execFile);
 let dir: string;
 let cleanup: () => Promise<void>;
 let lake: Lake;
-let engine: DuckDbEngine;
+let engine: Engine;
 const runs = {} as Record<FeedName, IngestRun>;
 
 /** The first row of a query over the raw files in a separate DuckDB. */
@@ -44,7 +45,7 @@ beforeAll(async () => {
     const feed = getFeed(name);
     runs[name] = await ingestFiles(lake, [FILES[name]], { feed, mapping: await loadMapping(feed) });
   }
-  engine = await DuckDbEngine.open(lake);
+  engine = await openWarehouse(lake);
 });
 afterAll(async () => {
   await engine?.close();
@@ -153,7 +154,7 @@ describe('surveys (olist-reviews)', () => {
     const run = await ingestFiles(otherLake, [copy], { feed, mapping: await loadMapping(feed) });
     const lastLine = text.split('\n').length; // the appended record's line
     expect(run.files[0]).toMatchObject({ read: 2994, landed: 2993, quarantined: 1 });
-    const other = await DuckDbEngine.open(otherLake);
+    const other = await openWarehouse(otherLake);
     try {
       expect((await other.query(`SELECT source_line, field, reason FROM quarantine."surveys"`)).rows).toEqual([
         {

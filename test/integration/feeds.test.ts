@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DuckDbEngine } from '../../src/engine/duckdb.js';
+import { openWarehouse } from '../../src/app/warehouse.js';
 import { getFeed } from '../../src/feeds/index.js';
 import { ingestFiles, type IngestRun } from '../../src/feeds/ingest.js';
 import { loadMapping } from '../../src/feeds/mapping.js';
@@ -45,7 +45,7 @@ describe('the calls feed on the PwC call-centre data (BOM, CRLF, 9:12:58, 0:02:2
               sum(CAST("Satisfaction rating" AS INTEGER)) AS rating
        FROM read_csv('${CALLS}', header = true, all_varchar = true)`,
     );
-    const engine = await DuckDbEngine.open(lake);
+    const engine = await openWarehouse(lake);
     const actual = (
       await engine.query(
         `SELECT count(*) FILTER (WHERE NOT answered) AS unanswered, count(*) FILTER (WHERE resolved) AS resolved,
@@ -77,7 +77,7 @@ describe('the web feed on the DIGINETICA product views (semicolons, NA users, re
        FROM read_csv('${VIEWS}', header = true, delim = ';', all_varchar = true)`,
     );
     expect(webRun.files[0]).toMatchObject({ outcome: 'landed', read: Number(expected.n), landed: Number(expected.n), quarantined: 0 });
-    const engine = await DuckDbEngine.open(lake);
+    const engine = await openWarehouse(lake);
     const actual = (
       await engine.query(
         `SELECT count(*) AS n, count(customer_id) AS known, count(DISTINCT session_id) AS sessions, sum(session_offset_ms) AS offsets,

@@ -1,13 +1,15 @@
+import { openScratchEngine } from '../../src/app/test.js';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestDatasets, REAL_DATASET_FEEDS } from '../../src/cli/demo.js';
-import { DuckDbEngine } from '../../src/engine/duckdb.js';
+import { ingestDatasets, REAL_DATASET_FEEDS } from '../../src/app/demo.js';
+import { openWarehouse } from '../../src/app/warehouse.js';
+import type { Engine } from '../../src/engine/engine.js';
 import type { IngestRun } from '../../src/feeds/ingest.js';
 import { Lake } from '../../src/lake/lake.js';
-import { loadFullProject, loadProject } from '../../src/models/project.js';
+import { loadFullProject, loadProject } from '../../src/app/project.js';
 import { buildModels } from '../../src/models/runner.js';
 import { runTests, type TestResult } from '../../src/models/testing.js';
 import { DATASETS, REPO, RETAIL_DAYS, scratchDir } from '../helpers.js';
@@ -29,7 +31,7 @@ const NON_PRODUCT = `('POST','DOT','C2','M','D','S','B','AMAZONFEE','BANK CHARGE
 let dir: string;
 let cleanup: () => Promise<void>;
 let lake: Lake;
-let engine: DuckDbEngine;
+let engine: Engine;
 let ingests: IngestRun[];
 let buildRows: Map<string, number | null>;
 let testResults: TestResult[];
@@ -71,18 +73,19 @@ beforeAll(async () => {
   ({ dir, cleanup } = await scratchDir('marts'));
   lake = new Lake(path.join(dir, 'lake'));
   ingests = await ingestDatasets(lake);
-  const build = await DuckDbEngine.open(lake);
+  const build = await openWarehouse(lake);
   try {
     const run = await buildModels(lake, build, await loadProject());
     buildRows = new Map(run.results.map((r) => [r.model, r.rows]));
   } finally {
     await build.close();
   }
-  engine = await DuckDbEngine.open(lake);
+  engine = await openWarehouse(lake);
   const project = await loadFullProject();
   testResults = await runTests(engine, project, {
+    openScratch: openScratchEngine,
     selection: { models: new Set(project.models.map((m) => m.name)) },
-    built: new Set(engine.catalogEntries().map((e) => e.name)),
+    built: new Set(engine.catalog().map((e) => e.name)),
   });
 });
 
@@ -264,7 +267,7 @@ describe('data_quality on a delivery with rejected rows', () => {
       const smallLake = new Lake(path.join(small, 'lake'));
       const [run] = await ingestDatasets(smallLake, small, [{ feed: 'calls', paths: ['calls.csv'] }]);
       expect(run!.totals).toMatchObject({ read: 51, landed: 50, quarantined: 1 });
-      const smallEngine = await DuckDbEngine.open(smallLake);
+      const smallEngine = await openWarehouse(smallLake);
       try {
         await buildModels(smallLake, smallEngine, await loadProject(), { only: new Set(['int_quarantine_daily', 'data_quality']) });
         const rows = (await smallEngine.query(`select feed, rows_landed, rows_quarantined, rejected_files, quarantine_rate, deliveries from data_quality`)).rows;

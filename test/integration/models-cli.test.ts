@@ -63,7 +63,7 @@ describe('crmlake lint, compile, test, docs, build --select', () => {
     expect(stdout).toMatch(/customer_clv\.sql\s+program \(TypeScript, not SQL\)/);
     expect(stderr).toMatch(/check: (\d+) of \1 statements parse/);
     const rfm = await readFile(path.join(out, files.find((f) => f.endsWith('_customer_rfm.sql'))!), 'utf8');
-    expect(rfm).toContain(`CREATE TABLE crm.customer_rfm\nWITH (\n  format = 'PARQUET',\n  write_compression = 'SNAPPY',\n  external_location = 's3://b/wh/customer_rfm/R9/'\n) AS`);
+    expect(rfm).toContain(`CREATE TABLE crm.customer_rfm__stage_r9\nWITH (\n  format = 'PARQUET',\n  write_compression = 'SNAPPY',\n  external_location = 's3://b/wh/customer_rfm/r9/'\n) AS`);
     const manifest = JSON.parse(await readFile(path.join(out, '_manifest.json'), 'utf8')) as { model: string; kind: string }[];
     expect(manifest.find((m) => m.model === 'customer_clv')).toMatchObject({ kind: 'program', statements: [] });
     const duck = await crmlake('compile', '--engine', 'duckdb', '--select', 'stg_pos__lines');

@@ -1,3 +1,4 @@
+import { openScratchEngine } from '../../src/app/test.js';
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +7,8 @@ import { loadMapping } from '../../src/feeds/mapping.js';
 import { posFeed } from '../../src/feeds/pos/feed.js';
 import { Lake } from '../../src/lake/lake.js';
 import { projectDocs, readBuildRuns } from '../../src/models/docs.js';
-import { DEFAULT_MODELS_DIR, loadFullProject, loadProject } from '../../src/models/project.js';
+import { loadFullProject, loadProject } from '../../src/app/project.js';
+import { DEFAULT_MODELS_DIR } from '../../src/models/project.js';
 import { buildModels } from '../../src/models/runner.js';
 import { selectModels } from '../../src/models/select.js';
 import { runTests, SAMPLE_ROWS } from '../../src/models/testing.js';
@@ -36,7 +38,7 @@ describe('crmlake test on real Online Retail days', () => {
     const project = await loadFullProject();
     const kinds = { data: 0, singular: 0, unit: 0 };
     const results = await withEngine(lake, (engine) =>
-      runTests(engine, project, { selection: { models: new Set(project.models.map((m) => m.name)) }, built: new Set(engine.catalogEntries().map((e) => e.name)) }),
+      runTests(engine, project, { openScratch: openScratchEngine, selection: { models: new Set(project.models.map((m) => m.name)) }, built: new Set(engine.catalog().map((e) => e.name)) }),
     );
     for (const r of results) kinds[r.kind]++;
     expect(results.filter((r) => r.status !== 'pass').map((r) => `${r.name}: ${r.status} ${r.error ?? JSON.stringify(r.sample)}`)).toEqual([]);
@@ -58,7 +60,7 @@ describe('crmlake test on real Online Retail days', () => {
     await mkdir(path.join(copy, 'tests'));
     await writeFile(path.join(copy, 'tests/no_returns.sql'), `{{ config(severity='warn') }}\nselect order_id from {{ ref('stg_pos__lines') }} where line_type = 'return'`);
     const project = await loadFullProject(path.join(copy, 'models'));
-    const results = await withEngine(lake, (engine) => runTests(engine, project, { selection: { models: new Set(['stg_pos__lines']), kinds: ['data', 'singular'] } }));
+    const results = await withEngine(lake, (engine) => runTests(engine, project, { openScratch: openScratchEngine, selection: { models: new Set(['stg_pos__lines']), kinds: ['data', 'singular'] } }));
     const accepted = results.find((r) => r.name === 'accepted_values_stg_pos__lines_line_type')!;
     const independent = await withEngine(lake, async (engine) =>
       (await engine.query(`select line_type, count(*) as n from curated.pos_lines where line_type <> 'sale' group by 1 order by 1`)).rows,

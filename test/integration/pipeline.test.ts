@@ -8,7 +8,7 @@ import { ingestFiles, type IngestRun } from '../../src/feeds/ingest.js';
 import { loadMapping } from '../../src/feeds/mapping.js';
 import { posFeed } from '../../src/feeds/pos/feed.js';
 import { Lake } from '../../src/lake/lake.js';
-import { loadProject } from '../../src/models/project.js';
+import { loadProject } from '../../src/app/project.js';
 import { buildModels } from '../../src/models/runner.js';
 import { CLI, copyRetailDays, scratchDir, withEngine } from '../helpers.js';
 

@@ -6,13 +6,13 @@ import { promisify } from 'node:util';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DuckDbEngine } from '../../src/engine/duckdb.js';
+import { openWarehouse } from '../../src/app/warehouse.js';
 import { ingestFiles } from '../../src/feeds/ingest.js';
 import { loadMapping } from '../../src/feeds/mapping.js';
 import { posFeed } from '../../src/feeds/pos/feed.js';
 import { Lake, sha256File } from '../../src/lake/lake.js';
 import { S3Store } from '../../src/lake/s3.js';
-import { loadProject } from '../../src/models/project.js';
+import { loadProject } from '../../src/app/project.js';
 import { buildModels } from '../../src/models/runner.js';
 import { CLI, copyRetailDays, queryLake, scratchDir } from '../helpers.js';
 import { startLocalS3, type LocalS3 } from '../s3.js';
@@ -64,7 +64,7 @@ describe('the lake on S3 (a real S3-compatible server)', () => {
 
     // Models build on S3 data exactly as on local data (DuckDB reads through the cache).
     for (const lake of [remote, local]) {
-      const engine = await DuckDbEngine.open(lake);
+      const engine = await openWarehouse(lake);
       try {
         await buildModels(lake, engine, await loadProject(), {});
       } finally {

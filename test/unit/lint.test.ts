@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LINT_RULES, lintProject, lintSql, maskSql } from '../../src/models/lint.js';
-import { DEFAULT_MODELS_DIR, loadFullProject, type Project } from '../../src/models/project.js';
+import { loadFullProject } from '../../src/app/project.js';
+import { DEFAULT_MODELS_DIR, type Project } from '../../src/models/project.js';
 
 const rulesOf = (sql: string) => lintSql(sql, 'models/x.sql').map((f) => f.rule);
 

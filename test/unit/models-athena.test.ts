@@ -2,10 +2,12 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkAthenaStatement, compileForAthena, renderPlan, type AthenaModelPlan, type AthenaOptions } from '../../src/engine/athena.js';
-import { loadProject, topologicalOrder } from '../../src/models/project.js';
+import { planAthenaBuild, renderPlan, type AthenaModelPlan, type AthenaPlanOptions } from '../../src/app/compile.js';
+import { checkAthenaStatement } from '../../src/engine/athena/syntax.js';
+import { loadProject } from '../../src/app/project.js';
+import { topologicalOrder } from '../../src/models/project.js';
 
-const OPTIONS: AthenaOptions = {
+const OPTIONS: AthenaPlanOptions = {
   database: 'crm_wh',
   sourceDatabase: 'crm_curated',
   location: 's3://bucket/warehouse/',
@@ -30,7 +32,7 @@ async function project(files: Record<string, string>): Promise<string> {
 async function expectAllParse(plans: AthenaModelPlan[]): Promise<number> {
   let count = 0;
   for (const plan of plans) {
-    for (const statement of [...plan.statements, ...(plan.fullRefreshStatements ?? [])]) {
+    for (const statement of plan.statements) {
       const check = await checkAthenaStatement(statement);
       expect(check, `${plan.model} ${statement.kind}:\n${statement.sql}`).toMatchObject({ ok: true });
       count++;
@@ -40,22 +42,24 @@ async function expectAllParse(plans: AthenaModelPlan[]): Promise<number> {
 }
 
 describe('Athena compile of the shipped models', () => {
-  it('compiles every model in dependency order, resolves ref/source to database.table and parses every statement', async () => {
+  it('plans every model in dependency order under staged names, resolves ref/source to database.table and parses every statement', async () => {
     const models = topologicalOrder(await loadProject());
-    const plans = compileForAthena(models, OPTIONS);
+    const plans = planAthenaBuild(models, OPTIONS);
     expect(plans.map((p) => p.model)).toEqual(models.map((m) => m.name));
     const stg = plans.find((p) => p.model === 'stg_pos__lines')!;
     expect(stg.statements).toHaveLength(1);
-    expect(stg.statements[0]!.sql).toMatch(/^CREATE OR REPLACE VIEW crm_wh\.stg_pos__lines AS\n/);
+    expect(stg.statements[0]!.sql).toMatch(/^CREATE OR REPLACE VIEW crm_wh\.stg_pos__lines__stage_r1 AS\n/);
     expect(stg.statements[0]!.sql).toContain('from crm_curated.pos_lines');
+    expect(renderPlan(stg)).toMatch(/at the build's commit: CREATE OR REPLACE VIEW crm_wh\.stg_pos__lines over the final names/);
     const rfm = plans.find((p) => p.model === 'customer_rfm')!;
-    expect(rfm.statements.map((s) => s.kind)).toEqual(['drop', 'ctas']);
-    expect(rfm.statements[0]!.sql).toBe('DROP TABLE IF EXISTS crm_wh.customer_rfm');
-    expect(rfm.statements[1]!.sql).toMatch(
-      /^CREATE TABLE crm_wh\.customer_rfm\nWITH \(\n  format = 'PARQUET',\n  write_compression = 'SNAPPY',\n  external_location = 's3:\/\/bucket\/warehouse\/customer_rfm\/R1\/'\n\) AS\n/,
+    expect(rfm.statements.map((s) => s.kind)).toEqual(['ctas']);
+    expect(rfm.statements[0]!.sql).toMatch(
+      /^CREATE TABLE crm_wh\.customer_rfm__stage_r1\nWITH \(\n  format = 'PARQUET',\n  write_compression = 'SNAPPY',\n  external_location = 's3:\/\/bucket\/warehouse\/customer_rfm\/r1\/'\n\) AS\n/,
     );
-    expect(rfm.statements[1]!.sql).toContain('from crm_wh.stg_pos__lines');
-    expect(rfm.statements[1]!.sql).not.toMatch(/\{\{|main\."|curated\."/);
+    // Later models of the build read the staged tables; nothing of the DuckDB names is left.
+    expect(rfm.statements[0]!.sql).toMatch(/join crm_wh\.int_customer_keys__stage_r1\b/);
+    expect(rfm.statements[0]!.sql).not.toMatch(/\{\{|main\."|curated\."/);
+    expect(renderPlan(rfm)).toMatch(/the Glue table crm_wh\.customer_rfm is switched to s3:\/\/bucket\/warehouse\/customer_rfm\/r1\//);
     // Program models are not SQL: listed, with no statements.
     const clv = plans.find((p) => p.model === 'customer_clv')!;
     expect(clv).toMatchObject({ kind: 'program', statements: [] });
@@ -65,13 +69,14 @@ describe('Athena compile of the shipped models', () => {
 
   it('passes vars into the SQL', async () => {
     const models = await loadProject();
-    const [rfm] = compileForAthena(models.filter((m) => m.name === 'customer_rfm'), { ...OPTIONS, vars: { as_of: '2011-01-01' } });
-    expect(rfm!.statements[1]!.sql).toContain(`cast(nullif('2011-01-01', '') as date)`);
+    const [rfm] = planAthenaBuild(models.filter((m) => m.name === 'customer_rfm'), { ...OPTIONS, vars: { as_of: '2011-01-01' } });
+    expect(rfm!.statements[0]!.sql).toContain(`cast(nullif('2011-01-01', '') as date)`);
   });
 });
 
 describe('Athena compile of incremental and partitioned models', () => {
   let plans: AthenaModelPlan[];
+  let rebuild: AthenaModelPlan[];
   beforeAll(async () => {
     const root = await project({
       'staging/stg.sql': `select * from {{ source('pos', 'pos_lines') }}`,
@@ -79,7 +84,9 @@ describe('Athena compile of incremental and partitioned models', () => {
       'marts/log.sql': `{{ config(materialized='incremental') }}\nselect order_id, business_date from {{ ref('stg') }} where {{ incremental_filter('business_date') }}`,
       'marts/part.sql': `{{ config(materialized='table', partitioned_by='business_date') }}\nselect order_id, business_date from {{ ref('stg') }}`,
     });
-    plans = compileForAthena(topologicalOrder(await loadProject(root, [])), OPTIONS);
+    const models = topologicalOrder(await loadProject(root, []));
+    plans = planAthenaBuild(models, OPTIONS);
+    rebuild = planAthenaBuild(models, { ...OPTIONS, fullRefresh: true });
   });
 
   it('merge: stages the new rows, deletes stored rows with their keys (Iceberg MERGE), inserts; CTAS for the first build', () => {
@@ -88,31 +95,34 @@ describe('Athena compile of incremental and partitioned models', () => {
     const [, stage, merge, insert] = daily.statements;
     expect(stage!.sql).toContain(`CREATE TABLE crm_wh.daily__incremental`);
     expect(stage!.sql).toContain(`(business_date >= (select date_add('day', -2, max(business_date)) from crm_wh.daily) or (select max(business_date) from crm_wh.daily) is null)`);
+    // The staged view of this build is what the incremental run reads.
+    expect(stage!.sql).toContain('from crm_wh.stg__stage_r1');
     expect(merge!.sql).toBe(
       'MERGE INTO crm_wh.daily AS target\nUSING crm_wh.daily__incremental AS batch\nON target.business_date IS NOT DISTINCT FROM batch.business_date AND target.store_id IS NOT DISTINCT FROM batch.store_id\nWHEN MATCHED THEN DELETE',
     );
     expect(insert!.sql).toBe('INSERT INTO crm_wh.daily\nSELECT * FROM crm_wh.daily__incremental');
-    const ctas = daily.fullRefreshStatements!.find((s) => s.kind === 'ctas')!;
+    const ctas = rebuild.find((p) => p.model === 'daily')!.statements.find((s) => s.kind === 'ctas')!;
     expect(ctas.sql).toContain(`table_type = 'ICEBERG'`);
     expect(ctas.sql).toContain(`partitioning = ARRAY['business_date']`);
     expect(ctas.sql).toContain('where true');
-    expect(renderPlan(daily)).toMatch(/at most 100 partitions/);
+    expect(renderPlan(daily)).toMatch(/more than 100 partitions are written by one CTAS and INSERT INTO statements of 100 each/);
   });
 
   it('append: INSERT INTO the Hive table with the filter; --full-refresh plans the CTAS', () => {
     const log = plans.find((p) => p.model === 'log')!;
-    expect(log.statements).toEqual([expect.objectContaining({ kind: 'insert', sql: expect.stringMatching(/^INSERT INTO crm_wh\.log\nselect order_id, business_date from crm_wh\.stg where \(business_date > \(select max\(business_date\) from crm_wh\.log\)/) })]);
-    expect(log.fullRefreshStatements!.map((s) => s.kind)).toEqual(['drop', 'ctas']);
-    expect(log.fullRefreshStatements![1]!.sql).toContain(`external_location = 's3://bucket/warehouse/log/R1/'`);
+    expect(log.statements).toEqual([expect.objectContaining({ kind: 'insert', sql: expect.stringMatching(/^INSERT INTO crm_wh\.log\nselect order_id, business_date from crm_wh\.stg__stage_r1 where \(business_date > \(select max\(business_date\) from crm_wh\.log\)/) })]);
+    const full = rebuild.find((p) => p.model === 'log')!;
+    expect(full.statements.map((s) => s.kind)).toEqual(['drop', 'ctas']);
+    expect(full.statements[1]!.sql).toContain(`external_location = 's3://bucket/warehouse/log/r1/'`);
   });
 
   it('partitioned tables get partitioned_by', () => {
     const part = plans.find((p) => p.model === 'part')!;
-    expect(part.statements[1]!.sql).toContain(`partitioned_by = ARRAY['business_date']`);
+    expect(part.statements[0]!.sql).toContain(`partitioned_by = ARRAY['business_date']`);
   });
 
   it('every statement parses', async () => {
-    expect(await expectAllParse(plans)).toBeGreaterThan(10);
+    expect(await expectAllParse([...plans, ...rebuild])).toBeGreaterThan(10);
   });
 });
 

@@ -1,7 +1,7 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DuckDbEngine } from '../../src/engine/duckdb.js';
-import { loadPrelude, PRELUDE_FUNCTIONS } from '../../src/engine/prelude.js';
+import { openWarehouse } from '../../src/app/warehouse.js';
+import { loadPrelude, PRELUDE_FUNCTIONS } from '../../src/engine/duckdb/prelude.js';
 import { Lake } from '../../src/lake/lake.js';
 import { scratchDir } from '../helpers.js';
 
@@ -130,7 +130,7 @@ describe('DuckDB prelude: Trino names DuckDB lacks', () => {
 describe('DuckDbEngine loads the prelude', () => {
   it('answers Trino names in ad hoc SQL and models', async () => {
     const { dir, cleanup } = await scratchDir('prelude');
-    const engine = await DuckDbEngine.open(new Lake(dir));
+    const engine = await openWarehouse(new Lake(dir));
     try {
       const { rows } = await engine.query(`select date_diff('day', timestamp '2024-01-01 23:00', timestamp '2024-01-02 01:00') as d, approx_distinct(1) as n, greatest(1, null) as g`);
       expect(rows).toEqual([{ d: 0, n: 1, g: null }]);

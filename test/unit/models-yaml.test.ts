@@ -2,7 +2,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadFullProject, type Project } from '../../src/models/project.js';
+import { loadFullProject } from '../../src/app/project.js';
+import { openScratchEngine } from '../../src/app/test.js';
+import { type Project } from '../../src/models/project.js';
 import { dataTestSql, UnitTestEngine } from '../../src/models/testing.js';
 
 let dir: string;
@@ -18,7 +20,7 @@ async function project(files: Record<string, string>): Promise<string> {
   return root;
 }
 
-const relations = { modelRelation: (m: string) => `wh.${m}`, sourceRelation: (s: string, t: string) => `src.${t}` };
+const relations = { modelRelation: (m: string) => `wh.${m}`, sourceRelation: (s: string, t: string) => `src.${t}`, quarantineRelation: (f: string) => `rejects.${f}` };
 
 const SCHEMA = `version: 2
 models:
@@ -198,7 +200,7 @@ describe('unit tests (dbt 1.8 syntax) on DuckDB', () => {
 `,
     });
     loaded = await loadFullProject(path.join(root, 'models'));
-    engine = await UnitTestEngine.open(loaded);
+    engine = await UnitTestEngine.open(loaded, openScratchEngine);
   });
   afterAll(async () => engine?.close());
 

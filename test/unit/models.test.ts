@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
 import { incrementalFilter } from '../../src/models/compile.js';
-import { findCalls, loadFullProject, loadProject, parseArgs, topologicalOrder } from '../../src/models/project.js';
+import { loadFullProject, loadProject } from '../../src/app/project.js';
+import { findCalls, parseArgs, topologicalOrder } from '../../src/models/project.js';
 import { compileModel } from '../../src/models/runner.js';
 
 let dir: string;

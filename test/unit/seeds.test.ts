@@ -1,9 +1,11 @@
+import { openScratchEngine } from '../../src/app/test.js';
 import { cp, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DuckDbEngine } from '../../src/engine/duckdb.js';
+import { openWarehouse } from '../../src/app/warehouse.js';
 import { Lake } from '../../src/lake/lake.js';
-import { DEFAULT_MODELS_DIR, loadFullProject, loadProject } from '../../src/models/project.js';
+import { loadFullProject, loadProject } from '../../src/app/project.js';
+import { DEFAULT_MODELS_DIR } from '../../src/models/project.js';
 import { buildModels } from '../../src/models/runner.js';
 import { DEFAULT_SEEDS_DIR, inferSeedType, readSeed } from '../../src/models/seeds.js';
 import { runTests } from '../../src/models/testing.js';
@@ -90,7 +92,7 @@ describe('seeds in a project', () => {
     expect(project.orphanDocs).toEqual([]);
 
     const lake = new Lake(path.join(root, 'lake'));
-    const engine = await DuckDbEngine.open(lake);
+    const engine = await openWarehouse(lake);
     try {
       const run = await buildModels(lake, engine, project.models);
       expect(run.results.map((r) => [r.model, r.rows])).toEqual([
@@ -100,7 +102,7 @@ describe('seeds in a project', () => {
       expect((await engine.query(`select * from big_promos`)).rows).toEqual([{ id: 'P1', amount: 10 }]);
       const types = (await engine.query(`select * from promos limit 0`)).columns.map((c) => c.type);
       expect(types).toEqual(['VARCHAR', 'INTEGER', 'VARCHAR']);
-      const results = await runTests(engine, project, { selection: { models: new Set(['promos']) } });
+      const results = await runTests(engine, project, { openScratch: openScratchEngine, selection: { models: new Set(['promos']) } });
       expect(results.map((r) => [r.name, r.status, r.file])).toEqual([
         ['unique_promos_id', 'pass', 'seeds/_seeds.yml'],
         ['not_null_promos_id', 'pass', 'seeds/_seeds.yml'],

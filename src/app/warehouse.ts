@@ -1,0 +1,29 @@
+import { openEngine, type Engine } from '../engine/engine.js';
+import { QUARANTINE_COLUMNS, sourceTables } from '../feeds/index.js';
+import type { Lake } from '../lake/lake.js';
+import { warehouseSettings, type WarehouseSettings } from './settings.js';
+
+/**
+ * The engine over a lake with crmlake's feeds registered as sources: the one way commands,
+ * Lambdas, the report and tests open the warehouse.
+ */
+export function openWarehouse(lake: Lake, options: { settings?: WarehouseSettings; readOnly?: boolean } = {}): Promise<Engine> {
+  const settings = options.settings ?? warehouseSettings();
+  return openEngine(lake, {
+    engine: settings.engine,
+    athena: settings.athena,
+    sources: sourceTables(),
+    quarantineColumns: QUARANTINE_COLUMNS,
+    readOnly: options.readOnly,
+  });
+}
+
+/** Runs `work` with the warehouse open, and closes it whatever happens. */
+export async function withWarehouse<T>(lake: Lake, work: (engine: Engine) => Promise<T>, options: Parameters<typeof openWarehouse>[1] = {}): Promise<T> {
+  const engine = await openWarehouse(lake, options);
+  try {
+    return await work(engine);
+  } finally {
+    await engine.close();
+  }
+}

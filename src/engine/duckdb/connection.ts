@@ -1,0 +1,42 @@
+import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
+import { sqlString } from '../sql.js';
+import { loadPrelude } from './prelude.js';
+
+/** One in-memory DuckDB with the Trino prelude loaded (./prelude.ts): the engine's connection. */
+export async function openConnection(): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  await loadPrelude(connection);
+  return { instance, connection };
+}
+
+/** Statement kinds an analyst's read-only session may run: queries and their plans. */
+const READ_ONLY_STATEMENTS = new Set<StatementType>([StatementType.SELECT, StatementType.EXPLAIN]);
+
+/**
+ * Locks a connection down for analysts (`crmlake sql`, report loaders): files can be read only
+ * below `readable` (the lake's data zones or the S3 cache), and the configuration is locked so a
+ * query cannot lift it. DuckDB lets allowed directories be written too (measured on 1.5.5: COPY
+ * TO and ATTACH inside them succeed), so `assertReadOnly` also refuses every statement that is
+ * not a query.
+ */
+export async function lockDown(connection: DuckDBConnection, readable: string[]): Promise<void> {
+  const dirs = readable.map((d) => sqlString(d.endsWith('/') ? d : `${d}/`));
+  await connection.run(`SET allowed_directories = [${dirs.join(', ')}]`);
+  await connection.run('SET enable_external_access = false');
+  await connection.run('SET lock_configuration = true');
+}
+
+/** Throws unless every statement of `sql` is a query (SELECT, WITH, DESCRIBE, SUMMARIZE, EXPLAIN). */
+export async function assertReadOnly(connection: DuckDBConnection, sql: string): Promise<void> {
+  const statements = await connection.extractStatements(sql);
+  for (let i = 0; i < statements.count; i++) {
+    const prepared = await statements.prepare(i);
+    const type = prepared.statementType;
+    prepared.destroySync();
+    if (!READ_ONLY_STATEMENTS.has(type)) {
+      const kind = StatementType[type] ?? String(type);
+      throw new Error(`crmlake sql is read-only: statement ${i + 1} is ${kind}, not a query. Models change the warehouse (crmlake build); ingest changes the lake (crmlake ingest).`);
+    }
+  }
+}

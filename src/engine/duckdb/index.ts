@@ -1,0 +1,171 @@
+import { rm } from 'node:fs/promises';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { Lake } from '../../lake/lake.js';
+import type {
+  BuildSession,
+  CatalogEntry,
+  Engine,
+  EngineCapabilities,
+  EngineOptions,
+  EngineUsage,
+  MaterializeRequest,
+  MaterializeResult,
+  QueryResult,
+  RowsRequest,
+} from '../engine.js';
+import { WarehouseCatalog } from './catalog.js';
+import { assertReadOnly, lockDown, openConnection } from './connection.js';
+import { materializeIncremental, materializeRows, materializeTable, materializeView, viewOverFile, type MaterializeContext } from './materializations.js';
+import { duckdbRelations } from './relations.js';
+import { registerSources } from './sources.js';
+
+/**
+ * DuckDB in memory over the lake's parquet: curated tables and materialized models are views
+ * over files, so the lake stays the only copy of the data and any number of processes
+ * (build, report, ad hoc SQL) can read it at once without a database file lock.
+ */
+export class DuckDbEngine implements Engine {
+  readonly name = 'duckdb' as const;
+  readonly capabilities: EngineCapabilities = { incremental: true, reportsScannedBytes: false };
+  readonly sourceRelation = duckdbRelations.sourceRelation;
+  readonly modelRelation = duckdbRelations.modelRelation;
+  readonly quarantineRelation = duckdbRelations.quarantineRelation;
+  private statements = 0;
+  private scratchDir: string | undefined;
+
+  private constructor(
+    private readonly lake: Lake,
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+    private readonly warehouse: WarehouseCatalog,
+    private readonly readOnly: boolean,
+  ) {}
+
+  static async open(lake: Lake, options: EngineOptions): Promise<DuckDbEngine> {
+    const { instance, connection } = await openConnection();
+    try {
+      await registerSources(connection, lake, options.sources, options.quarantineColumns);
+      const warehouse = await WarehouseCatalog.load(lake);
+      const engine = new DuckDbEngine(lake, instance, connection, warehouse, options.readOnly ?? false);
+      await engine.registerWarehouse();
+      if (options.readOnly) await lockDown(connection, lake.readableRoots());
+      return engine;
+    } catch (error) {
+      connection.closeSync();
+      instance.closeSync();
+      throw error;
+    }
+  }
+
+  async query(sql: string): Promise<QueryResult> {
+    if (this.readOnly) await assertReadOnly(this.connection, sql);
+    this.statements++;
+    const reader = await this.connection.runAndReadAll(sql);
+    const names = reader.columnNames();
+    const types = reader.columnTypes().map(String);
+    const rows = reader.getRowObjectsJson().map((row) => {
+      const out: Record<string, unknown> = {};
+      names.forEach((name, i) => (out[name] = toJsonValue(row[name], types[i]!)));
+      return out;
+    });
+    return { columns: names.map((name, i) => ({ name, type: types[i]! })), rows };
+  }
+
+  async beginBuild(runId: string): Promise<BuildSession> {
+    this.assertWritable();
+    this.warehouse.begin();
+    return {
+      runId,
+      commit: () => this.warehouse.commit({ collectDebris: true }),
+      abort: async () => {
+        await this.warehouse.abort();
+        await this.registerWarehouse(); // back to the committed files for the rest of this session
+      },
+    };
+  }
+
+  async materialize(request: MaterializeRequest): Promise<MaterializeResult> {
+    this.assertWritable();
+    this.statements++;
+    const context = this.context();
+    if (request.materialized === 'incremental') return materializeIncremental(context, request, this);
+    const sql = request.compile(this);
+    return request.materialized === 'view' ? materializeView(context, request.name, sql) : materializeTable(context, request.name, sql);
+  }
+
+  async materializeRows(request: RowsRequest): Promise<MaterializeResult> {
+    this.assertWritable();
+    this.statements++;
+    return materializeRows(this.context(), request);
+  }
+
+  catalog(): readonly CatalogEntry[] {
+    return this.warehouse.entries();
+  }
+
+  async dropModels(keep: Set<string>): Promise<string[]> {
+    this.assertWritable();
+    const dropped = await this.warehouse.drop(keep);
+    for (const name of dropped) await this.connection.run(`DROP VIEW IF EXISTS ${this.modelRelation(name)}`);
+    return dropped;
+  }
+
+  usage(): EngineUsage {
+    return { statements: this.statements, bytesScanned: null };
+  }
+
+  async close(): Promise<void> {
+    this.connection.closeSync();
+    this.instance.closeSync();
+    if (this.scratchDir) await rm(this.scratchDir, { recursive: true, force: true });
+  }
+
+  private assertWritable(): void {
+    if (this.readOnly) throw new Error('this engine was opened read-only');
+  }
+
+  private context(): MaterializeContext {
+    return {
+      connection: this.connection,
+      lake: this.lake,
+      catalog: this.warehouse,
+      scratch: async () => (this.scratchDir ??= await this.lake.scratch()),
+    };
+  }
+
+  /** A view per model of the catalog: tables over their file, views over their SQL. */
+  private async registerWarehouse(): Promise<void> {
+    let views: CatalogEntry[] = [];
+    for (const entry of this.warehouse.entries()) {
+      if (entry.location) await viewOverFile(this.context(), entry.name, entry.location);
+      else views.push(entry);
+    }
+    // A view over another view needs it first; after a build with --select the catalog is not in
+    // dependency order, so views that cannot be created yet wait for the next round.
+    while (views.length) {
+      const waiting: CatalogEntry[] = [];
+      let lastError: unknown;
+      for (const entry of views) {
+        await this.connection.run(`CREATE OR REPLACE VIEW ${this.modelRelation(entry.name)} AS ${entry.sql}`).catch((error: unknown) => {
+          waiting.push(entry);
+          lastError = error;
+        });
+      }
+      if (waiting.length === views.length) throw lastError;
+      views = waiting;
+    }
+  }
+}
+
+const INTEGER_TYPES = new Set(['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT', 'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT']);
+
+/** Numbers come back as JS numbers where that loses nothing a reader would see; else strings. */
+function toJsonValue(value: unknown, type: string): unknown {
+  if (typeof value !== 'string') return value;
+  if (INTEGER_TYPES.has(type)) {
+    const n = Number(value);
+    return Number.isSafeInteger(n) ? n : value;
+  }
+  if (type.startsWith('DECIMAL')) return Number(value);
+  return value;
+}
