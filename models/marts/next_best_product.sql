@@ -19,16 +19,21 @@ rules as (
     where lift > {{ var('nbp_min_lift', '1.0') }}
 ),
 
-recommended as (
+reasons as (
     select
         bought.customer_key,
         rules.source_feed,
         rules.product_b as product_id,
-        max(rules.product_b_name) as product_name,
-        max(rules.confidence) as confidence,
-        max(rules.lift) as lift,
-        max_by(rules.product_a, rules.confidence) as because_of_product,
-        count(*) as supporting_products
+        rules.product_b_name,
+        rules.confidence,
+        rules.lift,
+        rules.product_a,
+        -- the strongest rule names the reason; equal rules are told apart by product id, so every
+        -- engine (and every run) names the same one
+        row_number() over (
+            partition by bought.customer_key, rules.source_feed, rules.product_b
+            order by rules.confidence desc, rules.lift desc, rules.product_a
+        ) as reason_rank
     from bought
     inner join rules
         on rules.source_feed = bought.source_feed
@@ -38,7 +43,20 @@ recommended as (
         and owned.source_feed = rules.source_feed
         and owned.product_id = rules.product_b
     where owned.product_id is null
-    group by bought.customer_key, rules.source_feed, rules.product_b
+),
+
+recommended as (
+    select
+        customer_key,
+        source_feed,
+        product_id,
+        max(product_b_name) as product_name,
+        max(confidence) as confidence,
+        max(lift) as lift,
+        max(case when reason_rank = 1 then product_a end) as because_of_product,
+        count(*) as supporting_products
+    from reasons
+    group by customer_key, source_feed, product_id
 ),
 
 ranked as (

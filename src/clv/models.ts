@@ -63,7 +63,7 @@ const customerClvColumns = (vars: Vars) => {
     { name: 'customer_key', type: 'VARCHAR', description: 'The customer (the POS customer id until the customer master assigns keys).' },
     { name: 'frequency', type: 'INTEGER', description: 'Repeat purchases before the as-of date: purchase days after the first (same-day orders combined).' },
     { name: 'recency', type: 'DOUBLE', description: 'Periods from the first to the last purchase (t_x).' },
-    { name: 'T', type: 'DOUBLE', description: 'Periods from the first purchase to the as-of date.' },
+    { name: 'customer_age', type: 'DOUBLE', description: 'Periods from the first purchase to the as-of date (T in the BG/NBD papers; lower case, as Glue names columns).' },
     { name: 'monetary_value', type: 'DOUBLE', description: 'Mean value of the repeat purchases (0 without repeats).' },
     { name: 'p_alive', type: 'DOUBLE', description: 'Probability the customer is still active.' },
     { name: `expected_purchases_${h}m`, type: 'DOUBLE', description: `Expected purchases in the next ${h} months.` },

@@ -29,6 +29,8 @@ export interface AthenaStatement {
   sql: string;
   /** The query inside the statement (a model's compiled SELECT), for syntax checks. */
   select?: string;
+  /** The table a CTAS creates or an INSERT writes (for splitting writes of many partitions). */
+  table?: string;
 }
 
 /** Glue names: lower-case letters, digits and underscores. */
@@ -52,10 +54,10 @@ export function ctas(spec: TableSpec, select: string): AthenaStatement {
   const properties = spec.iceberg
     ? [`table_type = 'ICEBERG'`, `is_external = false`, `location = ${sqlString(location)}`, `format = 'PARQUET'`, ...(partitions ? [`partitioning = ARRAY[${partitions}]`] : [])]
     : [`format = 'PARQUET'`, `write_compression = 'SNAPPY'`, `external_location = ${sqlString(location)}`, ...(partitions ? [`partitioned_by = ARRAY[${partitions}]`] : [])];
-  return { kind: 'ctas', sql: `CREATE TABLE ${spec.table}\nWITH (\n  ${properties.join(',\n  ')}\n) AS\n${select}`, select };
+  return { kind: 'ctas', sql: `CREATE TABLE ${spec.table}\nWITH (\n  ${properties.join(',\n  ')}\n) AS\n${select}`, select, table: spec.table };
 }
 
-export const insertInto = (table: string, select: string): AthenaStatement => ({ kind: 'insert', sql: `INSERT INTO ${table}\n${select}`, select });
+export const insertInto = (table: string, select: string): AthenaStatement => ({ kind: 'insert', sql: `INSERT INTO ${table}\n${select}`, select, table });
 
 export const createView = (view: string, select: string): AthenaStatement => ({ kind: 'view', sql: `CREATE OR REPLACE VIEW ${view} AS\n${select}`, select });
 
@@ -101,4 +103,10 @@ export function partitionBatches<T>(values: T[], size = ATHENA_MAX_PARTITIONS_PE
 export function distinctPartitions(select: string, partitionedBy: string[]): string {
   const columns = partitionedBy.map((c) => `cast(${c} as varchar) as ${c}`).join(', ');
   return `SELECT DISTINCT ${columns} FROM (\n${select}\n) AS partitioned ORDER BY ${partitionedBy.map((_, i) => i + 1).join(', ')}`;
+}
+
+/** The same CTAS or INSERT over another SELECT (a batch of its partitions). */
+export function withSelect(statement: AthenaStatement, select: string): AthenaStatement {
+  if (!statement.select || !statement.sql.endsWith(statement.select)) throw new Error(`cannot re-target a ${statement.kind} statement`);
+  return { ...statement, sql: statement.sql.slice(0, statement.sql.length - statement.select.length) + select, select };
 }
