@@ -142,8 +142,10 @@ export class AthenaDouble {
       return { Errors: [] };
     });
 
-    this.athena.on(StartQueryExecutionCommand).callsFake(async ({ QueryString }) => {
+    this.athena.on(StartQueryExecutionCommand).callsFake(async ({ QueryString, QueryExecutionContext }) => {
       const id = `q${++this.next}`;
+      // Unqualified names resolve in the context's database, as on Athena.
+      await this.connection.run(`SET search_path = '${QueryExecutionContext?.Database ?? 'main'},main'`);
       this.statements.push(QueryString);
       const execution: QueryExecution = { QueryExecutionId: id, Query: QueryString, Status: { State: 'SUCCEEDED' }, Statistics: { DataScannedInBytes: 0 } };
       let columns: ColumnInfo[] = [];
@@ -294,7 +296,7 @@ export class AthenaDouble {
       await this.connection.run(`DELETE FROM ${database}.${name}__data AS target WHERE EXISTS (SELECT 1 FROM ${batch} AS batch WHERE ${on})`);
       return { ...none, touched: 0 };
     }
-    if (/^\s*(SELECT|WITH)\b/i.test(sql)) {
+    if (/^\s*(?:(?:--[^\n]*\n|\/\*[\s\S]*?\*\/)\s*)*(SELECT|WITH)\b/i.test(sql)) {
       const reader = await this.connection.runAndReadAll(sql);
       const names = reader.columnNames();
       const types = reader.columnTypes().map(String);

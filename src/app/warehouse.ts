@@ -1,4 +1,5 @@
-import { openEngine, type Engine } from '../engine/engine.js';
+import type { Engine } from '../engine/engine.js';
+import { openEngine } from '../engine/index.js';
 import { QUARANTINE_COLUMNS, sourceTables } from '../feeds/index.js';
 import type { Lake } from '../lake/lake.js';
 import { warehouseSettings, type WarehouseSettings } from './settings.js';

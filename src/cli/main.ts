@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerBuild } from './build.js';
+import { registerCatalog } from './catalog.js';
 import { registerClv } from './clv.js';
 import { registerCompile } from './compile.js';
 import { registerDemo } from './demo.js';
@@ -24,6 +25,7 @@ registerBuild(program);
 registerTest(program);
 registerLint(program);
 registerCompile(program);
+registerCatalog(program);
 registerDocs(program);
 registerSql(program);
 registerClv(program);

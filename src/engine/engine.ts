@@ -1,4 +1,3 @@
-import type { Lake } from '../lake/lake.js';
 
 /**
  * The one SQL engine interface. DuckDB fills it locally (src/engine/duckdb/); Athena (Trino over
@@ -133,7 +132,19 @@ export interface Engine extends Relations {
   /** Removes models no longer in the project (inside a build: at its commit). */
   dropModels(keep: Set<string>): Promise<string[]>;
   usage(): EngineUsage;
+  /**
+   * Registers the feeds' curated and quarantine tables in a catalog that outlives the session
+   * (Athena: Glue tables over the committed files), for readers outside crmlake. Null for an
+   * engine that registers them at every open (DuckDB).
+   */
+  syncCatalog(): Promise<CatalogSync | null>;
   close(): Promise<void>;
+}
+
+export interface CatalogSync {
+  tables: number;
+  /** Objects (e.g. symlink manifests) rewritten because the committed files changed. */
+  changed: number;
 }
 
 /** Settings of the Athena engine (see README "Running on Athena"). */
@@ -162,24 +173,4 @@ export interface EngineOptions {
   /** Analysts' queries: reads only, no file access beyond the lake, no writes. */
   readOnly?: boolean;
   athena?: Partial<AthenaSettings>;
-}
-
-/**
- * Opens the engine over a lake. Each engine is loaded on demand, so a DuckDB command never pays
- * for loading the AWS SDK and an Athena Lambda never loads DuckDB's native binding.
- */
-export async function openEngine(lake: Lake, options: EngineOptions): Promise<Engine> {
-  const name = options.engine ?? 'duckdb';
-  switch (name) {
-    case 'duckdb': {
-      const { DuckDbEngine } = await import('./duckdb/index.js');
-      return DuckDbEngine.open(lake, options);
-    }
-    case 'athena': {
-      const { AthenaEngine } = await import('./athena/index.js');
-      return AthenaEngine.open(lake, options);
-    }
-    default:
-      throw new Error(`Unknown engine "${String(name)}": choose ${ENGINE_NAMES.join(' or ')}`);
-  }
 }

@@ -1,5 +1,4 @@
 import type { Relations } from '../engine/engine.js';
-import { FEEDS } from '../feeds/index.js';
 import { ModelError } from './errors.js';
 import type { Vars } from './program.js';
 import { findCalls, type Model, type ModelConfig } from './project.js';
@@ -14,10 +13,6 @@ export interface CompileOptions {
   source?: (source: string, table: string) => string | undefined;
   /** The relation `{{ this }}` and `incremental_filter()` read; default the model's own. */
   self?: string;
-}
-
-export function feedTables(): Set<string> {
-  return new Set(Object.values(FEEDS).map((f) => `${f.name}.${f.table}`));
 }
 
 /**
@@ -43,7 +38,6 @@ export function compileTemplate(
   vars: Vars,
   options: CompileOptions & { model?: Pick<Model, 'name' | 'config' | 'materialized'> } = {},
 ): string {
-  const tables = feedTables();
   let sql = raw;
   for (const call of findCalls(raw, file).reverse()) {
     let replacement = '';
@@ -59,10 +53,8 @@ export function compileTemplate(
         break;
       }
       case 'source': {
-        const [source, table] = call.positional;
-        if (!source || !table || !tables.has(`${source}.${table}`)) {
-          throw new ModelError(`${where}: source('${source}', '${table}') is not a known feed table (${[...tables].join(', ')})`);
-        }
+        // Which tables exist was checked when the project was loaded (the feeds are handed in there).
+        const [source, table] = call.positional as [string, string];
         replacement = options.source?.(source, table) ?? relations.sourceRelation(source, table);
         break;
       }

@@ -228,8 +228,24 @@ export function defaultTestsDir(modelsDir: string): string {
  * plus the program models (computed in TypeScript) that build on them. The runner knows no
  * program of its own: the caller hands them in (src/app/project.ts lists crmlake's).
  */
-export async function loadProject(dir: string = DEFAULT_MODELS_DIR, programs: ProgramModel[] = []): Promise<Model[]> {
-  return (await loadFullProject(dir, { programs })).models;
+export async function loadProject(dir: string = DEFAULT_MODELS_DIR, programs: ProgramModel[] = [], sources?: string[]): Promise<Model[]> {
+  return (await loadFullProject(dir, { programs, sources })).models;
+}
+
+export interface ProjectOptions {
+  programs?: ProgramModel[];
+  /** The tables `source()` may name, as `feed.table` (the caller knows the feeds); absent: not checked. */
+  sources?: string[];
+  testsDir?: string;
+  seedsDir?: string;
+}
+
+/** A `source('feed', 'table')` must name a feed's curated table: say which exist. */
+function checkSource(call: { positional: string[]; line: number }, file: string, sources: string[] | undefined): void {
+  const [source, table] = call.positional;
+  if (sources && !sources.includes(`${source}.${table}`)) {
+    throw new ModelError(`${file}:${call.line}: source('${source}', '${table}') is not a known feed table (${sources.join(', ')})`);
+  }
 }
 
 /**
@@ -239,7 +255,7 @@ export async function loadProject(dir: string = DEFAULT_MODELS_DIR, programs: Pr
  */
 export async function loadFullProject(
   dir: string = DEFAULT_MODELS_DIR,
-  options: { programs?: ProgramModel[]; testsDir?: string; seedsDir?: string } = {},
+  options: ProjectOptions = {},
 ): Promise<Project> {
   try {
     return await readFullProject(dir, options);
@@ -251,7 +267,7 @@ export async function loadFullProject(
   }
 }
 
-async function readFullProject(dir: string, options: { programs?: ProgramModel[]; testsDir?: string; seedsDir?: string }): Promise<Project> {
+async function readFullProject(dir: string, options: ProjectOptions): Promise<Project> {
   const programs = options.programs ?? [];
   const seedsDir = options.seedsDir ?? defaultSeedsDir(dir);
   const relativeToModels = (file: string) => path.relative(dir, file).split(path.sep).join('/');
@@ -284,6 +300,7 @@ async function readFullProject(dir: string, options: { programs?: ProgramModel[]
       if ((call.fn === 'ref' && !call.positional[0]) || (call.fn === 'source' && call.positional.length !== 2)) {
         throw new ModelError(`${file}:${call.line}: write ref('model') or source('feed', 'table')`);
       }
+      if (call.fn === 'source') checkSource(call, file, options.sources);
     }
     models.push({
       name,
@@ -375,6 +392,7 @@ async function readFullProject(dir: string, options: { programs?: ProgramModel[]
       const calls = findCalls(raw, shown);
       for (const call of calls) {
         if (call.fn === 'ref' && !seen.has(call.positional[0]!)) throw new ModelError(`${shown}:${call.line}: ref('${call.positional[0]}') names no model`);
+        if (call.fn === 'source') checkSource(call, shown, options.sources);
         if (call.fn === 'incremental_filter' || call.fn === 'is_incremental' || call.fn === 'this') throw new ModelError(`${shown}:${call.line}: {{ ${call.fn} }} belongs in incremental models, not tests`);
       }
       const severity = calls.find((c) => c.fn === 'config')?.named.severity ?? 'error';

@@ -21,6 +21,7 @@ const athena = mockClient(AthenaClient);
 const settings = (over: Partial<AthenaClientSettings> = {}): AthenaClientSettings => ({
   workgroup: 'crmlake-build',
   outputLocation: 's3://results/athena/',
+  database: 'crmlake_warehouse',
   queryTimeoutMs: 60_000,
   maxScanBytes: null,
   poll: { firstMs: 1, factor: 1, maxMs: 1 },
@@ -71,7 +72,9 @@ describe('Athena queries', () => {
     const result = await queries.query('SELECT * FROM t');
 
     const start = athena.commandCalls(StartQueryExecutionCommand)[0]!.args[0].input;
-    expect(start).toMatchObject({ QueryString: 'SELECT * FROM t', WorkGroup: 'crmlake-build', ResultConfiguration: { OutputLocation: 's3://results/athena/' } });
+    expect(start).toMatchObject({ QueryString: 'SELECT * FROM t', WorkGroup: 'crmlake-build', ResultConfiguration: { OutputLocation: 's3://results/athena/' },
+      QueryExecutionContext: { Catalog: 'AwsDataCatalog', Database: 'crmlake_warehouse' },
+    });
     expect(start.ClientRequestToken).toMatch(/^[0-9a-f-]{36}$/);
     expect(athena.commandCalls(GetQueryExecutionCommand)).toHaveLength(3);
     expect(result.columns.map((c) => c.type)).toEqual(['boolean', 'tinyint', 'integer', 'bigint', 'double', 'decimal(12,2)', 'date', 'timestamp', 'varchar']);

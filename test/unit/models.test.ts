@@ -76,8 +76,8 @@ describe('model project', () => {
     const [m, s] = await loadProject(root, []);
     expect(compileModel(s!, fakeEngine, {})).toBe('select * from src.pos_pos_lines');
     expect(compileModel(m!, fakeEngine, { as_of: '2010-12-05' })).toBe(`select '2010-12-05' as a, 5 as n from m.s`);
-    const bad = { ...s!, raw: `select * from {{ source('pos', 'nope') }}` };
-    expect(() => compileModel(bad, fakeEngine, {})).toThrow(/staging\/s.sql:1: source\('pos', 'nope'\) is not a known feed table/);
+    const bad = await project({ 'staging/s.sql': `select * from {{ source('pos', 'nope') }}` });
+    await expect(loadProject(bad, [])).rejects.toThrow(/staging\/s.sql:1: source\('pos', 'nope'\) is not a known feed table \(pos.pos_lines, /);
   });
 
   it('reads list arguments and the incremental config', async () => {

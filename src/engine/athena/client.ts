@@ -23,6 +23,8 @@ export interface AthenaClientSettings {
   workgroup: string;
   /** Query results location, when the workgroup does not set one. */
   outputLocation?: string;
+  /** Database unqualified names resolve in (the models': `select * from customer_rfm`). */
+  database?: string;
   /** Give up on (and stop) a statement after this long. */
   queryTimeoutMs: number;
   /** Stop before the session's statements scan more than this many bytes. */
@@ -158,6 +160,7 @@ export class AthenaQueries {
           QueryString: sql,
           WorkGroup: this.settings.workgroup,
           ClientRequestToken: token,
+          ...(this.settings.database ? { QueryExecutionContext: { Catalog: 'AwsDataCatalog', Database: this.settings.database } } : {}),
           ...(this.settings.outputLocation ? { ResultConfiguration: { OutputLocation: this.settings.outputLocation } } : {}),
         }),
       ),

@@ -13,14 +13,14 @@ import type {
   MaterializeResult,
   QueryResult,
   RowsRequest,
-  SourceTable,
+  CatalogSync,
 } from '../engine.js';
 import { AthenaQueries } from './client.js';
 import { GlueCatalog } from './glue.js';
 import { countRows, runStatement, stageRows } from './materializations.js';
 import { planModel, tableLocation, type PlanContext } from './plan.js';
 import { ATHENA_DEFAULT_NAMES, AthenaRelations, stagedName } from './relations.js';
-import { ATHENA_LAYOUT, syncSources, type SourceSync } from './sources.js';
+import { ATHENA_LAYOUT, syncSources } from './sources.js';
 import { createView, ctas } from './statements.js';
 
 /** Table folders kept per model: the current build's and the two before (for readers mid-query). */
@@ -75,6 +75,7 @@ export class AthenaEngine implements Engine {
     const queries = new AthenaQueries(new AthenaClient(region), {
       workgroup: settings.workgroup,
       outputLocation: settings.outputLocation,
+      database: settings.database,
       queryTimeoutMs: settings.queryTimeoutMs ?? THIRTY_MINUTES,
       maxScanBytes: settings.maxScanBytes ?? null,
     });
@@ -104,15 +105,16 @@ export class AthenaEngine implements Engine {
   }
 
   /** Registers the curated and quarantine tables over the lake's committed files (`crmlake catalog sync`). */
-  async syncSources(sources: SourceTable[] = this.options.sources): Promise<SourceSync> {
+  async syncCatalog(): Promise<CatalogSync> {
     this.assertWritable();
-    return syncSources(this.lake, this.glue, this.relations.names, sources, this.options.quarantineColumns);
+    const sync = await syncSources(this.lake, this.glue, this.relations.names, this.options.sources, this.options.quarantineColumns);
+    return { tables: sync.tables, changed: sync.manifestsChanged };
   }
 
   async beginBuild(runId: string): Promise<BuildSession> {
     this.assertWritable();
     if (this.build) throw new Error('a build is already in progress on this engine');
-    await this.syncSources();
+    await this.syncCatalog();
     this.build = { runId, entries: [...this.stored.entries], staged: [], dropped: [] };
     return {
       runId,

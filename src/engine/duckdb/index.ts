@@ -114,6 +114,11 @@ export class DuckDbEngine implements Engine {
     return { statements: this.statements, bytesScanned: null };
   }
 
+  /** Nothing to keep: every session registers the committed files itself. */
+  async syncCatalog(): Promise<null> {
+    return null;
+  }
+
   async close(): Promise<void> {
     this.connection.closeSync();
     this.instance.closeSync();
