@@ -68,8 +68,25 @@ export class Lake {
    */
   readableRoots(): string[] {
     const zones = ['curated', 'quarantine', 'warehouse'];
-    const base = this.store instanceof S3Store ? path.join(this.store.cacheDir, 'objects') : (this.store as LocalStore).root;
-    return zones.map((zone) => path.join(base, zone));
+    return zones.map((zone) => path.join(this.readableBase(), zone));
+  }
+
+  /** The local folder a reader's files are under: the lake folder, or the S3 cache's copy of it. */
+  readableBase(): string {
+    return this.store instanceof S3Store ? path.join(this.store.cacheDir, 'objects') : (this.store as LocalStore).root;
+  }
+
+  /**
+   * The lake's secret for pseudonyms of personal data (src/engine/duckdb/personal.ts), made on
+   * first use. It lives under _restricted/, which no analyst session can read, so a pseudonym
+   * cannot be reversed by hashing guesses.
+   */
+  async pseudonymSecret(): Promise<string> {
+    const key = '_restricted/pseudonym-secret';
+    const existing = await this.store.readText(key);
+    if (existing) return existing.trim();
+    await this.store.createExclusive(key, randomBytes(32).toString('hex'));
+    return (await this.store.readText(key))!.trim();
   }
 
   /** A fresh local scratch folder for one run; everything in it is invisible to readers. */
