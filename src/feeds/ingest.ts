@@ -361,7 +361,11 @@ async function ingestOne(
     else if (header?.some((h) => h.includes('\uFFFD'))) fileError += `; the header is not valid ${mapping.source.encoding}: set source.encoding in the mapping`;
   } finally {
     for (const writer of staging.values()) {
-      await writer.close();
+      try {
+        await writer.close();
+      } catch (error) {
+        fileError ??= `cannot stage ${path.basename(file)}: ${printable((error as Error).message)}`;
+      }
       closedStaging.push(writer.file);
     }
     rejected.closeSync();
@@ -495,11 +499,16 @@ class StagingWriter {
   private buffer = '';
   rows = 0;
 
+  /** A write error (disk full, the scratch folder gone): raised by the next write or close, never an unhandled 'error' event. */
+  private failure: Error | undefined;
+
   constructor(readonly file: string) {
-    this.stream = createWriteStream(file);
+    this.stream = createWriteStream(file, { mode: 0o600 });
+    this.stream.on('error', (error) => (this.failure ??= error));
   }
 
   async write(values: (string | null | undefined)[]): Promise<void> {
+    if (this.failure) throw this.failure;
     this.rows++;
     this.buffer += values.map((v) => (v === null || v === undefined ? '\\N' : `"${v.includes('"') ? v.replace(/"/g, '""') : v}"`)).join(',') + '\n';
     if (this.buffer.length > 1 << 16) await this.flush();
@@ -508,11 +517,18 @@ class StagingWriter {
   private async flush(): Promise<void> {
     const chunk = this.buffer;
     this.buffer = '';
-    if (!this.stream.write(chunk)) await new Promise<void>((resolve) => this.stream.once('drain', () => resolve()));
+    if (this.failure) throw this.failure;
+    if (!this.stream.write(chunk)) {
+      await new Promise<void>((resolve) => {
+        this.stream.once('drain', () => resolve());
+        this.stream.once('error', () => resolve());
+      });
+    }
   }
 
   async close(): Promise<void> {
     await this.flush();
+    if (this.failure) throw this.failure;
     await new Promise<void>((resolve, reject) => this.stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
   }
 }
