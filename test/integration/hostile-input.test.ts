@@ -36,6 +36,18 @@ describe('a folder of deliveries', () => {
     expect(await count(lake, 'select count(*) from curated.pos_lines')).toBe(run.totals.landed);
   });
 
+  it('does not land again what a lake landed under the old delivery name (<source>/<file name>)', async () => {
+    const lake = new Lake(path.join(dir, 'legacy-lake'));
+    const day = path.join(RETAIL_DAYS, '2010-12-01.csv');
+    await ingestPaths(lake, 'pos', [day]); // a file given by itself keeps the name online-retail/2010-12-01.csv
+    const drop = path.join(dir, 'legacy', 'store-12');
+    await mkdir(drop, { recursive: true });
+    await cp(day, path.join(drop, '2010-12-01.csv'));
+    const run = await ingestPaths(lake, 'pos', [path.join(dir, 'legacy')]);
+    expect(run.files[0]).toMatchObject({ deliveryKey: 'online-retail/store-12/2010-12-01.csv', outcome: 'unchanged', reason: 'same content already landed as online-retail/2010-12-01.csv' });
+    expect(await count(lake, 'select count(*) from curated.pos_lines')).toBe(3108);
+  });
+
   it('says what it skipped and why, and never copies a link\'s target into raw/', async () => {
     const drop = path.join(dir, 'odd');
     await mkdir(drop, { recursive: true });
