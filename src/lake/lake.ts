@@ -42,6 +42,8 @@ interface LockHolder {
  *   _manifests/<feed>/<delivery>.json            the commit log: which files are visible
  *   _runs/<timestamp>-<command>.json             reconciliations and run results
  *   warehouse/<model>/<build>.parquet + _catalog.json   materialized models
+ *   _lock/<generation>.json                      the writer lock (see lock())
+ *   _restricted/                                 secrets no analyst session may read
  *
  * Readers see only files listed in a committed manifest, and a manifest is replaced whole
  * (rename on disk, PUT on S3), so a crash mid-ingest never exposes half a delivery.
