@@ -3,7 +3,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { S3Store } from '../src/lake/s3.js';
 import type { LakeStore } from '../src/lake/store.js';
-import { acceptBatch, authenticate, CollectorError } from '../src/feeds/web/collector.js';
+import { acceptBatch, authenticate, CollectorError, sameBatch, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../src/feeds/web/collector.js';
 
 /**
  * HTTPS collector for web events (API Gateway HTTP API or a Lambda function URL, payload v2).
@@ -46,8 +46,17 @@ export function createCollectorHandler(deps: CollectorHandlerDeps = {}) {
       const body = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
       const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
       authenticate(headers, body, secret, now.getTime());
-      const batch = acceptBatch(body, now);
-      await landing.writeText(batch.key, batch.body);
+      const batch = acceptBatch(body, now, { signature: headers[SIGNATURE_HEADER]!, timestamp: Number(headers[TIMESTAMP_HEADER]) });
+      // Created only if absent (If-None-Match on S3): an acknowledged batch is never overwritten.
+      if (!(await landing.createExclusive(batch.key, batch.body))) {
+        const stored = await landing.readText(batch.key);
+        if (!batch.clientBatchId) throw new CollectorError(409, 'this signed request was already accepted (a replay); it is stored once');
+        if (stored === undefined || !sameBatch(stored, batch)) {
+          throw new CollectorError(409, `batch_id ${batch.batchId} was already used for a different batch; send new events with a new batch_id`);
+        }
+        logger.info('batch retried', { batchId: batch.batchId, key: batch.key });
+        return answer(202, { accepted: batch.events.length, batch_id: batch.batchId, duplicate: true });
+      }
       metrics.addMetric('eventsAccepted', MetricUnit.Count, batch.events.length);
       metrics.publishStoredMetrics();
       logger.info('batch landed', { batchId: batch.batchId, events: batch.events.length, key: batch.key });

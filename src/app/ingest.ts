@@ -1,15 +1,17 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { getFeed } from '../feeds/index.js';
-import { ingestFiles, type IngestRun } from '../feeds/ingest.js';
+import { businessDateWindow, ingestFiles, type IngestRun } from '../feeds/ingest.js';
 import { ingestLandedObject } from '../feeds/landing.js';
 import { loadMapping } from '../feeds/mapping.js';
-import { expandInputs, type Lake } from '../lake/lake.js';
+import { listInputs, type Lake } from '../lake/lake.js';
 
 export interface IngestOptions {
   /** Built-in mapping name or a mapping file (default: the feed's built-in mapping). */
   mapping?: string;
   /** Source system; with the file name it identifies a delivery (default: the mapping name). */
   source?: string;
+  /** Plausible business dates, `FROM..TO` (default 2000-01-01..tomorrow, or $CRMLAKE_DATE_WINDOW); rows outside are quarantined. */
+  dates?: string;
   /** Called when a file is done (for progress). */
   onFile?: (index: number, total: number, file: string) => void;
   /** Called once the inputs are expanded, with the files to ingest. */
@@ -20,13 +22,18 @@ export interface IngestOptions {
 export async function ingestPaths(lake: Lake, feedName: string, inputs: string[], options: IngestOptions = {}): Promise<IngestRun> {
   const feed = getFeed(feedName);
   const mapping = await loadMapping(feed, options.mapping);
-  const files = await expandInputs(inputs);
-  if (files.length === 0) throw new Error(`No files found in ${inputs.join(', ')}`);
-  options.onFiles?.(files);
+  const { files, skipped } = await listInputs(inputs);
+  if (files.length === 0) {
+    const why = skipped.map((s) => `\n  skipped ${s.path}: ${s.reason}`).join('');
+    throw new Error(`No files found in ${inputs.join(', ')}${why}`);
+  }
+  options.onFiles?.(files.map((f) => f.path));
   return ingestFiles(lake, files, {
     feed,
     mapping,
     source: options.source,
+    skipped,
+    dateWindow: businessDateWindow(options.dates ?? process.env.CRMLAKE_DATE_WINDOW),
     onFile: ({ index, file, result }) => {
       if (result) options.onFile?.(index, files.length, file);
     },

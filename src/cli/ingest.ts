@@ -10,6 +10,7 @@ import { formatCount, formatSeconds, formatTable, lakeFrom } from './context.js'
 export interface IngestCommandOptions {
   mapping?: string;
   source?: string;
+  dates?: string;
 }
 
 /** Ingests files or folders into one feed, with a progress bar on a terminal, and prints the reconciliation. */
@@ -50,6 +51,7 @@ export function printReconciliation(run: IngestRun, lake: Lake): void {
   const reasons = new Map<string, number>();
   for (const f of run.files) for (const r of f.topReasons) reasons.set(r.reason, (reasons.get(r.reason) ?? 0) + r.rows);
   for (const f of run.files.filter((x) => x.outcome === 'rejected')) console.log(`rejected file ${f.deliveryKey}: ${f.reason}`);
+  for (const s of run.skipped) console.log(`skipped ${s.path}: ${s.reason}`);
   if (reasons.size > 0) {
     console.log('quarantine reasons:');
     for (const [reason, count] of [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 8)) console.log(`  ${formatCount(count).padStart(7)}  ${reason}`);
@@ -64,11 +66,13 @@ export function registerIngest(program: Command): void {
     .addArgument(new Command().createArgument('<feed>', 'feed to ingest').choices(Object.keys(FEEDS)))
     .argument('<paths...>', 'files or folders (folders are read recursively)')
     .option('--mapping <name|file>', 'built-in mapping name or a mapping YAML/JSON file (default: the feed\'s built-in mapping)')
+    .option('--dates <from..to>', 'plausible business dates; rows outside are quarantined (default 2000-01-01..tomorrow, or $CRMLAKE_DATE_WINDOW)')
     .addOption(new Option('--source <name>', 'source system the files come from; with the file name it identifies a delivery (default: the mapping name)'))
     .addHelpText(
       'after',
       `
-A delivery is identified by source + file name. The same content delivered again is skipped;
+A delivery is identified by source + the file's path within the folder given (store-12/day.csv
+and store-13/day.csv are two deliveries); symbolic links and hidden files are skipped and listed. The same content delivered again is skipped;
 different content under the same name replaces the earlier rows (a corrected re-delivery).
 
 Examples:

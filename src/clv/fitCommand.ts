@@ -130,6 +130,26 @@ export type ClvFitOnColumnsOptions = Omit<ClvFitOptions, 'file' | 'customerCol' 
   hasValues: boolean;
 };
 
+/**
+ * Longest history a fit accepts: 100 years. Anything longer means a placeholder date such as
+ * 9999-12-31 or 1900-01-01 reached the orders, and the period-by-period tracking would loop
+ * over millions of periods (measured: a build ran for more than 10 minutes on one).
+ */
+export const MAX_HISTORY_DAYS = 36_525;
+
+/** Throws, naming the dates, when the transactions span more than MAX_HISTORY_DAYS. */
+export function checkHistorySpan(parsed: Pick<ParsedColumns, 'firstDate' | 'lastDate'>, until?: string): void {
+  if (!parsed.firstDate || !parsed.lastDate) return;
+  const last = until && until > parsed.lastDate ? until : parsed.lastDate;
+  const days = toDayNumber(last) - toDayNumber(parsed.firstDate);
+  if (days > MAX_HISTORY_DAYS) {
+    throw new Error(
+      `the transactions span ${parsed.firstDate}..${last}, more than ${MAX_HISTORY_DAYS / 365.25} years: a placeholder date ` +
+        '(9999-12-31, 1900-01-01, …) is among them; correct or quarantine it (crmlake ingest quarantines business dates outside its window)',
+    );
+  }
+}
+
 /** The same fit on transactions already in columnar form (e.g. read from the lake). */
 export function fitClv(parsed: ParsedColumns, opts: ClvFitOnColumnsOptions, t0 = performance.now()): ClvFitResult {
   const period = opts.period ?? 'week';
@@ -138,6 +158,7 @@ export function fitClv(parsed: ParsedColumns, opts: ClvFitOnColumnsOptions, t0 =
   const modelName: ModelName = opts.model ?? 'bgnbd';
   if (modelName !== 'bgnbd' && modelName !== 'pareto-nbd') throw new Error(`Unknown model: ${String(modelName)}`);
   if (parsed.rows === 0) throw new Error(`No transactions in ${opts.source}`);
+  checkHistorySpan(parsed, opts.observationEnd);
   const ce = toDayNumber(opts.calibrationEnd);
   const lastDay = toDayNumber(parsed.lastDate!);
   const oe = opts.observationEnd !== undefined ? toDayNumber(opts.observationEnd) : Math.max(ce, lastDay);

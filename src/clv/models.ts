@@ -6,7 +6,7 @@ import type { ProgramContext, ProgramModel, Vars } from '../models/program.js';
 import { bgnbdModel, fitBgnbd } from './bgnbd.js';
 import { customerLifetimeValue, PERIODS_PER_MONTH } from './clv.js';
 import { compressPatterns, dayToIso, PERIOD_DAYS, summarizeColumns, toDayNumber, TransactionLog, type Period } from './data.js';
-import { fitClv } from './fitCommand.js';
+import { checkHistorySpan, fitClv } from './fitCommand.js';
 import { fitGammaGamma, gammaGammaConditionalExpectedValue } from './gammagamma.js';
 import { fitParetoNbd, paretoNbdModel } from './paretonbd.js';
 import { logToParsed, type ParsedColumns } from './reader.js';
@@ -91,6 +91,12 @@ const customerClv: ProgramModel = {
       context.note('no orders with a customer: customer_clv is empty');
       return [];
     }
+    try {
+      checkHistorySpan(orders, context.vars.as_of);
+    } catch (error) {
+      context.note(`customer_clv is empty: ${(error as Error).message}`);
+      return [];
+    }
     const asOf = asOfDay(context.vars, orders);
     const s = summarizeColumns(orders.columns, { calibrationEndDay: asOf - 1, observationEndDay: asOf - 1, periodDays: PERIOD_DAYS[period] });
     let repeaters = 0;
@@ -151,6 +157,12 @@ async function holdoutFit(context: ProgramContext) {
   const { period, model } = settings(context.vars);
   const orders = await readOrders(context, context.ref(ORDERS));
   if (orders.rows === 0) return undefined;
+  try {
+    checkHistorySpan(orders, context.vars.as_of);
+  } catch (error) {
+    context.note(`no fit diagnostics: ${(error as Error).message}`);
+    return undefined;
+  }
   const asOf = asOfDay(context.vars, orders);
   const first = toDayNumber(orders.firstDate!);
   const calibrationEnd = context.vars.clv_calibration_end

@@ -172,5 +172,11 @@ export interface EngineOptions {
   quarantineColumns: { name: string; type: string }[];
   /** Analysts' queries: reads only, no file access beyond the lake, no writes. */
   readOnly?: boolean;
+  /**
+   * What a read-only session sees of personal data: `restricted` (default, or
+   * $CRMLAKE_PERSONAL_DATA) pseudonymizes contact fields and the quarantine's original records
+   * and keeps their files out of reach; `open` shows them as stored.
+   */
+  personalData?: 'restricted' | 'open';
   athena?: Partial<AthenaSettings>;
 }

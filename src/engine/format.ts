@@ -19,10 +19,23 @@ export function formatResult(result: QueryResult, format: 'table' | 'csv' | 'jso
   if (format === 'csv') {
     const cell = (v: unknown) => {
       if (v === null || v === undefined) return '';
-      const text = typeof v === 'object' ? JSON.stringify(v) : String(v);
-      return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+      const text = neutralizeFormula(typeof v === 'object' ? JSON.stringify(v) : String(v));
+      return /[",\r\n\t]/.test(text) || text.startsWith("'") ? `"${text.replace(/"/g, '""')}"` : text;
     };
     return [names.map(cell).join(','), ...result.rows.map((r) => names.map((n) => cell(r[n])).join(','))].join('\n');
   }
   return `${formatTable(names, result.rows)}\n(${result.rows.length} row${result.rows.length === 1 ? '' : 's'})`;
+}
+
+/** A plain number, as spreadsheets read it: `-12.5` is a value, not a formula. */
+const PLAIN_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * OWASP's rule against CSV (formula) injection: a cell starting with = + - @, a tab or a carriage
+ * return is run as a formula by Excel, LibreOffice and Google Sheets (`=HYPERLINK(…)`,
+ * `@SUM(…)`, `-2+3`), so it gets a leading apostrophe and is quoted. Plain numbers, negative
+ * ones included, stay numbers. Customer names, products and free text reach every CSV here.
+ */
+export function neutralizeFormula(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) && !PLAIN_NUMBER.test(text) ? `'${text}` : text;
 }

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { Lake, sha256File } from '../lake/lake.js';
+import { Lake, sha256File, type InputFile, type SkippedInput } from '../lake/lake.js';
 import { LINEAGE_COLUMNS, type CanonicalRow, type FeedDefinition, type RowResult } from './feed.js';
 import { readRecords } from './records.js';
 import { createRecordMapper, mappingLabel, RowError, sourceColumns, type Mapping } from './mapping.js';
 import { quoteIdent, sqlString } from '../engine/sql.js';
+import { rowProblem } from './parse.js';
 
 /** What the lake remembers about one delivery (a source file name within a source system). */
 export interface DeliveryManifest {
@@ -46,6 +47,8 @@ export interface IngestRun {
   seconds: number;
   files: FileReconciliation[];
   totals: { files: number; read: number; landed: number; quarantined: number };
+  /** Inputs left out, with the reason (symbolic links, hidden files, a second file of the same delivery name). */
+  skipped: SkippedInput[];
 }
 
 export interface IngestOptions {
@@ -56,6 +59,48 @@ export interface IngestOptions {
   onFile?: (event: { index: number; total: number; file: string; result?: FileReconciliation }) => void;
   /** How long to wait for another writer to release the lake (e.g. concurrent Lambdas); default 0. */
   lockWaitMs?: number;
+  /** Inputs already left out when the files were listed; reported with the run. */
+  skipped?: SkippedInput[];
+  /** Plausible business dates (inclusive); rows outside are quarantined. Default: see businessDateWindow. */
+  dateWindow?: DateWindow;
+}
+
+/** The business dates a row may have, `YYYY-MM-DD`, both ends inclusive. */
+export interface DateWindow {
+  from: string;
+  to: string;
+}
+
+/**
+ * The default window of plausible business dates: 2000-01-01 up to tomorrow (a store a time zone
+ * ahead), so sentinels such as 9999-12-31 or 1900-01-01 are quarantined, never landed where
+ * they would stretch every span computed downstream (the CLV models ran for hours on one).
+ * CRMLAKE_DATE_WINDOW=from..to (either end may be empty) or `ingest --dates` changes it.
+ */
+export function businessDateWindow(spec = process.env.CRMLAKE_DATE_WINDOW, now = new Date()): DateWindow {
+  const tomorrow = new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10);
+  const window = { from: '2000-01-01', to: tomorrow };
+  if (!spec) return window;
+  const match = /^(\d{4}-\d{2}-\d{2})?\.\.(\d{4}-\d{2}-\d{2})?$/.exec(spec.trim());
+  if (!match) throw new Error(`date window "${spec}" must be FROM..TO with dates as YYYY-MM-DD (either end may be left out), e.g. 1995-01-01..2030-12-31`);
+  const result = { from: match[1] ?? window.from, to: match[2] ?? window.to };
+  if (result.from > result.to) throw new Error(`date window "${spec}" ends before it starts`);
+  return result;
+}
+
+/** Longest field value landed (characters); longer ones are quarantined (DuckDB's CSV reader stops at 2,000,000 bytes a line). */
+export const MAX_FIELD_CHARS = 1_000_000;
+/** What a quarantined record, header or reason keeps of a huge value. */
+const MAX_KEPT_CHARS = 10_000;
+
+/**
+ * Text safe to store and print: NUL and other control characters shown as \u escapes (a NUL
+ * ends a SQL string and garbles a terminal), and cut to `max` characters with the rest counted.
+ */
+export function printable(text: string, max = 500): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = (text.length > max ? text.slice(0, max) : text).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.length > max ? `${clean}… (${(text.length - max).toLocaleString('en-US')} more characters)` : clean;
 }
 
 /** Rows per staging file (see ingestOne): about 50 MB of parquet work in memory at most. */
@@ -74,10 +119,34 @@ export function deliveryFileStem(deliveryKey: string): string {
  * ones to quarantine, then commits by replacing the delivery's manifest atomically.
  * Same content twice lands once; new content under the same delivery key replaces the old rows.
  */
-export async function ingestFiles(lake: Lake, files: string[], options: IngestOptions): Promise<IngestRun> {
+export async function ingestFiles(lake: Lake, inputs: (string | InputFile)[], options: IngestOptions): Promise<IngestRun> {
   const { feed, mapping } = options;
   const source = options.source ?? mapping.name;
+  // A delivery is the source plus the file's path within the folder given, so store-12/day.csv
+  // and store-13/day.csv are two deliveries (as the landing keys make them in the cloud).
+  const skipped: SkippedInput[] = [...(options.skipped ?? [])];
+  const deliveries = new Map<string, string>();
+  const files: string[] = [];
+  const keys: string[] = [];
+  for (const input of inputs) {
+    const file = typeof input === 'string' ? input : input.path;
+    // Checked again here, just before reading: a file swapped for a link since it was listed is not followed.
+    if (!(await lstat(file)).isFile()) {
+      skipped.push({ path: file, reason: 'not a regular file (a symbolic link is never followed)' });
+      continue;
+    }
+    const key = `${source}/${typeof input === 'string' ? path.basename(input) : input.name}`;
+    const first = deliveries.get(key);
+    if (first !== undefined) {
+      skipped.push({ path: file, reason: `same delivery name ${key} as ${first}, which it would replace; ingest it separately or with another --source` });
+      continue;
+    }
+    deliveries.set(key, file);
+    files.push(file);
+    keys.push(key);
+  }
   const started = new Date();
+  const dateWindow = businessDateWindow();
   const unlock = await lake.lock(`ingest ${feed.name}`, { waitMs: options.lockWaitMs });
   const results: FileReconciliation[] = [];
   let instance: DuckDBInstance | undefined;
@@ -95,14 +164,24 @@ export async function ingestFiles(lake: Lake, files: string[], options: IngestOp
     connection = await instance.connect();
     for (const [index, file] of files.entries()) {
       options.onFile?.({ index, total: files.length, file });
-      const deliveryKey = `${source}/${path.basename(file)}`;
-      const result = await ingestOne(lake, connection, file, deliveryKey, options);
+      const deliveryKey = keys[index]!;
+      let result: FileReconciliation;
+      try {
+        result = await ingestOne(lake, connection, file, deliveryKey, { ...options, dateWindow: options.dateWindow ?? dateWindow });
+      } catch (error) {
+        // Not even the quarantine could be written (storage failing): this file is not landed
+        // (no manifest, so the next run tries it again); the run goes on with the others.
+        const reason = `not landed, try again: ${printable((error as Error).message)}`;
+        result = { file, deliveryKey, outcome: 'rejected', read: 0, landed: 0, quarantined: 0, reason, topReasons: [], businessDates: null };
+      }
       results.push(result);
       options.onFile?.({ index, total: files.length, file, result });
     }
   } finally {
     connection?.closeSync();
     instance?.closeSync();
+    // Staging files of a file that failed midway: scratch is only ever used under the lock.
+    await lake.clearScratch().catch(() => undefined);
     await unlock();
   }
   const run: IngestRun = {
@@ -117,6 +196,7 @@ export async function ingestFiles(lake: Lake, files: string[], options: IngestOp
       landed: sum(results, 'landed'),
       quarantined: sum(results, 'quarantined'),
     },
+    skipped,
   };
   await lake.writeJsonAtomic(`_runs/${started.toISOString().replace(/[:.]/g, '-')}-ingest-${feed.name}.json`, run);
   return run;
@@ -130,12 +210,23 @@ async function ingestOne(
   connection: DuckDBConnection,
   file: string,
   deliveryKey: string,
-  { feed, mapping }: IngestOptions,
+  { feed, mapping, dateWindow }: IngestOptions,
 ): Promise<FileReconciliation> {
   const stem = deliveryFileStem(deliveryKey);
   const manifestPath = `_manifests/${feed.name}/${stem}.json`;
   const previous = await lake.readJson<DeliveryManifest>(manifestPath);
   const sha256 = await sha256File(file);
+  // Lakes landed before deliveries kept their subfolder knew this file as <source>/<file name>:
+  // the same content landed under that name is not landed twice.
+  const legacyKey = `${deliveryKey.split('/')[0]}/${path.basename(file)}`;
+  const legacy = !previous && legacyKey !== deliveryKey ? await lake.readJson<DeliveryManifest>(`_manifests/${feed.name}/${deliveryFileStem(legacyKey)}.json`) : undefined;
+  if (legacy && legacy.sha256 === sha256) {
+    return {
+      file, deliveryKey, outcome: 'unchanged', read: legacy.counts.read, landed: legacy.counts.landed,
+      quarantined: legacy.counts.quarantined, topReasons: [], businessDates: legacy.businessDates,
+      reason: `same content already landed as ${legacyKey}`,
+    };
+  }
   if (previous && previous.sha256 === sha256) {
     return {
       file, deliveryKey, outcome: 'unchanged', read: previous.counts.read, landed: previous.counts.landed,
@@ -180,6 +271,8 @@ async function ingestOne(
   let landed = 0;
   let quarantined = 0;
   let fileError: string | undefined;
+  let header: string[] | undefined;
+  const castColumns = feed.columns.filter((c) => !(c.name in feed.derivedSql));
   let minDate: string | undefined;
   let maxDate: string | undefined;
 
@@ -196,12 +289,11 @@ async function ingestOne(
 
   try {
     const validate = feed.createValidator(mapping);
-    let header: string[] | undefined;
     let mapRecord: ((values: string[]) => CanonicalRow) | undefined;
     for await (const { line, values, error } of readRecords(file, mapping.source, sourceColumns(mapping))) {
       if (error !== undefined) {
         read++;
-        reject(line, '', `unreadable record: ${error}`, '');
+        reject(line, '', `unreadable record: ${printable(error)}`, '');
         continue;
       }
       if (!header || !mapRecord) {
@@ -210,10 +302,23 @@ async function ingestOne(
         continue;
       }
       read++;
-      // The original record is kept with a reject, keyed by the header where it fits.
-      const raw = () => JSON.stringify(values.length === header!.length ? Object.fromEntries(header!.map((h, i) => [h, values[i]])) : values);
+      // The original record is kept with a reject, keyed by the header where it fits (huge values cut).
+      const kept = (v: string) => (v.length > MAX_KEPT_CHARS ? printable(v, MAX_KEPT_CHARS) : v);
+      const raw = () => JSON.stringify(values.length === header!.length ? Object.fromEntries(header!.map((h, i) => [h, kept(values[i]!)])) : values.map(kept));
       if (values.length !== header.length) {
         reject(line, '', `expected ${header.length} fields, found ${values.length}`, raw());
+        continue;
+      }
+      const long = values.findIndex((v) => v.length > MAX_FIELD_CHARS);
+      if (long >= 0) {
+        reject(line, header[long]!, `value of ${values[long]!.length.toLocaleString('en-US')} characters is longer than the ${MAX_FIELD_CHARS.toLocaleString('en-US')} a field may have`, raw());
+        continue;
+      }
+      // Bytes that are not valid in the declared encoding decode to U+FFFD: landing them would
+      // store mojibake without a word (GBK read as UTF-8), so the row is quarantined and named.
+      const garbled = values.findIndex((v) => v.includes('\uFFFD'));
+      if (garbled >= 0) {
+        reject(line, header[garbled]!, `not valid ${mapping.source.encoding} (bytes shown as \uFFFD): is the file in another encoding, e.g. gbk? Set source.encoding in the mapping`, raw());
         continue;
       }
       let result: RowResult;
@@ -223,11 +328,27 @@ async function ingestOne(
         if (!(error instanceof RowError)) throw error;
         result = { ok: false, field: error.field, reason: error.message };
       }
+      if (result.ok) {
+        // Every value must survive its column's cast exactly (a feed's own checks may miss one):
+        // a bad value quarantines its row instead of failing the whole file at the COPY.
+        const problem = rowProblem(castColumns, result.row);
+        if (problem) result = { ok: false, ...problem };
+      }
       if (!result.ok) {
         reject(line, result.field, result.reason, raw());
         continue;
       }
       const date = result.row[feed.partitionColumn]!;
+      if (dateWindow && (date < dateWindow.from || date > dateWindow.to)) {
+        reject(
+          line,
+          feed.partitionColumn,
+          `business date ${date} is outside the plausible ${dateWindow.from}..${dateWindow.to} (a placeholder such as 9999-12-31?); ` +
+            'if it is real, widen the window with crmlake ingest --dates FROM..TO or CRMLAKE_DATE_WINDOW',
+          raw(),
+        );
+        continue;
+      }
       await (await stagingFor(date)).write(stagingColumns.map((column) => (column === '_source_line' ? String(line) : result.row[column])));
       if (!minDate || date < minDate) minDate = date;
       if (!maxDate || date > maxDate) maxDate = date;
@@ -235,10 +356,16 @@ async function ingestOne(
     }
     if (!header) throw new Error('the file is empty (no header line)');
   } catch (error) {
-    fileError = `cannot read ${path.basename(file)}: ${(error as Error).message}`;
+    fileError = `cannot read ${path.basename(file)}: ${printable((error as Error).message)}`;
+    if (header?.some((h) => h.includes('\u0000'))) fileError += '; the header has NUL bytes: is the file UTF-16? Save it as UTF-8 or set source.encoding: utf-16le';
+    else if (header?.some((h) => h.includes('\uFFFD'))) fileError += `; the header is not valid ${mapping.source.encoding}: set source.encoding in the mapping`;
   } finally {
     for (const writer of staging.values()) {
-      await writer.close();
+      try {
+        await writer.close();
+      } catch (error) {
+        fileError ??= `cannot stage ${path.basename(file)}: ${printable((error as Error).message)}`;
+      }
       closedStaging.push(writer.file);
     }
     rejected.closeSync();
@@ -257,6 +384,57 @@ async function ingestOne(
   const ingestedAtSql = `TIMESTAMP ${sqlString(ingestedAt.replace('T', ' ').replace('Z', ''))}`;
   const quarantineLineage = `${sqlString(sha256)} AS _source_sha256, ${ingestedAtSql} AS _ingested_at, ${sqlString(label)} AS _mapping`;
 
+  if (!fileError) {
+    try {
+      const typed = feed.columns.map((c) =>
+        c.name in feed.derivedSql ? `${feed.derivedSql[c.name]} AS ${quoteIdent(c.name)}` : `CAST(${quoteIdent(c.name)} AS ${c.type}) AS ${quoteIdent(c.name)}`,
+      );
+      const lineageTyped = LINEAGE_COLUMNS.map((c) =>
+        c.name === '_source_line'
+          ? `CAST(_source_line AS BIGINT) AS _source_line`
+          : `CAST(${sqlString(lineage[c.name as keyof typeof lineage])} AS ${c.type}) AS ${c.name}`,
+      );
+      if (landed > 0) {
+        const uploads: [string, string][] = [];
+        for (const [chunk, stagingFile] of closedStaging.sort().entries()) {
+          const chunkDir = path.join(scratch, 'curated', String(chunk));
+          await mkdir(path.dirname(chunkDir), { recursive: true });
+          await connection.run(
+            `COPY (SELECT ${typed.join(', ')}, ${lineageTyped.join(', ')}, CAST(${quoteIdent(feed.partitionColumn)} AS VARCHAR) AS dt ` +
+              `FROM read_csv(${sqlString(stagingFile)}, header = false, auto_detect = false, ` +
+              `delim = ',', quote = '"', escape = '"', nullstr = '\\N', ` +
+              `columns = {${stagingColumns.map((c) => `${sqlString(c)}: 'VARCHAR'`).join(', ')}})) ` +
+              `TO ${sqlString(chunkDir)} (FORMAT parquet, PARTITION_BY (dt))`,
+          );
+          for (const dir of (await readdir(chunkDir)).sort()) {
+            const parts = (await readdir(path.join(chunkDir, dir))).filter((f) => f.endsWith('.parquet'));
+            for (const [n, part] of parts.entries()) {
+              const suffix = chunk || n ? `-${chunk}${n ? `-${n}` : ''}` : '';
+              const target = `curated/${feed.table}/${dir}/${stem}-${sha8}${suffix}.parquet`;
+              uploads.push([path.join(chunkDir, dir, part), target]);
+              curated.push(target);
+            }
+          }
+        }
+        await inBatches(uploads, 8, ([from, to]) => lake.putFile(from, to, { move: true }));
+        businessDates = { min: minDate!, max: maxDate! };
+      }
+      if (quarantined > 0) {
+        await writeQuarantine(
+          `SELECT ${sqlString(deliveryKey)} AS source_file, source_line, field, reason, raw_record, ${quarantineLineage} ` +
+            `FROM rejected ORDER BY source_line`,
+        );
+      }
+    } catch (error) {
+      // Whatever fails while the rows are written (a value no check foresaw, a full disk),
+      // the file is quarantined whole with the reason; the files written so far are in no
+      // manifest, so no reader sees them, and the next run collects them.
+      fileError = `cannot land ${path.basename(file)}: ${printable((error as Error).message)}`;
+      curated.length = 0;
+      quarantine.length = 0;
+      businessDates = null;
+    }
+  }
   if (fileError) {
     // The whole file is quarantined with the reason; its rows count as read and quarantined.
     quarantined = read;
@@ -265,46 +443,6 @@ async function ingestOne(
       `SELECT ${sqlString(deliveryKey)} AS source_file, CAST(NULL AS BIGINT) AS source_line, '' AS field, ` +
         `${sqlString(fileError)} AS reason, ${sqlString(rawPath)} AS raw_record, ${quarantineLineage}`,
     );
-  } else {
-    const typed = feed.columns.map((c) =>
-      c.name in feed.derivedSql ? `${feed.derivedSql[c.name]} AS ${quoteIdent(c.name)}` : `CAST(${quoteIdent(c.name)} AS ${c.type}) AS ${quoteIdent(c.name)}`,
-    );
-    const lineageTyped = LINEAGE_COLUMNS.map((c) =>
-      c.name === '_source_line'
-        ? `CAST(_source_line AS BIGINT) AS _source_line`
-        : `CAST(${sqlString(lineage[c.name as keyof typeof lineage])} AS ${c.type}) AS ${c.name}`,
-    );
-    if (landed > 0) {
-      const uploads: [string, string][] = [];
-      for (const [chunk, stagingFile] of closedStaging.sort().entries()) {
-        const chunkDir = path.join(scratch, 'curated', String(chunk));
-        await mkdir(path.dirname(chunkDir), { recursive: true });
-        await connection.run(
-          `COPY (SELECT ${typed.join(', ')}, ${lineageTyped.join(', ')}, CAST(${quoteIdent(feed.partitionColumn)} AS VARCHAR) AS dt ` +
-            `FROM read_csv(${sqlString(stagingFile)}, header = false, auto_detect = false, ` +
-            `delim = ',', quote = '"', escape = '"', nullstr = '\\N', ` +
-            `columns = {${stagingColumns.map((c) => `${sqlString(c)}: 'VARCHAR'`).join(', ')}})) ` +
-            `TO ${sqlString(chunkDir)} (FORMAT parquet, PARTITION_BY (dt))`,
-        );
-        for (const dir of (await readdir(chunkDir)).sort()) {
-          const parts = (await readdir(path.join(chunkDir, dir))).filter((f) => f.endsWith('.parquet'));
-          for (const [n, part] of parts.entries()) {
-            const suffix = chunk || n ? `-${chunk}${n ? `-${n}` : ''}` : '';
-            const target = `curated/${feed.table}/${dir}/${stem}-${sha8}${suffix}.parquet`;
-            uploads.push([path.join(chunkDir, dir, part), target]);
-            curated.push(target);
-          }
-        }
-      }
-      await inBatches(uploads, 8, ([from, to]) => lake.putFile(from, to, { move: true }));
-      businessDates = { min: minDate!, max: maxDate! };
-    }
-    if (quarantined > 0) {
-      await writeQuarantine(
-        `SELECT ${sqlString(deliveryKey)} AS source_file, source_line, field, reason, raw_record, ${quarantineLineage} ` +
-          `FROM rejected ORDER BY source_line`,
-      );
-    }
   }
   await connection.run('DROP TABLE rejected');
 
@@ -361,11 +499,16 @@ class StagingWriter {
   private buffer = '';
   rows = 0;
 
+  /** A write error (disk full, the scratch folder gone): raised by the next write or close, never an unhandled 'error' event. */
+  private failure: Error | undefined;
+
   constructor(readonly file: string) {
-    this.stream = createWriteStream(file);
+    this.stream = createWriteStream(file, { mode: 0o600 });
+    this.stream.on('error', (error) => (this.failure ??= error));
   }
 
   async write(values: (string | null | undefined)[]): Promise<void> {
+    if (this.failure) throw this.failure;
     this.rows++;
     this.buffer += values.map((v) => (v === null || v === undefined ? '\\N' : `"${v.includes('"') ? v.replace(/"/g, '""') : v}"`)).join(',') + '\n';
     if (this.buffer.length > 1 << 16) await this.flush();
@@ -374,11 +517,18 @@ class StagingWriter {
   private async flush(): Promise<void> {
     const chunk = this.buffer;
     this.buffer = '';
-    if (!this.stream.write(chunk)) await new Promise<void>((resolve) => this.stream.once('drain', () => resolve()));
+    if (this.failure) throw this.failure;
+    if (!this.stream.write(chunk)) {
+      await new Promise<void>((resolve) => {
+        this.stream.once('drain', () => resolve());
+        this.stream.once('error', () => resolve());
+      });
+    }
   }
 
   async close(): Promise<void> {
     await this.flush();
+    if (this.failure) throw this.failure;
     await new Promise<void>((resolve, reject) => this.stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
   }
 }

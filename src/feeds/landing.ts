@@ -11,7 +11,7 @@ import { loadMapping } from './mapping.js';
 /**
  * Files arrive in a landing area as `<feed>/<mapping>/<any folders>/<file>`: the first folder
  * names the feed, the second the built-in mapping that reads it; the folders from the mapping on
- * are the delivery's source, e.g. `pos/online-retail/store-12/2010-12-01.csv` or `web/collector/2026-11-23/10/<batch>.jsonl`.
+ * are the delivery's source, e.g. `pos/online-retail/store-12/2010-12-01.csv` or `web/collector/batch/<batch_id>.jsonl`.
  */
 export function parseLandingKey(key: string): { feed: string; mapping: string; source: string; fileName: string } {
   const parts = key.split('/').filter(Boolean);

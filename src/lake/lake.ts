@@ -1,15 +1,20 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { createReadStream, readFileSync } from 'node:fs';
+import { lstat, mkdir, readdir, readlink, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { LocalStore } from './local.js';
 import { S3Store } from './s3.js';
 import type { LakeStore } from './store.js';
 
-const LOCK_KEY = '_lock.json';
-/** A lock not refreshed for this long belongs to a process that died (on any machine). */
-const LOCK_TTL_MS = 120_000;
+/** The writer lock: one document per generation, `_lock/000000000007.json`; the highest is current. */
+const LOCK_PREFIX = '_lock/';
+const lockKey = (generation: number) => `${LOCK_PREFIX}${String(generation).padStart(12, '0')}.json`;
+/**
+ * A lock not refreshed for this long belongs to a process that died (on any machine); the
+ * holder refreshes it every quarter of that. CRMLAKE_LOCK_TTL_MS shortens it for tests.
+ */
+const LOCK_TTL_MS = Number(process.env.CRMLAKE_LOCK_TTL_MS) || 120_000;
 
 /** Lake-relative data files of a feed: its curated rows and its rejected rows. */
 export interface CommittedFiles {
@@ -20,9 +25,13 @@ export interface CommittedFiles {
 interface LockHolder {
   pid: number;
   host: string;
+  /** This boot of this machine: a pid is only checked where host and boot both match. */
+  boot?: string;
   command: string;
   since: string;
   expiresAt: string;
+  /** Set by the holder when it lets go; the next writer then takes the next generation. */
+  releasedAt?: string;
 }
 
 /**
@@ -33,6 +42,8 @@ interface LockHolder {
  *   _manifests/<feed>/<delivery>.json            the commit log: which files are visible
  *   _runs/<timestamp>-<command>.json             reconciliations and run results
  *   warehouse/<model>/<build>.parquet + _catalog.json   materialized models
+ *   _lock/<generation>.json                      the writer lock (see lock())
+ *   _restricted/                                 secrets no analyst session may read
  *
  * Readers see only files listed in a committed manifest, and a manifest is replaced whole
  * (rename on disk, PUT on S3), so a crash mid-ingest never exposes half a delivery.
@@ -59,14 +70,31 @@ export class Lake {
    */
   readableRoots(): string[] {
     const zones = ['curated', 'quarantine', 'warehouse'];
-    const base = this.store instanceof S3Store ? path.join(this.store.cacheDir, 'objects') : (this.store as LocalStore).root;
-    return zones.map((zone) => path.join(base, zone));
+    return zones.map((zone) => path.join(this.readableBase(), zone));
+  }
+
+  /** The local folder a reader's files are under: the lake folder, or the S3 cache's copy of it. */
+  readableBase(): string {
+    return this.store instanceof S3Store ? path.join(this.store.cacheDir, 'objects') : (this.store as LocalStore).root;
+  }
+
+  /**
+   * The lake's secret for pseudonyms of personal data (src/engine/duckdb/personal.ts), made on
+   * first use. It lives under _restricted/, which no analyst session can read, so a pseudonym
+   * cannot be reversed by hashing guesses.
+   */
+  async pseudonymSecret(): Promise<string> {
+    const key = '_restricted/pseudonym-secret';
+    const existing = await this.store.readText(key);
+    if (existing) return existing.trim();
+    await this.store.createExclusive(key, randomBytes(32).toString('hex'));
+    return (await this.store.readText(key))!.trim();
   }
 
   /** A fresh local scratch folder for one run; everything in it is invisible to readers. */
   async scratch(): Promise<string> {
     const dir = path.join(this.store.scratchRoot(), `${Date.now()}-${process.pid}-${randomBytes(3).toString('hex')}`);
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     return dir;
   }
 
@@ -124,46 +152,141 @@ export class Lake {
   /**
    * Takes the lake's writer lock: ingest and build rewrite manifests and garbage-collect
    * unreferenced files, so two writers at once could delete each other's in-flight files.
-   * The holder refreshes the lock while it works; a lock whose holder died (a dead pid on this
-   * machine, or no refresh within two minutes from anywhere) is taken over.
+   *
+   * The lock is a sequence of generations, `_lock/<n>.json`, the highest being current. To take
+   * the lock a writer creates generation n+1 exclusively (link() on disk, a PUT with
+   * If-None-Match: * on S3), which only one writer can do; it may do so only when generation n
+   * is released or stale. So taking over a dead holder's lock is the same single atomic step
+   * as taking a free one (a compare-and-swap on the generation number), and a crash at any
+   * point leaves either the old generation or the new one, never a lock nobody can take.
+   * A document is created complete, so an empty or half-written lock is never seen; one that
+   * cannot be read is treated as held until it is TTL old. Only the holder rewrites its own
+   * generation (refreshes and the release, with If-Match on S3), never after its release.
    */
   async lock(command: string, options: { waitMs?: number } = {}): Promise<() => Promise<void>> {
     const deadline = Date.now() + (options.waitMs ?? 0);
-    const holderText = () =>
+    const holder = (released = false): string =>
       JSON.stringify({
         pid: process.pid,
         host: os.hostname(),
+        boot: BOOT_ID,
         command,
-        since: new Date().toISOString(),
+        since,
         expiresAt: new Date(Date.now() + LOCK_TTL_MS).toISOString(),
+        ...(released ? { releasedAt: new Date().toISOString() } : {}),
       } satisfies LockHolder);
+    const since = new Date().toISOString();
+    let pause = 10;
+    let generation: number;
+    let version: string;
     for (;;) {
-      if (await this.store.createExclusive(LOCK_KEY, holderText())) break;
-      const text = await this.store.readText(LOCK_KEY);
-      const holder = text ? (JSON.parse(text) as LockHolder) : undefined;
-      if (!holder || lockIsStale(holder)) {
-        // Re-read before removing, so a lock another process just took over is left alone.
-        if ((await this.store.readText(LOCK_KEY)) === text) await this.store.remove(LOCK_KEY);
-        continue;
+      const current = await this.currentLock();
+      if (!current || lockIsFree(current)) {
+        const next = (current?.generation ?? 0) + 1;
+        const created = await this.store.createExclusive(lockKey(next), holder());
+        if (created) {
+          // Old generations are deleted (below), so a writer that looked long ago may have
+          // re-created one: it holds the lock only if no higher generation exists.
+          const newest = Math.max(...(await this.store.list(LOCK_PREFIX)).map((k) => lockGeneration(k) ?? 0));
+          if (newest === next) {
+            generation = next;
+            version = created;
+            break;
+          }
+          await this.store.replaceIfVersion(lockKey(next), holder(true), created).catch(() => undefined);
+        }
+        continue; // another writer took generation `next` first: look again
       }
       if (Date.now() >= deadline) {
+        const h = current.holder;
         throw new Error(
-          `The lake ${this.uri} is locked by process ${holder.pid} on ${holder.host} (${holder.command}, since ${holder.since}); wait for it to finish.`,
+          h
+            ? `The lake ${this.uri} is locked by process ${h.pid} on ${h.host} (${h.command}, since ${h.since}); wait for it to finish.`
+            : `The lake ${this.uri} is locked (${lockKey(current.generation)} cannot be read; it is treated as held until it is ${LOCK_TTL_MS / 1000} s old).`,
         );
       }
-      await new Promise((resolve) => setTimeout(resolve, 500 + Math.random() * 500));
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pause, Math.max(0, deadline - Date.now())) * (0.5 + Math.random())));
+      pause = Math.min(pause * 2, 1000);
     }
-    const refresh = setInterval(() => void this.store.writeText(LOCK_KEY, holderText()).catch(() => undefined), LOCK_TTL_MS / 4);
+    // Generations before the one we replaced are history nobody reads: keep the lock folder small.
+    for (const key of await this.store.list(LOCK_PREFIX)) {
+      const n = lockGeneration(key);
+      if (n !== undefined && n < generation - 1) await this.store.remove(key).catch(() => undefined);
+    }
+    const key = lockKey(generation);
+    let released = false;
+    // Refreshes and the release run one after the other, so a refresh in flight can never land
+    // after the release and make a released lock look held again.
+    let pending: Promise<void> = Promise.resolve();
+    const refresh = setInterval(() => {
+      pending = pending.then(async () => {
+        if (released) return;
+        const next = await this.store.replaceIfVersion(key, holder(), version).catch(() => undefined);
+        if (next) version = next;
+      });
+    }, LOCK_TTL_MS / 4);
     refresh.unref();
     return async () => {
+      if (released) return;
+      released = true;
       clearInterval(refresh);
-      await this.store.remove(LOCK_KEY).catch(() => undefined);
+      await pending;
+      // Only our own generation, and only if it is still as we last wrote it.
+      await this.store.replaceIfVersion(key, holder(true), version).catch(() => undefined);
     };
+  }
+
+  /** The current (highest) lock generation and its holder; undefined when the lake was never locked. */
+  private async currentLock(): Promise<CurrentLock | undefined> {
+    for (;;) {
+      const generations = (await this.store.list(LOCK_PREFIX)).map(lockGeneration).filter((n): n is number => n !== undefined);
+      if (generations.length === 0) return undefined;
+      const generation = Math.max(...generations);
+      const document = await this.store.readVersioned(lockKey(generation));
+      if (!document) continue; // cleaned up between list and read: a newer generation exists
+      let holder: LockHolder | undefined;
+      try {
+        const parsed = JSON.parse(document.text) as LockHolder;
+        if (parsed && typeof parsed.pid === 'number' && typeof parsed.expiresAt === 'string') holder = parsed;
+      } catch {
+        holder = undefined;
+      }
+      return { generation, holder, modifiedMs: document.modifiedMs };
+    }
   }
 }
 
+interface CurrentLock {
+  generation: number;
+  /** undefined when the document cannot be parsed (never the case for a lock this code wrote). */
+  holder: LockHolder | undefined;
+  modifiedMs: number;
+}
+
+const BOOT_ID = (() => {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+})();
+
+function lockGeneration(key: string): number | undefined {
+  const match = /^_lock\/(\d{12})\.json$/.exec(key);
+  return match ? Number(match[1]) : undefined;
+}
+
+function lockIsFree(current: CurrentLock): boolean {
+  const { holder } = current;
+  if (!holder) return Date.now() - current.modifiedMs > LOCK_TTL_MS;
+  if (holder.releasedAt) return true;
+  return lockIsStale(holder);
+}
+
 function lockIsStale(holder: LockHolder): boolean {
-  if (holder.host === os.hostname() && !processAlive(holder.pid)) return true;
+  // Lambda sandboxes share host names and pids, so a pid says nothing there: only the TTL does.
+  const sameMachine = holder.host === os.hostname() && holder.boot === BOOT_ID && !process.env.AWS_LAMBDA_FUNCTION_NAME;
+  if (sameMachine && !processAlive(holder.pid)) return true;
   return Date.parse(holder.expiresAt) < Date.now();
 }
 
@@ -182,21 +305,60 @@ export async function sha256File(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Lists files below each argument (a file or a folder), sorted, skipping hidden files. */
-export async function expandInputs(inputs: string[]): Promise<string[]> {
-  const files: string[] = [];
+/** A file to ingest: its path, and its name within the folder it was found in (the delivery's name). */
+export interface InputFile {
+  path: string;
+  /** Relative to the folder given (forward slashes), or the file name for a file given by itself. */
+  name: string;
+}
+
+/** Something an ingest left out, and why (printed and kept in the run record). */
+export interface SkippedInput {
+  path: string;
+  reason: string;
+}
+
+/**
+ * Lists the files below each argument (a file or a folder, read recursively), sorted. Hidden
+ * files, symbolic links (never followed: a link in a drop folder could point anywhere, e.g.
+ * /etc/passwd) and anything that is not a regular file are left out, each with the reason.
+ */
+export async function listInputs(inputs: string[]): Promise<{ files: InputFile[]; skipped: SkippedInput[] }> {
+  const files = new Map<string, InputFile>();
+  const skipped: SkippedInput[] = [];
+  const consider = async (file: string, name: string) => {
+    const info = await lstat(file);
+    const base = path.basename(file);
+    if (info.isSymbolicLink()) {
+      const target = await readlink(file).catch(() => '?');
+      skipped.push({ path: file, reason: `symbolic link to ${target}: links are not followed; give the file itself` });
+    } else if (!info.isFile()) {
+      skipped.push({ path: file, reason: 'not a regular file' });
+    } else if (base.startsWith('.')) {
+      skipped.push({ path: file, reason: `hidden file (the name starts with '.'); rename it to ingest it` });
+    } else if (!files.has(path.resolve(file))) {
+      files.set(path.resolve(file), { path: path.resolve(file), name });
+    }
+  };
   for (const input of inputs) {
-    const info = await stat(input).catch(() => {
+    const info = await lstat(input).catch(() => {
       throw new Error(`Input not found: ${input}`);
     });
     if (info.isDirectory()) {
       const entries = await readdir(input, { recursive: true, withFileTypes: true });
       for (const entry of entries) {
-        if (entry.isFile() && !entry.name.startsWith('.')) files.push(path.join(entry.parentPath, entry.name));
+        if (entry.isDirectory()) continue;
+        const full = path.join(entry.parentPath, entry.name);
+        await consider(full, path.relative(input, full).split(path.sep).join('/'));
       }
     } else {
-      files.push(input);
+      await consider(input, path.basename(input));
     }
   }
-  return [...new Set(files.map((f) => path.resolve(f)))].sort();
+  return { files: [...files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), skipped };
+}
+
+/** The paths listInputs finds (what it skips is left out silently: use listInputs to report it). */
+export async function expandInputs(inputs: string[]): Promise<string[]> {
+  return (await listInputs(inputs)).files.map((f) => f.path);
 }

@@ -15,7 +15,7 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import type { LakeStore } from './store.js';
+import type { LakeStore, VersionedText } from './store.js';
 
 /** `s3://bucket/prefix` → bucket and prefix (no leading or trailing slash). */
 export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
@@ -83,14 +83,14 @@ export class S3Store implements LakeStore {
 
   async writeText(key: string, text: string): Promise<void> {
     await this.client.send(
-      new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: text, ContentType: contentType(key) }),
+      new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: text, ContentType: contentType(key), ...encryption() }),
     );
   }
 
   async putFile(localFile: string, key: string, options: { move?: boolean } = {}): Promise<void> {
     const upload = new Upload({
       client: this.client,
-      params: { Bucket: this.bucket, Key: this.objectKey(key), Body: createReadStream(localFile), ContentType: contentType(key) },
+      params: { Bucket: this.bucket, Key: this.objectKey(key), Body: createReadStream(localFile), ContentType: contentType(key), ...encryption() },
       partSize: 8 * 1024 * 1024,
       queueSize: 4,
     });
@@ -154,21 +154,60 @@ export class S3Store implements LakeStore {
     return path.join(this.cacheDir, '_tmp');
   }
 
-  async createExclusive(key: string, text: string): Promise<boolean> {
-    // S3 enforces If-None-Match on PUT; the HEAD first also covers S3-compatible servers that ignore it.
-    if (await this.exists(key)) return false;
+  async createExclusive(key: string, text: string): Promise<string | undefined> {
+    // S3 enforces If-None-Match on PUT; the HEAD first narrows the window on S3-compatible
+    // servers that ignore it (fauxqs does), where nothing can make the create exclusive.
+    if (await this.exists(key)) return undefined;
     try {
-      await this.client.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: text, IfNoneMatch: '*', ContentType: 'application/json' }),
+      const put = await this.client.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: text, IfNoneMatch: '*', ContentType: 'application/json', ...encryption() }),
       );
-      return true;
+      return put.ETag ?? '*';
     } catch (error) {
-      const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
-      if (status === 412 || status === 409) return false;
+      if (preconditionFailed(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async readVersioned(key: string): Promise<VersionedText | undefined> {
+    try {
+      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+      const text = await response.Body!.transformToString('utf8');
+      return { text, version: response.ETag ?? '', modifiedMs: response.LastModified?.getTime() ?? Date.now() };
+    } catch (error) {
+      if (notFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** A PUT with If-Match: S3 answers 412 when the object changed and 404 when it is gone. */
+  async replaceIfVersion(key: string, text: string, version: string): Promise<string | undefined> {
+    try {
+      const put = await this.client.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: text, IfMatch: version, ContentType: 'application/json', ...encryption() }),
+      );
+      return put.ETag ?? version;
+    } catch (error) {
+      if (preconditionFailed(error) || notFound(error)) return undefined;
       throw error;
     }
   }
 }
+
+/**
+ * Every object the lake writes asks for server-side encryption (SSE-S3, AES256) explicitly, so
+ * the data is encrypted at rest even in a bucket whose default encryption was changed or never
+ * set; CRMLAKE_S3_KMS_KEY switches to SSE-KMS with that key.
+ */
+const encryption = () =>
+  process.env.CRMLAKE_S3_KMS_KEY
+    ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: process.env.CRMLAKE_S3_KMS_KEY }
+    : { ServerSideEncryption: 'AES256' as const };
+
+const preconditionFailed = (error: unknown) => {
+  const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
+  return status === 412 || status === 409;
+};
 
 function contentType(key: string): string | undefined {
   if (key.endsWith('.json')) return 'application/json';

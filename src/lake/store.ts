@@ -24,10 +24,23 @@ export interface LakeStore {
   /** Local folder for one run's scratch files; invisible to readers. */
   scratchRoot(): string;
   /**
-   * Creates the document only if no document exists under key (the lock primitive);
-   * false when it already exists.
+   * Creates the document, complete, only if no document exists under key (the lock primitive):
+   * its version, or undefined when one already exists. A reader never sees it empty or partial.
    */
-  createExclusive(key: string, text: string): Promise<boolean>;
+  createExclusive(key: string, text: string): Promise<string | undefined>;
+  /** A small document with its version (an ETag on S3) and when it was last written. */
+  readVersioned(key: string): Promise<VersionedText | undefined>;
+  /**
+   * Replaces the document only if it is still at `version` (compare-and-swap; on S3 a PUT with
+   * If-Match): the new version, or undefined when it changed or is gone. Never re-creates it.
+   */
+  replaceIfVersion(key: string, text: string, version: string): Promise<string | undefined>;
+}
+
+export interface VersionedText {
+  text: string;
+  version: string;
+  modifiedMs: number;
 }
 
 export const joinKey = (...parts: string[]) => parts.filter(Boolean).join('/').replace(/\/{2,}/g, '/');

@@ -147,11 +147,56 @@ describe('collector Lambda (HTTPS → landing → lake)', () => {
     ]);
   });
 
+  it('never overwrites an acknowledged batch: a reused batch_id with other events is refused (409)', async () => {
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const store = new S3Store(`s3://${s3.bucket}/landing-reuse`, s3.client, path.join(dir, 'reuse-cache'));
+    const handler = createCollectorHandler({ landing: store, secret: SECRET });
+    const first = JSON.stringify({ batch_id: 'batch-reused', events });
+    expect((await handler(httpEvent(first, signed(first)))).statusCode).toBe(202);
+    const other = JSON.stringify({ batch_id: 'batch-reused', events: [{ ...events[0], session_id: 's-other' }] });
+    const refused = await handler(httpEvent(other, signed(other)));
+    expect(refused.statusCode).toBe(409);
+    expect(JSON.parse(refused.body!).error).toMatch(/batch_id batch-reused was already used for a different batch/);
+    const keys = await store.list('');
+    expect(keys).toEqual(['web/collector/batch/batch-reused.jsonl']);
+    expect((await store.readText(keys[0]!))!.trim().split('\n')).toHaveLength(3);
+  });
+
+  it('stores a batch retried across an hour boundary once', async () => {
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const store = new S3Store(`s3://${s3.bucket}/landing-hour`, s3.client, path.join(dir, 'hour-cache'));
+    const body = JSON.stringify({ batch_id: 'batch-hourly', events });
+    const before = Date.parse('2026-11-23T10:59:59Z');
+    const after = Date.parse('2026-11-23T11:00:02Z');
+    const first = await createCollectorHandler({ landing: store, secret: SECRET, now: () => new Date(before) })(httpEvent(body, signed(body, before)));
+    const retry = await createCollectorHandler({ landing: store, secret: SECRET, now: () => new Date(after) })(httpEvent(body, signed(body, after)));
+    expect([first.statusCode, retry.statusCode]).toEqual([202, 202]);
+    expect(JSON.parse(retry.body!)).toEqual({ accepted: 3, batch_id: 'batch-hourly', duplicate: true });
+    expect(await store.list('')).toHaveLength(1);
+  });
+
+  it('rejects replays of the same signed request without a batch_id (stored once)', async () => {
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const store = new S3Store(`s3://${s3.bucket}/landing-replay`, s3.client, path.join(dir, 'replay-cache'));
+    const handler = createCollectorHandler({ landing: store, secret: SECRET });
+    const body = JSON.stringify({ events });
+    const headers = signed(body);
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await handler(httpEvent(body, headers))).statusCode);
+    expect(statuses).toEqual([202, 409, 409, 409, 409]);
+    expect(await store.list('')).toHaveLength(1);
+    // The same events signed anew are a new request: stored, under another key.
+    expect((await handler(httpEvent(body, signed(body, Date.now() + 1000)))).statusCode).toBe(202);
+    expect(await store.list('')).toHaveLength(2);
+  });
+
   it('answers 4xx with a clear message on bad requests and stores nothing', async () => {
     vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     const store = new S3Store(`s3://${s3.bucket}/landing-refused`, s3.client, path.join(dir, 'refused-cache'));
     const handler = createCollectorHandler({ landing: store, secret: SECRET });
     const body = JSON.stringify({ events });
+    const deep = JSON.stringify({ events: [{ ...events[0], extra: 0 }] }).replace('"extra":0', `"extra":${'['.repeat(10_000)}${']'.repeat(10_000)}`);
+    const longSession = JSON.stringify({ events: [{ ...events[0], session_id: 's'.repeat(900_000) }] });
     const cases: [string, APIGatewayProxyEventV2, number, RegExp][] = [
       ['wrong secret', httpEvent(body, signed(body, Date.now(), 'guess')), 401, /signature does not match/],
       ['no signature', httpEvent(body, { 'content-type': 'application/json' }), 401, /missing x-crmlake-signature/],
@@ -162,6 +207,8 @@ describe('collector Lambda (HTTPS → landing → lake)', () => {
       ['not JSON', httpEvent('{events:', signed('{events:')), 400, /not JSON/],
       ['bad event', httpEvent(JSON.stringify({ events: [events[0], { ...events[1], occurred_at: '23/11/2026' }] }), signed(JSON.stringify({ events: [events[0], { ...events[1], occurred_at: '23/11/2026' }] }))), 400, /event 1, occurred_at/],
       ['too big', httpEvent('x'.repeat(COLLECTOR_LIMITS.maxBodyBytes + 1), signed('x'.repeat(COLLECTOR_LIMITS.maxBodyBytes + 1))), 413, /larger than/],
+      ['nested 10,000 deep', httpEvent(deep, signed(deep)), 400, /nested deeper than 32 levels/],
+      ['900 kB session_id', httpEvent(longSession, signed(longSession)), 400, /event 0, session_id: session_id is longer than 200 characters/],
     ];
     for (const [name, event, status, message] of cases) {
       const response = await handler(event);

@@ -18,6 +18,7 @@ import { assertReadOnly, lockDown, openConnection } from './connection.js';
 import { materializeIncremental, materializeRows, materializeTable, materializeView, viewOverFile, type MaterializeContext } from './materializations.js';
 import { duckdbRelations } from './relations.js';
 import { registerSources } from './sources.js';
+import { personalDataPolicy, restrictPersonalData } from './personal.js';
 
 /**
  * DuckDB in memory over the lake's parquet: curated tables and materialized models are views
@@ -48,7 +49,14 @@ export class DuckDbEngine implements Engine {
       const warehouse = await WarehouseCatalog.load(lake);
       const engine = new DuckDbEngine(lake, instance, connection, warehouse, options.readOnly ?? false);
       await engine.registerWarehouse();
-      if (options.readOnly) await lockDown(connection, lake.readableRoots());
+      if (options.readOnly) {
+        if ((options.personalData ?? personalDataPolicy()) === 'restricted') {
+          const { readable } = await restrictPersonalData(connection, lake, options.sources, warehouse.entries());
+          await lockDown(connection, readable);
+        } else {
+          await lockDown(connection, lake.readableRoots());
+        }
+      }
       return engine;
     } catch (error) {
       connection.closeSync();

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { type CanonicalRow, type FeedDefinition, type RowValidator, schemaReject } from '../feed.js';
 import type { Mapping } from '../mapping.js';
+import { rowProblem } from '../parse.js';
 import { POS_COLUMNS, POS_TABLE } from './schema.js';
 
 const PosRules = z
@@ -14,6 +15,18 @@ const PosRules = z
   .strict();
 
 const required = (name: string) => z.string({ error: `${name} is required` });
+/** Columns cast from the row's text (line_amount is computed in SQL from two of them). */
+const CAST_COLUMNS = POS_COLUMNS.filter((c) => c.name !== 'line_amount');
+/** line_amount is DECIMAL(18,4): at most 14 digits before the point. */
+const MAX_LINE_AMOUNT = 10n ** 14n;
+
+/** A plain decimal as an integer count of 10^-scale units (exact; the text already fits the scale). */
+function scaled(text: string, scale: number): bigint {
+  const [whole = '0', fraction = ''] = text.replace(/^-/, '').split('.');
+  const units = BigInt(whole || '0') * 10n ** BigInt(scale) + BigInt((fraction + '0'.repeat(scale)).slice(0, scale) || '0');
+  return text.startsWith('-') ? -units : units;
+}
+
 const decimal = (name: string) =>
   required(name).refine((v) => Number.isFinite(Number(v)), { message: `${name} is not a number` });
 
@@ -69,6 +82,15 @@ export const posFeed: FeedDefinition = {
       }
       const row: CanonicalRow = Object.assign({}, mapped);
       row.line_number = lineNumber;
+      row.business_date = mapped.order_ts!.slice(0, 10);
+      // Values must fit their columns exactly: a quantity of 0.0001 or a price of 1e14 is
+      // quarantined, never rounded to 0 or left to fail the whole file at the cast.
+      const problem = rowProblem(CAST_COLUMNS, row);
+      if (problem) return { ok: false, ...problem };
+      const amount = scaled(mapped.quantity!, 3) * scaled(mapped.unit_price!, 4);
+      if (amount >= MAX_LINE_AMOUNT * 10n ** 7n || -amount >= MAX_LINE_AMOUNT * 10n ** 7n) {
+        return { ok: false, field: 'unit_price', reason: `quantity ${mapped.quantity} × unit price ${mapped.unit_price} is too large for a line amount (DECIMAL(18,4))` };
+      }
       row.business_date = mapped.order_ts!.slice(0, 10);
       row.channel = mapped.channel ?? 'store';
       row.currency = mapped.currency ?? null;

@@ -1,4 +1,4 @@
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { WEB_EVENT_TYPES } from './schema.js';
 
@@ -13,6 +13,8 @@ export const COLLECTOR_LIMITS = {
   maxEvents: 1000,
   /** How far a request's timestamp may be from the collector's clock (replay window). */
   maxClockSkewSeconds: 300,
+  /** Deepest nesting of arrays and objects in a body ({"events": [{…}]} is 3). */
+  maxDepth: 32,
 };
 
 export class CollectorError extends Error {
@@ -48,16 +50,22 @@ export function authenticate(headers: Record<string, string | undefined>, body: 
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw new CollectorError(401, 'signature does not match the body');
 }
 
+/** A text field with a limit; the message says which limit was broken (not "is required" for a 900 kB value). */
+const text = (name: string, max: number) => z.string({ error: `${name} must be a string` }).max(max, `${name} is longer than ${max} characters`);
+
 const CollectedEvent = z
   .object({
-    event_id: z.string().min(1).max(200).optional(),
-    session_id: z.string({ error: 'session_id is required' }).min(1, 'session_id is empty').max(200),
+    event_id: text('event_id', 200).min(1, 'event_id is empty').optional(),
+    session_id: z
+      .string({ error: (issue) => (issue.input === undefined ? 'session_id is required' : 'session_id must be a string') })
+      .min(1, 'session_id is empty')
+      .max(200, 'session_id is longer than 200 characters'),
     event_type: z.enum(WEB_EVENT_TYPES, { error: `event_type must be one of ${WEB_EVENT_TYPES.join(', ')}` }),
     occurred_at: z.iso.datetime({ offset: true, error: 'occurred_at must be an ISO 8601 date-time with a zone, e.g. 2026-11-23T10:15:00Z' }),
-    customer_id: z.string().max(200).nullish(),
-    item_id: z.string().max(200).nullish(),
-    page_url: z.string().max(4000).nullish(),
-    order_id: z.string().max(200).nullish(),
+    customer_id: text('customer_id', 200).nullish(),
+    item_id: text('item_id', 200).nullish(),
+    page_url: text('page_url', 4000).nullish(),
+    order_id: text('order_id', 200).nullish(),
     value: z.number().nonnegative('value is negative').nullish(),
     currency: z.string().regex(/^[A-Za-z]{3}$/, 'currency must be an ISO 4217 code').nullish(),
   })
@@ -70,6 +78,8 @@ const Batch = z.object({
 
 export interface CollectedBatch {
   batchId: string;
+  /** The client named the batch (a retry of it is the same batch) rather than the signature naming it. */
+  clientBatchId: boolean;
   events: Record<string, unknown>[];
   /** Landing-relative key of the object the batch is written to. */
   key: string;
@@ -77,14 +87,29 @@ export interface CollectedBatch {
   body: string;
 }
 
+/** The signed request a batch came in: its signature and signed timestamp (Unix seconds). */
+export interface SignedRequest {
+  signature: string;
+  timestamp: number;
+}
+
 /**
- * Parses and checks a batch: `{"batch_id"?: "...", "events": [...]}`. A retried request with the
- * same batch_id lands under the same key with the same event ids, so it is stored once.
+ * Parses and checks a batch: `{"batch_id"?: "...", "events": [...]}`, and names the landing
+ * object it must be stored as, created only if absent (so nothing acknowledged is overwritten):
+ * - with a batch_id: `web/collector/batch/<batch_id>.jsonl`, whatever the hour, so a retry an
+ *   hour later finds the batch it already delivered;
+ * - without: the signature names it (`sig-<hmac>`) under the signed timestamp's date and hour,
+ *   so a replay of the same signed request finds the object the first one stored.
  * Throws 413 for a body or batch too large, 400 naming each bad event's index and field.
  */
-export function acceptBatch(body: string, receivedAt = new Date()): CollectedBatch {
+export function acceptBatch(body: string, receivedAt: Date, request: SignedRequest): CollectedBatch {
   if (Buffer.byteLength(body) > COLLECTOR_LIMITS.maxBodyBytes) {
     throw new CollectorError(413, `body is larger than ${COLLECTOR_LIMITS.maxBodyBytes} bytes; send smaller batches`);
+  }
+  // Checked before parsing: validating or re-serializing a 10,000-level nesting overflows the stack,
+  // which answered 500 "retry" and made clients retry forever.
+  if (nestingExceeds(body, COLLECTOR_LIMITS.maxDepth)) {
+    throw new CollectorError(400, `body is nested deeper than ${COLLECTOR_LIMITS.maxDepth} levels of arrays and objects`);
   }
   let json: unknown;
   try {
@@ -114,14 +139,43 @@ export function acceptBatch(body: string, receivedAt = new Date()): CollectedBat
       errors: errors.slice(0, 50),
     });
   }
-  const batchId = batch.data.batch_id ?? randomUUID();
+  const clientBatchId = batch.data.batch_id !== undefined;
+  const batchId = batch.data.batch_id ?? `sig-${request.signature.replace(/^v1=/, '').slice(0, 40)}`;
   const received = receivedAt.toISOString();
   const rows = checked.map((event, index) => ({ ...event!, event_id: event!.event_id ?? `${batchId}-${index}`, received_at: received }));
-  const day = received.slice(0, 10);
+  const signedAt = new Date(request.timestamp * 1000).toISOString();
   return {
     batchId,
+    clientBatchId,
     events: rows,
-    key: `web/collector/${day}/${received.slice(11, 13)}/${batchId}.jsonl`,
+    key: clientBatchId ? `web/collector/batch/${batchId}.jsonl` : `web/collector/${signedAt.slice(0, 10)}/${signedAt.slice(11, 13)}/${batchId}.jsonl`,
     body: rows.map((row) => JSON.stringify(row)).join('\n') + '\n',
   };
+}
+
+/** The same events as a stored batch body (the receive time aside): a retry, not a new batch. */
+export function sameBatch(stored: string, batch: CollectedBatch): boolean {
+  const strip = (line: string) => {
+    const { received_at: _, ...event } = JSON.parse(line) as Record<string, unknown>;
+    return JSON.stringify(event);
+  };
+  const lines = stored.split('\n').filter(Boolean);
+  return lines.length === batch.events.length && lines.every((line, i) => strip(line) === strip(JSON.stringify(batch.events[i])));
+}
+
+/** Whether arrays and objects in JSON text nest deeper than `limit` (strings skipped). */
+function nestingExceeds(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) {
+      if (++depth > limit) return true;
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return false;
 }
