@@ -3,7 +3,7 @@ import { fitClv, MAX_HISTORY_DAYS } from '../../src/clv/fitCommand.js';
 import { CLV_MODELS } from '../../src/clv/models.js';
 import { logToParsed } from '../../src/clv/reader.js';
 import { toDayNumber, TransactionLog } from '../../src/clv/data.js';
-import { openEngine } from '../../src/engine/engine.js';
+import { openEngine } from '../../src/engine/index.js';
 import { Lake } from '../../src/lake/lake.js';
 import { scratchDir } from '../helpers.js';
 

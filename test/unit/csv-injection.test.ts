@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openEngine } from '../../src/engine/engine.js';
+import { openEngine } from '../../src/engine/index.js';
 import { formatResult, neutralizeFormula } from '../../src/engine/format.js';
 import { Lake } from '../../src/lake/lake.js';
 import { scratchDir } from '../helpers.js';
