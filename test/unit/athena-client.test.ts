@@ -86,6 +86,34 @@ describe('Athena queries', () => {
     expect(queries.statements).toBe(1);
   });
 
+  it('reads results of more than one page from the result file in one request, NULL apart from an empty string', async () => {
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'big' });
+    athena.on(GetQueryExecutionCommand).resolves(execution('big', 'SUCCEEDED', { ResultConfiguration: { OutputLocation: 's3://results/athena/big.csv' } }));
+    const cols = [
+      { Name: 'customer_key', Type: 'varchar' },
+      { Name: 'orders', Type: 'bigint' },
+      { Name: 'first_day', Type: 'date' },
+    ];
+    athena.on(GetQueryResultsCommand).resolves({ ResultSet: { ResultSetMetadata: { ColumnInfo: cols }, Rows: [datum(['customer_key', 'orders', 'first_day'])] }, NextToken: 'more' });
+    const files: string[] = [];
+    const queries = new AthenaQueries(new AthenaClient({}), {
+      ...settings(),
+      readResultFile: async (uri) => {
+        files.push(uri);
+        return '"customer_key","orders","first_day"\n"C1","3","2024-01-02"\n"","12",\n,,"2024-02-01"\n"say ""hi""\nthere","1","2024-03-01"\n';
+      },
+    });
+    const result = await queries.query('SELECT customer_key, orders, first_day FROM orders');
+    expect(files).toEqual(['s3://results/athena/big.csv']);
+    expect(athena.commandCalls(GetQueryResultsCommand)).toHaveLength(1);
+    expect(result.rows).toEqual([
+      { customer_key: 'C1', orders: 3, first_day: '2024-01-02' },
+      { customer_key: '', orders: 12, first_day: null },
+      { customer_key: null, orders: null, first_day: '2024-02-01' },
+      { customer_key: 'say "hi"\nthere', orders: 1, first_day: '2024-03-01' },
+    ]);
+  });
+
   it('a FAILED statement is an error naming Athena reason and the statement', async () => {
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q2' });
     athena.on(GetQueryExecutionCommand).resolves(

@@ -1,6 +1,7 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { GlueClient } from '@aws-sdk/client-glue';
 import type { Lake } from '../../lake/lake.js';
+import type { S3Store } from '../../lake/s3.js';
 import type {
   AthenaSettings,
   BuildSession,
@@ -78,6 +79,7 @@ export class AthenaEngine implements Engine {
       database: settings.database,
       queryTimeoutMs: settings.queryTimeoutMs ?? THIRTY_MINUTES,
       maxScanBytes: settings.maxScanBytes ?? null,
+      readResultFile: (uri) => readS3Text(lake, uri),
     });
     const glue = new GlueCatalog(new GlueClient(region));
     const relations = new AthenaRelations({ database: settings.database, sourceDatabase: settings.sourceDatabase });
@@ -269,6 +271,17 @@ export class AthenaEngine implements Engine {
   private assertWritable(): void {
     if (this.options.readOnly) throw new Error('this engine was opened read-only');
   }
+}
+
+/** An object anywhere in S3 (the query results location), with the lake's S3 client and settings. */
+async function readS3Text(lake: Lake, uri: string): Promise<string> {
+  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
+  if (!match) throw new Error(`not an S3 location: ${uri}`);
+  const store = lake.store as Partial<S3Store>;
+  if (!store.client) throw new Error('the Athena engine needs a lake on S3');
+  const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+  const object = await (await store.client).send(new GetObjectCommand({ Bucket: match[1], Key: match[2] }));
+  return object.Body!.transformToString('utf8');
 }
 
 /** `crmlake_warehouse.x__stage_run` → `x__stage_run` (Glue calls take the database apart). */
