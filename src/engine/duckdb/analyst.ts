@@ -30,13 +30,15 @@ export async function writeAnalystDatabase(
   sources: SourceTable[],
   quarantineColumns: { name: string; type: string }[],
 ): Promise<string | undefined> {
-  if (lake.uri.startsWith('s3://')) return undefined;
+  if (!lake.isLocal) return undefined;
   const target = path.join(lake.uri, ANALYST_DATABASE_KEY);
   const temp = `${target}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`;
   try {
     const instance = await DuckDBInstance.create(temp);
     const connection = await instance.connect();
     try {
+      // One transaction: a commit per view would sync the file to disk some seventy times.
+      await connection.run('BEGIN TRANSACTION');
       await loadPrelude(connection);
       await registerSources(connection, lake, sources, quarantineColumns);
       let views: CatalogEntry[] = [];
@@ -59,6 +61,7 @@ export async function writeAnalystDatabase(
         if (waiting.length === views.length) throw lastError;
         views = waiting;
       }
+      await connection.run('COMMIT');
       await connection.run('CHECKPOINT');
     } finally {
       connection.closeSync();
