@@ -24,7 +24,7 @@ export interface IngestHandlerDeps {
 export function createIngestHandler(deps: IngestHandlerDeps = {}) {
   return async (event: S3Event, context?: Context): Promise<{ files: FileReconciliation[] }> => {
     if (context) logger.addContext(context);
-    const client = deps.client ?? s3ClientFromEnv();
+    const client = deps.client ?? (await s3ClientFromEnv());
     const lakeUri = process.env.LAKE_URI;
     const lake = deps.lake ?? (lakeUri ? new Lake(lakeUri) : undefined);
     if (!lake) throw new Error('LAKE_URI is not set (s3://bucket/prefix of the lake)');

@@ -5,17 +5,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  S3ServiceException,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { LakeStore } from './store.js';
+
+type S3Sdk = typeof import('@aws-sdk/client-s3');
+let sdkLoading: Promise<S3Sdk> | undefined;
+/**
+ * The AWS SDK, loaded on first use: importing it costs a few hundred milliseconds, which every
+ * command on a local lake (`crmlake sql` above all) would otherwise pay at start.
+ */
+const loadSdk = (): Promise<S3Sdk> => (sdkLoading ??= import('@aws-sdk/client-s3'));
 
 /** `s3://bucket/prefix` → bucket and prefix (no leading or trailing slash). */
 export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
@@ -28,16 +27,20 @@ export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
  * The client for the lake: region, credentials and endpoint come from the usual AWS settings;
  * CRMLAKE_S3_ENDPOINT points it at an S3-compatible server (path-style addressing then).
  */
-export function s3ClientFromEnv(env: NodeJS.ProcessEnv = process.env): S3Client {
+export async function s3ClientFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<S3Client> {
   const endpoint = env.CRMLAKE_S3_ENDPOINT;
+  const { S3Client } = await loadSdk();
   return new S3Client({
     region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
     ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
   });
 }
 
+/** An S3 service error's HTTP status (the SDK's S3ServiceException, matched by shape: the SDK loads lazily). */
+const httpStatus = (error: unknown): number | undefined => (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+
 const notFound = (error: unknown) =>
-  error instanceof S3ServiceException && (error.name === 'NoSuchKey' || error.name === 'NotFound' || error.$metadata.httpStatusCode === 404);
+  error instanceof Error && (error.name === 'NoSuchKey' || error.name === 'NotFound' || httpStatus(error) === 404);
 
 /**
  * The lake on an S3 bucket prefix. DuckDB cannot read s3:// offline (no httpfs), so readers
@@ -50,9 +53,12 @@ export class S3Store implements LakeStore {
   readonly prefix: string;
   readonly cacheDir: string;
 
+  private clientReady: Promise<S3Client> | undefined;
+
   constructor(
     uri: string,
-    readonly client: S3Client = s3ClientFromEnv(),
+    /** The client to use; default one from the environment (s3ClientFromEnv), made on first use. */
+    private readonly givenClient?: S3Client,
     cacheDir?: string,
   ) {
     const { bucket, prefix } = parseS3Uri(uri);
@@ -61,6 +67,13 @@ export class S3Store implements LakeStore {
     this.uri = `s3://${bucket}${prefix ? `/${prefix}` : ''}`;
     const id = createHash('sha256').update(this.uri).digest('hex').slice(0, 12);
     this.cacheDir = path.resolve(cacheDir ?? process.env.CRMLAKE_CACHE ?? path.join(os.tmpdir(), 'crmlake-cache'), `${bucket}-${id}`);
+  }
+
+  /** The SDK and the client, loaded and made on first use. */
+  private async s3(): Promise<{ client: S3Client; sdk: S3Sdk }> {
+    const sdk = await loadSdk();
+    this.clientReady ??= this.givenClient ? Promise.resolve(this.givenClient) : s3ClientFromEnv();
+    return { client: await this.clientReady, sdk };
   }
 
   private objectKey(key: string): string {
@@ -72,8 +85,9 @@ export class S3Store implements LakeStore {
   }
 
   async readText(key: string): Promise<string | undefined> {
+    const { client, sdk } = await this.s3();
     try {
-      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+      const response = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
       return await response.Body!.transformToString('utf8');
     } catch (error) {
       if (notFound(error)) return undefined;
@@ -82,14 +96,17 @@ export class S3Store implements LakeStore {
   }
 
   async writeText(key: string, text: string): Promise<void> {
-    await this.client.send(
-      new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: text, ContentType: contentType(key) }),
+    const { client, sdk } = await this.s3();
+    await client.send(
+      new sdk.PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: text, ContentType: contentType(key) }),
     );
   }
 
   async putFile(localFile: string, key: string, options: { move?: boolean } = {}): Promise<void> {
+    const { client } = await this.s3();
+    const { Upload } = await import('@aws-sdk/lib-storage');
     const upload = new Upload({
-      client: this.client,
+      client,
       params: { Bucket: this.bucket, Key: this.objectKey(key), Body: createReadStream(localFile), ContentType: contentType(key) },
       partSize: 8 * 1024 * 1024,
       queueSize: 4,
@@ -104,8 +121,9 @@ export class S3Store implements LakeStore {
   }
 
   async exists(key: string): Promise<boolean> {
+    const { client, sdk } = await this.s3();
     try {
-      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+      await client.send(new sdk.HeadObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
       return true;
     } catch (error) {
       if (notFound(error)) return false;
@@ -117,9 +135,10 @@ export class S3Store implements LakeStore {
     const keys: string[] = [];
     const full = this.objectKey(prefix);
     let token: string | undefined;
+    const { client, sdk } = await this.s3();
     do {
-      const page = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: full, ContinuationToken: token }),
+      const page = await client.send(
+        new sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix: full, ContinuationToken: token }),
       );
       for (const object of page.Contents ?? []) {
         if (object.Key && !object.Key.endsWith('/')) keys.push(this.prefix ? object.Key.slice(this.prefix.length + 1) : object.Key);
@@ -130,7 +149,8 @@ export class S3Store implements LakeStore {
   }
 
   async remove(key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+    const { client, sdk } = await this.s3();
+    await client.send(new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
     await rm(this.cached(key), { force: true });
   }
 
@@ -146,7 +166,8 @@ export class S3Store implements LakeStore {
 
   /** Streams an object to a local file (no caching). */
   async download(key: string, file: string): Promise<void> {
-    const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+    const { client, sdk } = await this.s3();
+    const response = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
     await pipeline(response.Body as Readable, createWriteStream(file));
   }
 
@@ -157,13 +178,14 @@ export class S3Store implements LakeStore {
   async createExclusive(key: string, text: string): Promise<boolean> {
     // S3 enforces If-None-Match on PUT; the HEAD first also covers S3-compatible servers that ignore it.
     if (await this.exists(key)) return false;
+    const { client, sdk } = await this.s3();
     try {
-      await this.client.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: text, IfNoneMatch: '*', ContentType: 'application/json' }),
+      await client.send(
+        new sdk.PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: text, IfNoneMatch: '*', ContentType: 'application/json' }),
       );
       return true;
     } catch (error) {
-      const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
+      const status = httpStatus(error);
       if (status === 412 || status === 409) return false;
       throw error;
     }
