@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 300_000,
     // The integration and browser suites build real lakes and sites; two cores, so no oversubscription.
     maxWorkers: 2,
+    // The CLI the tests spawn (bin/crmlake.js) runs the sources, never a dist/ build of them.
+    env: { CRMLAKE_FROM_SOURCE: '1' },
   },
 });

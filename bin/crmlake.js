@@ -1,6 +1,33 @@
 #!/usr/bin/env node
-// The CLI runs the TypeScript sources directly through tsx, so there is no build step to forget.
-import { register } from 'tsx/esm/api';
+// Runs the CLI compiled to dist/ by `npm run build` (run by `prepare` on npm install / npm ci):
+// `crmlake sql "select 1"` costs about 0.8 s of CPU instead of 2.3 s with tsx compiling the
+// TypeScript at each start (warm cache; about 5 s cold) — `npm run bench cli`. The sources run through tsx instead when dist/ is missing, older
+// than any file in src/ (edited since the build), or CRMLAKE_FROM_SOURCE=1 (the tests set it),
+// so an edit is never hidden behind a stale build.
+import { readdirSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-register();
-await import('../src/cli/main.ts');
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+function builtIsCurrent() {
+  if (process.env.CRMLAKE_FROM_SOURCE === '1') return false;
+  let built;
+  try {
+    built = statSync(`${root}dist/.built`).mtimeMs;
+  } catch {
+    return false;
+  }
+  // Walking src/ is a few milliseconds (about 250 files) against seconds of compiling.
+  for (const entry of readdirSync(`${root}src`, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile() && statSync(`${entry.parentPath}/${entry.name}`).mtimeMs > built) return false;
+  }
+  return true;
+}
+
+if (builtIsCurrent()) {
+  await import('../dist/cli/main.js');
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli/main.ts');
+}

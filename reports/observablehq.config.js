@@ -28,8 +28,23 @@ export default {
   // No web fonts or CDN stylesheets: the site must open on a locked-down laptop.
   globalStylesheets: [],
   style: 'style.css',
-  // No favicon request to a server that has none.
-  head: '<link rel="icon" href="data:,">',
+  // Links name files (`roi.html`, `index.html`), not clean URLs (`./roi`): any static file
+  // server, and S3 behind CloudFront (where `./roi` is a 403), serves them as they are.
+  preserveExtension: true,
+  preserveIndex: true,
+  // No favicon request to a server that has none. Opened from file://, the browser refuses the
+  // pages' modules and data, so instead of spinners the page says how to view the site.
+  head: `<link rel="icon" href="data:,">
+<script>
+if (location.protocol === "file:") addEventListener("DOMContentLoaded", function () {
+  var main = document.getElementById("observablehq-main") || document.body;
+  main.innerHTML = '<h1>Open this report through a web server</h1>' +
+    '<p id="file-protocol-message">Browsers do not run a report opened straight from a file (file://). ' +
+    'Serve its folder: <code></code>, then browse http://127.0.0.1:8080/. Any static file server works as well ' +
+    '(for example <code>python3 -m http.server 8080</code> in the folder), and so does S3 behind CloudFront.</p>';
+  main.querySelector("code").textContent = "crmlake serve --dir " + decodeURIComponent(location.pathname.replace(/\\/[^/]*$/, ""));
+});
+</script>`,
   // `data/x.json.sql` and `data/x.csv.sql` loaders run the same SQL an analyst runs with
   // `crmlake sql --format json|csv --file` (sql-loader.js picks the format from the name).
   interpreters: {

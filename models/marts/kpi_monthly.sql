@@ -76,6 +76,30 @@ months as (
         on numbers.n <= date_diff('month', bounds.first_month, bounds.last_month)
 ),
 
+-- A month is covered by a feed when it lies between the feed's first and last month with data:
+-- inside, a month without orders is a true zero; outside, the KPIs are NULL ("no data"), so a
+-- month that only the call feed covers never reads as "revenue 0".
+feed_spans as (
+    select source_feed as feed, min(month) as first_month, max(month) as last_month from orders group by source_feed
+    union all
+    select 'calls', min(month), max(month) from calls
+    union all
+    select 'reviews', min(month), max(month) from reviews
+),
+
+coverage as (
+    select
+        months.month,
+        max(case when feed_spans.feed = 'pos' then 1 else 0 end) = 1 as pos_covered,
+        max(case when feed_spans.feed = 'web' then 1 else 0 end) = 1 as web_covered,
+        max(case when feed_spans.feed in ('pos', 'web') then 1 else 0 end) = 1 as sales_covered,
+        max(case when feed_spans.feed = 'calls' then 1 else 0 end) = 1 as calls_covered,
+        max(case when feed_spans.feed = 'reviews' then 1 else 0 end) = 1 as reviews_covered
+    from months
+    left join feed_spans on months.month between feed_spans.first_month and feed_spans.last_month
+    group by months.month
+),
+
 sales as (
     select
         month,
@@ -121,27 +145,31 @@ lost as (
 
 select
     months.month,
-    cast(round(coalesce(sales.revenue, 0), 2) as double) as revenue,
-    cast(round(coalesce(sales.pos_revenue, 0), 2) as double) as pos_revenue,
-    cast(round(coalesce(sales.web_revenue, 0), 2) as double) as web_revenue,
-    cast(coalesce(sales.orders, 0) as integer) as orders,
-    cast(coalesce(sales.identified_orders, 0) as integer) as identified_orders,
-    cast(coalesce(customers.active_customers, 0) as integer) as active_customers,
-    cast(coalesce(customers.new_customers, 0) as integer) as new_customers,
-    cast(coalesce(customers.returning_customers, 0) as integer) as returning_customers,
-    cast(coalesce(customers.retained_customers, 0) as integer) as retained_customers,
-    cast(coalesce(lost.lost_customers, 0) as integer) as lost_customers,
+    coverage.sales_covered as has_sales_data,
+    coverage.calls_covered as has_call_data,
+    coverage.reviews_covered as has_review_data,
+    case when coverage.sales_covered then cast(round(coalesce(sales.revenue, 0), 2) as double) end as revenue,
+    case when coverage.pos_covered then cast(round(coalesce(sales.pos_revenue, 0), 2) as double) end as pos_revenue,
+    case when coverage.web_covered then cast(round(coalesce(sales.web_revenue, 0), 2) as double) end as web_revenue,
+    case when coverage.sales_covered then cast(coalesce(sales.orders, 0) as integer) end as orders,
+    case when coverage.sales_covered then cast(coalesce(sales.identified_orders, 0) as integer) end as identified_orders,
+    case when coverage.sales_covered then cast(coalesce(customers.active_customers, 0) as integer) end as active_customers,
+    case when coverage.sales_covered then cast(coalesce(customers.new_customers, 0) as integer) end as new_customers,
+    case when coverage.sales_covered then cast(coalesce(customers.returning_customers, 0) as integer) end as returning_customers,
+    case when coverage.sales_covered then cast(coalesce(customers.retained_customers, 0) as integer) end as retained_customers,
+    case when coverage.sales_covered then cast(coalesce(lost.lost_customers, 0) as integer) end as lost_customers,
     case when customers.active_customers > 0 then cast(customers.returning_customers as double) / customers.active_customers end as repeat_customer_rate,
     case when sales.orders > 0 then cast(round(sales.gross_sales / sales.orders, 2) as double) end as avg_order_value,
-    cast(coalesce(calls.calls_offered, 0) as integer) as calls_offered,
-    cast(coalesce(calls.calls_answered, 0) as integer) as calls_answered,
+    case when coverage.calls_covered then cast(coalesce(calls.calls_offered, 0) as integer) end as calls_offered,
+    case when coverage.calls_covered then cast(coalesce(calls.calls_answered, 0) as integer) end as calls_answered,
     case when calls.calls_offered > 0 then cast(calls.answered_within_target as double) / calls.calls_offered end as service_level,
-    cast(coalesce(calls.complaints, 0) as integer) as complaints,
-    cast(coalesce(calls.csat_responses, 0) as integer) as csat_responses,
+    case when coverage.calls_covered then cast(coalesce(calls.complaints, 0) as integer) end as complaints,
+    case when coverage.calls_covered then cast(coalesce(calls.csat_responses, 0) as integer) end as csat_responses,
     calls.csat_avg,
-    cast(coalesce(reviews.review_responses, 0) as integer) as review_responses,
+    case when coverage.reviews_covered then cast(coalesce(reviews.review_responses, 0) as integer) end as review_responses,
     reviews.review_score_avg
 from months
+inner join coverage on coverage.month = months.month
 left join sales on sales.month = months.month
 left join customers on customers.month = months.month
 left join lost on lost.month = months.month

@@ -42,11 +42,21 @@ export function printReconciliation(run: IngestRun, lake: Lake): void {
   console.log(formatTable(['file', 'outcome', 'read', 'landed', 'quarantined', 'dates'], rows));
   const { totals } = run;
   const unchanged = run.files.filter((f) => f.outcome === 'unchanged').length;
+  const rejected = run.files.filter((f) => f.outcome === 'rejected').length;
+  const balance =
+    `read ${formatCount(totals.read)} = landed ${formatCount(totals.landed)} + quarantined ${formatCount(totals.quarantined)}` +
+    (totals.read === totals.landed + totals.quarantined ? '  ✓' : '  ✗ MISMATCH');
+  // A file rejected whole has no rows read: "read 0 = 0 + 0 ✓" alone would call that a success.
+  const reconciliation =
+    rejected && totals.read === 0
+      ? `no rows read: ${rejected} file(s) rejected whole  ✗ (originals kept in raw/; reasons below)`
+      : rejected
+        ? `${balance}; ${rejected} more file(s) rejected whole, no rows read from them  ✗ (reasons below)`
+        : balance;
   console.log(
     `\n${run.feed}: ${formatCount(totals.files)} file(s) with mapping ${run.mapping} in ${formatSeconds(run.seconds)}` +
       (unchanged ? ` (${unchanged} unchanged, already landed)` : '') +
-      `\nreconciliation: read ${formatCount(totals.read)} = landed ${formatCount(totals.landed)} + quarantined ${formatCount(totals.quarantined)}` +
-      (totals.read === totals.landed + totals.quarantined ? '  ✓' : '  ✗ MISMATCH'),
+      `\nreconciliation: ${reconciliation}`,
   );
   const reasons = new Map<string, number>();
   for (const f of run.files) for (const r of f.topReasons) reasons.set(r.reason, (reasons.get(r.reason) ?? 0) + r.rows);

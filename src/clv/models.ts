@@ -231,4 +231,67 @@ const clvHoldoutByFrequency: ProgramModel = {
   },
 };
 
-export const CLV_MODELS: ProgramModel[] = [customerClv, clvTracking, clvHoldoutByFrequency];
+/**
+ * How far the headline CLV can be trusted: one row about the fit customer_clv uses (the whole
+ * history) and its hold-out check. The report qualifies its numbers with it: a short history, a
+ * fit on the boundary of the parameter space, standard errors that cannot be computed, or a
+ * hold-out forecast far from what happened.
+ */
+const clvFit: ProgramModel = {
+  name: 'clv_fit',
+  file: FILE,
+  refs: [ORDERS],
+  description:
+    'The CLV fit behind customer_clv, for judging it: history length, customers with repeat purchases, the parameters, whether ' +
+    'they are on the boundary of the parameter space, whether their standard errors are finite, and the hold-out check ' +
+    '(repeat purchases expected vs actual after the calibration end of clv_tracking). Empty when customer_clv is.',
+  columns: [
+    { name: 'model', type: 'VARCHAR', description: "The transaction model: 'bgnbd' or 'pareto-nbd'." },
+    { name: 'first_order_date', type: 'DATE', description: 'The first order of the history the model is fitted on.' },
+    { name: 'as_of_date', type: 'DATE', description: 'The as-of date (the day after the last order, or var as_of).' },
+    { name: 'history_days', type: 'INTEGER', description: 'Days from the first order to the as-of date.' },
+    { name: 'customers', type: 'INTEGER', description: 'Customers fitted.' },
+    { name: 'repeat_customers', type: 'INTEGER', description: 'Customers with at least one repeat purchase (what the model learns from).' },
+    { name: 'params', type: 'VARCHAR', description: 'The fitted parameters as JSON, e.g. {"r":0.24,"alpha":4.4,"a":0.79,"b":2.4}.' },
+    { name: 'at_boundary', type: 'BOOLEAN', description: 'The likelihood is maximal on the edge of the parameter space (a limiting model; parameters degenerate).' },
+    { name: 'boundary_note', type: 'VARCHAR', description: 'What the boundary means, in words (NULL when not at a boundary).' },
+    { name: 'standard_errors_finite', type: 'BOOLEAN', description: 'Every parameter has a finite standard error (false: NaN or infinite, the fit is not identified).' },
+    { name: 'holdout_actual', type: 'DOUBLE', description: 'Repeat purchases in the hold-out period (NULL without a hold-out).' },
+    { name: 'holdout_expected', type: 'DOUBLE', description: 'Repeat purchases the calibration fit expected in the hold-out period.' },
+  ],
+  async build(context) {
+    const { period, model: modelName } = settings(context.vars);
+    const orders = await readOrders(context, context.ref(ORDERS));
+    if (orders.rows === 0) return [];
+    const asOf = asOfDay(context.vars, orders);
+    const s = summarizeColumns(orders.columns, { calibrationEndDay: asOf - 1, observationEndDay: asOf - 1, periodDays: PERIOD_DAYS[period] });
+    let repeaters = 0;
+    for (let i = 0; i < s.n; i++) if (s.x[i]! > 0) repeaters++;
+    if (repeaters < 3) return [];
+    const patterns = compressPatterns({ x: s.x, t_x: s.t_x, T: s.T });
+    const fit = modelName === 'pareto-nbd' ? fitParetoNbd(patterns, { standardErrors: true }) : fitBgnbd(patterns, { standardErrors: true });
+    const { standardErrors } = fit;
+    const params = Object.fromEntries(Object.entries(modelName === 'pareto-nbd' ? paretoNbdModel(fit as ReturnType<typeof fitParetoNbd>).params : bgnbdModel(fit as ReturnType<typeof fitBgnbd>).params).map(([k, v]) => [k, Number(v.toPrecision(6))]));
+    const boundary = 'boundary' in fit ? fit.boundary : undefined;
+    const holdout = await holdoutFit(context);
+    const first = toDayNumber(orders.firstDate!);
+    return [
+      [
+        modelName,
+        orders.firstDate!,
+        dayToIso(asOf),
+        asOf - first,
+        s.n,
+        repeaters,
+        JSON.stringify(params),
+        boundary !== undefined,
+        boundary?.message ?? null,
+        standardErrors ? Object.values(standardErrors).every((v) => Number.isFinite(v)) : false,
+        holdout ? holdout.holdout.actual : null,
+        holdout ? holdout.holdout.expected : null,
+      ],
+    ];
+  },
+};
+
+export const CLV_MODELS: ProgramModel[] = [customerClv, clvTracking, clvHoldoutByFrequency, clvFit];

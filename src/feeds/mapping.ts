@@ -95,6 +95,25 @@ export class RowError extends Error {
   }
 }
 
+/** The longest header a rejection message quotes (a file of the wrong kind can have a first line of any length). */
+const HEADER_QUOTE_CHARS = 200;
+
+/**
+ * The header as a rejection message quotes it. A first line with undecodable bytes (U+FFFD) or
+ * control characters is not text in the mapping's encoding — a binary file, a compressed file
+ * of another kind, or text in another encoding — and is described, never printed raw.
+ */
+export function describeHeader(header: string[], encoding: string): string {
+  const text = header.join(', ');
+  const replaced = (text.match(/\uFFFD/g) ?? []).length;
+  // eslint-disable-next-line no-control-regex
+  const control = (text.match(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g) ?? []).length;
+  if (replaced + control > 0) {
+    return `the first line is not ${encoding} text (${replaced} undecodable byte(s), ${control} control character(s)): is it a binary or differently encoded file? Set source.encoding in the mapping if it is text`;
+  }
+  return `found: ${text.length > HEADER_QUOTE_CHARS ? `${text.slice(0, HEADER_QUOTE_CHARS)}… (${header.length} columns)` : text}`;
+}
+
 /** The source columns a mapping reads, in a stable order (the header of a JSON-lines file). */
 export function sourceColumns(mapping: Mapping): string[] {
   return [...new Set(Object.values(mapping.fields).flatMap((f) => f.columns ?? (f.column === undefined ? [] : [f.column])))];
@@ -110,7 +129,7 @@ export function createRecordMapper(mapping: Mapping, header: string[]): (values:
   const missing = Object.values(mapping.fields)
     .flatMap((f) => f.columns ?? (f.column === undefined || f.optional ? [] : [f.column]))
     .filter((c) => !position.has(c));
-  if (missing.length) throw new Error(`header lacks the mapped column(s) ${missing.join(', ')} (found: ${header.join(', ')})`);
+  if (missing.length) throw new Error(`header lacks the mapped column(s) ${missing.join(', ')} (${describeHeader(header, mapping.source.encoding)})`);
   const nulls = new Set(mapping.source.null_values);
   const fields = Object.entries(mapping.fields).map(([field, spec]) => ({
     field,

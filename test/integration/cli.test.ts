@@ -75,4 +75,35 @@ describe('crmlake CLI', () => {
     const missing = await crmlake('ingest', 'pos', path.join(posDir, 'nope.csv')).catch((e) => e);
     expect(missing.stderr).toMatch(/Input not found: .*nope.csv/);
   });
+
+  it('says so when files are rejected whole, describes a binary first line instead of printing it, and names a lake without a build', async () => {
+    const dir = path.dirname(posDir);
+    // A PNG signature and bytes that are no UTF-8 text, under a .csv name.
+    const binary = Buffer.from(Array.from({ length: 600 }, (_, i) => (i < 8 ? [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a][i]! : (i * 151 + 7) % 256)));
+    await writeFile(path.join(dir, 'photo.csv'), binary);
+    await writeFile(path.join(dir, 'other.csv'), 'a,b\n1,2\n');
+    const other = path.join(dir, 'other-lake');
+    const ingest = async (...files: string[]) =>
+      // A rejected file makes ingest exit 2; its report is on stdout either way.
+      exec(process.execPath, [CLI, '--lake', other, 'ingest', 'pos', ...files]).then((r) => r.stdout, (e: { code: number; stdout: string }) => {
+        expect(e.code).toBe(2);
+        return e.stdout;
+      });
+    const onlyRejected = await ingest(path.join(dir, 'photo.csv'), path.join(dir, 'other.csv'));
+    expect(onlyRejected).toMatch(/reconciliation: no rows read: 2 file\(s\) rejected whole/);
+    expect(onlyRejected).not.toMatch(/read 0 = landed 0/);
+    expect(onlyRejected).toMatch(/photo\.csv: .*the first line is not utf-8 text \(\d+ undecodable byte\(s\)/);
+    expect(onlyRejected).toMatch(/other\.csv: .*\(found: a, b\)/);
+    expect(onlyRejected).not.toMatch(/[\uFFFD\u0000-\u0008\u000E-\u001F]/);
+    // (New content: the same file again would be an unchanged delivery.)
+    await writeFile(path.join(dir, 'photo2.csv'), binary.map((b, i) => (i < 8 ? b : 255 - b)));
+    const mixed = await ingest(path.join(posDir, '2010-12-01.csv'), path.join(dir, 'photo2.csv'));
+    expect(mixed).toMatch(/read [\d,]+ = landed [\d,]+ \+ quarantined 0 {2}✓; 1 more file\(s\) rejected whole/);
+    // Curated data but no build, and a folder that is no lake at all: both say there is no build.
+    for (const lake of [other, path.join(dir, 'not-a-lake')]) {
+      const noBuild = await exec(process.execPath, [CLI, '--lake', lake, 'sql', 'select * from customer_360']).catch((e) => e);
+      expect(noBuild.code).toBe(1);
+      expect(noBuild.stderr).toMatch(/has no built models yet: run `crmlake build`/);
+    }
+  });
 });

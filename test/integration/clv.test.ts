@@ -122,4 +122,22 @@ describe('the customer_clv mart on Online Retail days', () => {
     expect(tracking.some((t) => t.is_holdout) && tracking.some((t) => !t.is_holdout)).toBe(true);
     expect(tracking.at(-1)!.cumulative_actual).toBe(total);
   });
+
+  it('records the fit behind the headline for the report to judge: history, repeaters, boundary, standard errors, hold-out', async () => {
+    const engine = await openWarehouse(lake);
+    const [fit] = (await engine.query(`SELECT * FROM clv_fit`)).rows;
+    // The hold-out totals are the customers' conditional expectations, summed over clv_holdout_by_frequency's buckets.
+    const holdout = (await engine.query(`SELECT sum(customers * actual_mean) AS actual, sum(customers * expected_mean) AS expected FROM clv_holdout_by_frequency`)).rows[0]!;
+    await engine.close();
+    // The POS sample runs from 1 to 23 December 2010; the as-of date is the day after.
+    expect(fit).toMatchObject({ model: 'bgnbd', first_order_date: '2010-12-01', as_of_date: '2010-12-24', history_days: 23, customers: rows.length });
+    expect(fit!.repeat_customers).toBe(rows.filter((r) => Number(r.frequency) > 0).length);
+    expect(Object.keys(JSON.parse(String(fit!.params)))).toEqual(['r', 'alpha', 'a', 'b']);
+    expect(typeof fit!.at_boundary).toBe('boolean');
+    expect(fit!.boundary_note === null).toBe(fit!.at_boundary === false);
+    expect(typeof fit!.standard_errors_finite).toBe('boolean');
+    expect(fit!.holdout_actual).toBeCloseTo(Number(holdout.actual), 4);
+    expect(fit!.holdout_actual).toBeGreaterThan(0);
+    expect(fit!.holdout_expected).toBeCloseTo(Number(holdout.expected), 3);
+  });
 });

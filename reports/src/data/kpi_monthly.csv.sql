@@ -1,6 +1,10 @@
--- mart: kpi_monthly, every month from the first to the last with any order, call or review
+-- mart: kpi_monthly, every month from the first to the last with any order, call or review;
+-- has_*_data: a feed of that kind covers the month (else its KPIs are NULL: no data, not 0)
 select
     cast(month as varchar) as month,
+    has_sales_data,
+    has_call_data,
+    has_review_data,
     round(revenue, 2) as revenue,
     round(pos_revenue, 2) as pos_revenue,
     round(web_revenue, 2) as web_revenue,

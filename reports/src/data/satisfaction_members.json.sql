@@ -1,6 +1,14 @@
 -- mart: satisfaction by agent, topic, store and product, over all months (means weighted by responses).
--- Products: those with at least 3 scored responses.
-with members as (
+-- Products: those with at least 3 scored responses, named from the order lines (int_order_products:
+-- the POS description; feeds without names, like the Olist items, leave the name NULL).
+with names as (
+    select product_id, max(product_name) as product_name
+    from int_order_products
+    where product_name is not null
+    group by product_id
+),
+
+members as (
     select
         channel,
         dimension,
@@ -13,6 +21,8 @@ with members as (
     where dimension in ('agent', 'topic', 'store', 'product')
     group by channel, dimension, member
 )
-select * from members
-where dimension <> 'product' or responses >= 3
+select members.*, case when members.dimension = 'product' then names.product_name end as member_name
+from members
+left join names on members.dimension = 'product' and names.product_id = members.member
+where members.dimension <> 'product' or members.responses >= 3
 order by dimension, responses desc, member

@@ -13,6 +13,7 @@ import type {
   QueryResult,
   RowsRequest,
 } from '../engine.js';
+import { writeAnalystDatabase } from './analyst.js';
 import { WarehouseCatalog } from './catalog.js';
 import { assertReadOnly, lockDown, openConnection } from './connection.js';
 import { materializeIncremental, materializeRows, materializeTable, materializeView, viewOverFile, type MaterializeContext } from './materializations.js';
@@ -40,6 +41,7 @@ export class DuckDbEngine implements Engine {
     private readonly connection: DuckDBConnection,
     private readonly warehouse: WarehouseCatalog,
     private readonly readOnly: boolean,
+    private readonly options: EngineOptions,
   ) {}
 
   static async open(lake: Lake, options: EngineOptions): Promise<DuckDbEngine> {
@@ -47,7 +49,7 @@ export class DuckDbEngine implements Engine {
     try {
       await registerSources(connection, lake, options.sources, options.quarantineColumns);
       const warehouse = await WarehouseCatalog.load(lake);
-      const engine = new DuckDbEngine(lake, instance, connection, warehouse, options.readOnly ?? false);
+      const engine = new DuckDbEngine(lake, instance, connection, warehouse, options.readOnly ?? false, options);
       await engine.registerWarehouse();
       if (options.readOnly) {
         if ((options.personalData ?? personalDataPolicy()) === 'restricted') {
@@ -84,7 +86,11 @@ export class DuckDbEngine implements Engine {
     this.warehouse.begin();
     return {
       runId,
-      commit: () => this.warehouse.commit({ collectDebris: true }),
+      commit: async () => {
+        await this.warehouse.commit({ collectDebris: true });
+        // The analysts' database file names the files this build committed (./analyst.ts).
+        await writeAnalystDatabase(this.lake, this.warehouse.entries(), this.options.sources, this.options.quarantineColumns, this.options.personalData ?? personalDataPolicy());
+      },
       abort: async () => {
         await this.warehouse.abort();
         await this.registerWarehouse(); // back to the committed files for the rest of this session
