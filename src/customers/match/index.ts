@@ -65,8 +65,8 @@
  */
 import type { StandardProfile } from '../profile.js';
 import { BLOCKING_RULES, blockPairs, type BlockingStats } from './blocking.js';
-import { EDGE_CONFLICT, EDGE_MERGED, EDGE_TOO_LARGE, UnionFind, clusterRows } from './cluster.js';
-import { COMPARISONS, C_NAME, LEVEL_OF, NAME_EXACT, comparePair, comparedValue } from './compare.js';
+import { EDGE_AMBIGUOUS, EDGE_CONFLICT, EDGE_MERGED, EDGE_TOO_LARGE, UnionFind, clusterRows } from './cluster.js';
+import { COMPARISONS, LEVEL_OF, MERGE_ALLOWED, comparePair, comparedValue } from './compare.js';
 import { EXACT_RULES, exactDedup } from './exact.js';
 import {
   DEFAULT_CONFLICT_BITS,
@@ -129,8 +129,13 @@ export interface ReviewRow {
   customer_key_b: string;
   match_weight: number;
   match_probability: number;
-  /** between_thresholds, or a merge-strength pair refused by the chaining guard / size cap. */
-  reason: 'between_thresholds' | 'chain_conflict' | 'cluster_too_large';
+  /**
+   * between_thresholds, or a merge-strength pair refused: by the chaining guard, the size cap,
+   * the name rule (no phone or e-mail shared and the names do not agree in full: a partial name
+   * such as 王先生, another family or given name) or because a partial name's merge edges lead
+   * to two customers (ambiguous_partial_name).
+   */
+  reason: 'between_thresholds' | 'chain_conflict' | 'cluster_too_large' | 'needs_identifier' | 'ambiguous_partial_name';
   /** The blocking rule whose conditional model gave the weight (null: random-pair u). */
   given_rule: string | null;
   comparisons: FieldComparison[];
@@ -179,6 +184,10 @@ export interface MatchStats {
   decisionsIgnored: number;
   refusedByGuard: number;
   refusedBySize: number;
+  /** Merge-strength pairs without a shared phone or e-mail whose names do not agree in full. */
+  refusedByNameRule: number;
+  /** Merge edges of partial names (王先生) that led to two customers. */
+  refusedAmbiguous: number;
   conflictChecks: number;
   review: number;
   clusters: number;
@@ -415,10 +424,14 @@ export function matchProfiles(profiles: readonly StandardProfile[], options: Mat
   const P = blocked.pairs;
   const weights = new Float64Array(P.length);
   let nEdges = mustEnt.size;
+  let refusedByNameRule = 0;
   for (let x = 0; x < P.length; x++) {
     const w = weigh(P.a[x]!, P.b[x]!, P.mask[x]!, patterns[x]!);
     weights[x] = w;
-    if (w >= scorer.mergeWeight) nEdges++;
+    if (w >= scorer.mergeWeight) {
+      if (MERGE_ALLOWED[patterns[x]!]) nEdges++;
+      else refusedByNameRule++;
+    }
   }
   const ea = new Int32Array(nEdges);
   const eb = new Int32Array(nEdges);
@@ -434,7 +447,7 @@ export function matchProfiles(profiles: readonly StandardProfile[], options: Mat
     eMust[ne2++] = 1;
   }
   for (let x = 0; x < P.length; x++) {
-    if (weights[x]! < scorer.mergeWeight) continue;
+    if (weights[x]! < scorer.mergeWeight || !MERGE_ALLOWED[patterns[x]!]) continue;
     const a = P.a[x]!;
     const b = P.b[x]!;
     const k = pairKey(a, b);
@@ -451,7 +464,7 @@ export function matchProfiles(profiles: readonly StandardProfile[], options: Mat
     if (mustEnt.size && mustEnt.has(k)) return false;
     return scorer.patternNegative[comparePair(ent, i, j)]! < conflictLimit;
   };
-  const clustered = clusterRows({ n: ne, a: ea, b: eb, w: ew, edges: ne2, units, conflict, maxClusterSize: opts.maxClusterSize });
+  const clustered = clusterRows({ n: ne, a: ea, b: eb, w: ew, edges: ne2, units, conflict, maxClusterSize: opts.maxClusterSize, partial: ent.partial });
   lap('cluster');
 
   // ---- clusters of records, keys ----
@@ -546,23 +559,26 @@ export function matchProfiles(profiles: readonly StandardProfile[], options: Mat
       comparisons: explainPair(ent, scorer, a, b, ruleOut[0]!),
     });
   };
+  const refusal = { [EDGE_CONFLICT]: 'chain_conflict', [EDGE_TOO_LARGE]: 'cluster_too_large', [EDGE_AMBIGUOUS]: 'ambiguous_partial_name' } as Record<number, ReviewRow['reason']>;
   for (let x = 0; x < ne2; x++) {
-    const f = clustered.fate[x];
-    if (f === EDGE_CONFLICT || f === EDGE_TOO_LARGE)
-      addReview(ePair[x]!, ea[x]!, eb[x]!, eMust[x] ? modelWeight(ea[x]!, eb[x]!) : ew[x]!, f === EDGE_CONFLICT ? 'chain_conflict' : 'cluster_too_large');
+    const reason = refusal[clustered.fate[x]!];
+    if (reason) addReview(ePair[x]!, ea[x]!, eb[x]!, eMust[x] ? modelWeight(ea[x]!, eb[x]!) : ew[x]!, reason);
   }
   for (let x = 0; x < P.length; x++) {
     const w = weights[x]!;
     if (w >= scorer.reviewWeight && w < scorer.mergeWeight) addReview(x, P.a[x]!, P.b[x]!, w, 'between_thresholds');
+    else if (w >= scorer.mergeWeight && !MERGE_ALLOWED[patterns[x]!]) addReview(x, P.a[x]!, P.b[x]!, w, 'needs_identifier');
   }
   review.sort((x, y) => y.match_weight - x.match_weight || (x.record_id_a < y.record_id_a ? -1 : 1));
   lap('review');
 
   let refusedByGuard = 0;
   let refusedBySize = 0;
+  let refusedAmbiguous = 0;
   let mergeEdges = 0;
   for (let x = 0; x < ne2; x++) {
-    if (clustered.fate[x] === EDGE_CONFLICT) refusedByGuard++;
+    if (clustered.fate[x] === EDGE_AMBIGUOUS) refusedAmbiguous++;
+    else if (clustered.fate[x] === EDGE_CONFLICT) refusedByGuard++;
     else if (clustered.fate[x] === EDGE_TOO_LARGE) refusedBySize++;
     else if (clustered.fate[x] === EDGE_MERGED) mergeEdges++;
   }
@@ -591,6 +607,8 @@ export function matchProfiles(profiles: readonly StandardProfile[], options: Mat
       decisionsIgnored,
       refusedByGuard,
       refusedBySize,
+      refusedByNameRule,
+      refusedAmbiguous,
       conflictChecks: clustered.conflictChecks,
       review: review.length,
       clusters: clusters.length,

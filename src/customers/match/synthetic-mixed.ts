@@ -140,19 +140,20 @@ export function generateMixedProfiles(options: MixedOptions = {}): SyntheticSet 
     pinyin(s, { toneType: 'none', type: 'array', v: true, ...(surname ? { surname: 'head' as const } : {}) });
 
   // ---- people, in households of 1-4 ----
-  interface Household { address: StandardAddress; landline: StandardPhone | null; family: string; mobile: StandardPhone | null; left: number; baseYear: number }
+  interface Household { givenNames: Set<string>; zh: boolean; address: StandardAddress; landline: StandardPhone | null; family: string; mobile: StandardPhone | null; left: number; baseYear: number }
   let hh: Household | null = null;
   let personNo = 0;
   const newPerson = (): Person => {
     if (hh && hh.left <= 0) hh = null;
-    const inHousehold = hh !== null;
-    const zh = inHousehold || rng.chance(0.93);
+    const zh = hh ? hh.zh : rng.chance(0.93);
     const gender: 'F' | 'M' = rng.chance(0.5) ? 'F' : 'M';
     let family: string;
     let given: string;
     if (zh) {
       family = hh && rng.chance(0.6) ? hh.family : families[pickWeighted(rng, famCum)]![0];
       given = zhGiven(gender);
+      // Parents do not give a child their own or a sibling's given name.
+      while (hh?.givenNames.has(given)) given = zhGiven(gender);
     } else {
       family = EN_FAMILY[pickWeighted(rng, enFamCum)]!;
       given = gender === 'M' ? EN_MALE[pickWeighted(rng, enMaleCum)]! : EN_FEMALE[pickWeighted(rng, enFemaleCum)]!;
@@ -177,11 +178,14 @@ export function generateMixedProfiles(options: MixedOptions = {}): SyntheticSet 
       p.emails.push(email(p));
       if (rng.chance(0.25)) p.emails.push(email(p));
     }
-    if (hh) hh.left--;
+    if (hh) {
+      hh.left--;
+      hh.givenNames.add(given);
+    }
     else if (rng.chance(0.3)) {
       hh = {
-        address: home, landline: rng.chance(0.5) ? landline(home) : null, family, left: 1 + rng.int(3), baseYear: dob[0],
-        mobile: rng.chance(0.5) ? p.mobile : null,
+        givenNames: new Set([given]), zh, address: home, landline: rng.chance(0.5) ? landline(home) : null, family, left: 1 + rng.int(3), baseYear: dob[0],
+        mobile: rng.chance(0.3) ? p.mobile : null,
       };
       p.landline = hh.landline;
     }
@@ -271,7 +275,7 @@ export function generateMixedProfiles(options: MixedOptions = {}): SyntheticSet 
       }
       const phones: StandardPhone[] = [];
       if (rng.chance(src.mobile)) {
-        if (person.sharedMobile && rng.chance(0.12)) phones.push(person.sharedMobile);
+        if (person.sharedMobile && rng.chance(0.08)) phones.push(person.sharedMobile);
         else phones.push(person.newMobile && rng.chance(0.5) ? person.newMobile : person.mobile);
       }
       if (person.landline && rng.chance(0.3)) phones.push(person.landline);
