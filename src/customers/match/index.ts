@@ -425,12 +425,17 @@ export function matchProfiles(profiles: readonly StandardProfile[], options: Mat
   const weights = new Float64Array(P.length);
   let nEdges = mustEnt.size;
   let refusedByNameRule = 0;
+  /** Merge-strength pairs the name rule refuses (compare.ts MERGE_ALLOWED): they go to review. */
+  const refused = new Uint8Array(P.length);
   for (let x = 0; x < P.length; x++) {
     const w = weigh(P.a[x]!, P.b[x]!, P.mask[x]!, patterns[x]!);
     weights[x] = w;
     if (w >= scorer.mergeWeight) {
       if (MERGE_ALLOWED[patterns[x]!]) nEdges++;
-      else refusedByNameRule++;
+      else {
+        refused[x] = 1;
+        refusedByNameRule++;
+      }
     }
   }
   const ea = new Int32Array(nEdges);
@@ -447,7 +452,7 @@ export function matchProfiles(profiles: readonly StandardProfile[], options: Mat
     eMust[ne2++] = 1;
   }
   for (let x = 0; x < P.length; x++) {
-    if (weights[x]! < scorer.mergeWeight || !MERGE_ALLOWED[patterns[x]!]) continue;
+    if (weights[x]! < scorer.mergeWeight || refused[x]) continue;
     const a = P.a[x]!;
     const b = P.b[x]!;
     const k = pairKey(a, b);
@@ -567,7 +572,7 @@ export function matchProfiles(profiles: readonly StandardProfile[], options: Mat
   for (let x = 0; x < P.length; x++) {
     const w = weights[x]!;
     if (w >= scorer.reviewWeight && w < scorer.mergeWeight) addReview(x, P.a[x]!, P.b[x]!, w, 'between_thresholds');
-    else if (w >= scorer.mergeWeight && !MERGE_ALLOWED[patterns[x]!]) addReview(x, P.a[x]!, P.b[x]!, w, 'needs_identifier');
+    else if (refused[x]) addReview(x, P.a[x]!, P.b[x]!, w, 'needs_identifier');
   }
   review.sort((x, y) => y.match_weight - x.match_weight || (x.record_id_a < y.record_id_a ? -1 : 1));
   lap('review');
