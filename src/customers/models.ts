@@ -230,7 +230,7 @@ const REVIEW_COLUMNS: Column[] = [
   { name: 'customer_key_b', type: 'VARCHAR', description: 'Key record b has now' },
   { name: 'match_probability', type: 'DOUBLE', description: 'Fellegi-Sunter match probability' },
   { name: 'match_weight', type: 'DOUBLE', description: 'Match weight in bits (log2 odds)' },
-  { name: 'reason', type: 'VARCHAR', description: 'between_thresholds, or chain_conflict / cluster_too_large: a merge-strength pair the chaining guard refused' },
+  { name: 'reason', type: 'VARCHAR', description: 'between_thresholds, or a merge-strength pair refused: chain_conflict / cluster_too_large (the chaining guard), needs_identifier (no shared phone or e-mail and the names do not agree in full), ambiguous_partial_name (王先生 fits two customers)' },
   ...COMPARED.flatMap((field) => [
     { name: `${field}_a`, type: 'VARCHAR' as const, description: `${field} of record a as compared` },
     { name: `${field}_b`, type: 'VARCHAR' as const, description: `${field} of record b as compared` },
