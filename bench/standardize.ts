@@ -104,7 +104,7 @@ function baseline(profiles: RawProfile[]): number {
   for (const p of profiles) {
     for (const f of FIELDS) {
       const v = p[f];
-      if (v) chars += v.normalize('NFKC').trim().length;
+      if (typeof v === 'string') chars += v.normalize('NFKC').trim().length;
     }
   }
   return chars;

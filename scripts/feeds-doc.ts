@@ -30,7 +30,10 @@ const ABOUT: Record<string, string> = {
   customers:
     'Customer profile records from any source system (membership sign-ups, dealers, service stations, web accounts). ' +
     'Text is kept as written, only trimmed: names, phones and genders are standardized and matched to people in a later step. ' +
-    'Rejected: no source_customer_id; the same customer again within one file (the later record, with the line of the first).',
+    'Rejected: no source_customer_id; the same customer again within one file (the later record, with the line of the first). ' +
+    'Per-source settings go in the mapping\'s `rules` — `default_country` (ISO code for national phone numbers such as 0731-… or 138…), ' +
+    '`day_first` (true: 03/04/1985 is 3 April), `priority` (survivorship rank, 1 first) and `systems` (the same per source_system value) — ' +
+    'and are stamped on every row (default_country, day_first, source_priority); see docs/customers.md.',
   surveys:
     'Satisfaction responses and reviews. Key: response_id + order_id. A response attached to two different orders is a review of ' +
     'both and lands as two rows; the same response for the same order again within a file is quarantined, naming the line of the first. ' +

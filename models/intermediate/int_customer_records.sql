@@ -69,7 +69,12 @@ select
     profiles.postcode,
     profiles.country,
     cast(profiles.registered_at as varchar) as registered_at,
-    cast(profiles.updated_at as varchar) as updated_at
+    cast(profiles.updated_at as varchar) as updated_at,
+    -- The source's settings from its mapping (default country for national phone numbers,
+    -- day order of dates, survivorship priority); NULL where it does not say.
+    profiles.default_country,
+    profiles.day_first,
+    profiles.source_priority
 from seen
 left join {{ ref('stg_customers') }} as profiles
     on profiles.source_system = seen.source_system

@@ -31,6 +31,9 @@ select
     country,
     registered_at,
     updated_at,
+    default_country,
+    day_first,
+    source_priority,
     business_date as record_date
 from ranked
 where recency_rank = 1

@@ -22,6 +22,8 @@ type Column = RowsRequest['columns'][number] & { description: string };
 
 interface MasterRun {
   profiles: StandardProfile[];
+  /** Source systems most trusted first (survivorship). */
+  priority: string[];
   result: MatchResult;
   /** customer_key_events as the previous build left it (the log only grows). */
   earlierEvents: Record<string, unknown>[];
@@ -41,22 +43,66 @@ async function previousRows(engine: Engine, model: string): Promise<Record<strin
   }
 }
 
-async function standardizedRecords(context: ProgramContext): Promise<StandardProfile[]> {
+interface Standardized {
+  profiles: StandardProfile[];
+  /** Sources most trusted first: the mappings' `priority`, then var customer_source_priority. */
+  priority: string[];
+  /** Per source: phone values not read, by reason. */
+  unreadPhones: Map<string, Map<string, number>>;
+}
+
+/**
+ * Each record is read with its own source's settings: what its mapping declared (columns
+ * default_country, day_first, source_priority of customer_profiles), else the build variables
+ * customer_default_country, customer_day_first_systems / customer_month_first_systems and
+ * customer_source_priority.
+ */
+async function standardizedRecords(context: ProgramContext): Promise<Standardized> {
   const dayFirst = new Set(list(context.vars.customer_day_first_systems));
   const monthFirst = new Set(list(context.vars.customer_month_first_systems));
   const defaultCountry = (context.vars.customer_default_country || undefined) as CountryCode | undefined;
   const { rows } = await context.engine.query(`SELECT * FROM ${context.ref(RECORDS)} ORDER BY source_system, source_customer_id`);
-  return rows.map((row) => {
+  const declaredPriority = new Map<string, number>();
+  const unreadPhones = new Map<string, Map<string, number>>();
+  const profiles = rows.map((row) => {
     const raw = row as unknown as RawProfile;
-    return standardizeProfile(raw, {
-      dayFirst: dayFirst.has(raw.source_system) ? true : monthFirst.has(raw.source_system) ? false : undefined,
-      defaultCountry,
+    const system = raw.source_system;
+    const declaredDayFirst = raw.day_first == null ? undefined : raw.day_first === true || String(raw.day_first) === 'true';
+    const profile = standardizeProfile(raw, {
+      dayFirst: declaredDayFirst ?? (dayFirst.has(system) ? true : monthFirst.has(system) ? false : undefined),
+      defaultCountry: ((raw.default_country || undefined) as CountryCode | undefined) ?? defaultCountry,
     });
+    if (raw.source_priority != null) {
+      const p = Number(raw.source_priority);
+      if (!(declaredPriority.get(system)! <= p)) declaredPriority.set(system, p);
+    }
+    for (const issue of profile.issues) {
+      if (issue.field !== 'phone' && issue.field !== 'mobile') continue;
+      // "invalid phone number (CN): TOO_SHORT" and "… : NOT_A_NUMBER" are one reason each.
+      const reason = issue.reason;
+      let bySource = unreadPhones.get(system);
+      if (!bySource) unreadPhones.set(system, (bySource = new Map()));
+      bySource.set(reason, (bySource.get(reason) ?? 0) + 1);
+    }
+    return profile;
+  });
+  const ranked = [...declaredPriority].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1)).map(([system]) => system);
+  const priority = [...ranked, ...list(context.vars.customer_source_priority).filter((s) => !declaredPriority.has(s))];
+  return { profiles, priority, unreadPhones };
+}
+
+/** "loyalty: 1,204 phone values not read (1,180 national number and no country known …; 24 …)" per source. */
+export function unreadPhoneNotes(unread: ReadonlyMap<string, ReadonlyMap<string, number>>): string[] {
+  return [...unread].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([system, reasons]) => {
+    const total = [...reasons.values()].reduce((x, y) => x + y, 0);
+    const parts = [...reasons].sort((a, b) => b[1] - a[1]).map(([reason, n]) => `${n.toLocaleString('en-US')} ${reason}`);
+    return `${system}: ${total.toLocaleString('en-US')} phone value(s) not read (${parts.join('; ')})`;
   });
 }
 
 async function runMaster(context: ProgramContext): Promise<MasterRun> {
-  const profiles = await standardizedRecords(context);
+  const { profiles, priority, unreadPhones } = await standardizedRecords(context);
+  for (const line of unreadPhoneNotes(unreadPhones)) context.note(line);
   const previous = (await previousRows(context.engine, 'customer_xref')) as unknown as XrefRow[] | undefined;
   const earlierEvents = (await previousRows(context.engine, 'customer_key_events')) ?? [];
   const previousEvents = earlierEvents.map((e) => ({
@@ -88,7 +134,7 @@ async function runMaster(context: ProgramContext): Promise<MasterRun> {
   );
   const issues = profiles.reduce((n, p) => n + p.issues.length, 0);
   if (issues) context.note(`${issues.toLocaleString('en-US')} profile values not used (invalid or ambiguous): see dim_customer.issues`);
-  const run = { profiles, result, earlierEvents };
+  const run = { profiles, priority, result, earlierEvents };
   runs.set(context.engine, run);
   return run;
 }
@@ -152,12 +198,11 @@ const dimCustomer: ProgramModel = {
   file: FILE,
   refs: ['customer_xref'],
   description:
-    'The golden record: one row per customer_key, survivorship by source trust (var customer_source_priority, a comma list, most trusted first), ' +
+    'The golden record: one row per customer_key, survivorship by source trust (the mappings\' rules priority, then var customer_source_priority, a comma list, most trusted first), ' +
     'then recency, then completeness; rules per field in docs/customers.md.',
   columns: DIM_COLUMNS,
   async build(context) {
-    const { profiles, result } = masterRun(context, 'dim_customer');
-    const priority = list(context.vars.customer_source_priority);
+    const { profiles, result, priority } = masterRun(context, 'dim_customer');
     const byRecord = new Map(profiles.map((p) => [p.recordId, p]));
     const members = new Map<string, StandardProfile[]>();
     for (const x of result.xref) {
@@ -185,7 +230,7 @@ const REVIEW_COLUMNS: Column[] = [
   { name: 'customer_key_b', type: 'VARCHAR', description: 'Key record b has now' },
   { name: 'match_probability', type: 'DOUBLE', description: 'Fellegi-Sunter match probability' },
   { name: 'match_weight', type: 'DOUBLE', description: 'Match weight in bits (log2 odds)' },
-  { name: 'reason', type: 'VARCHAR', description: 'between_thresholds, or chain_conflict / cluster_too_large: a merge-strength pair the chaining guard refused' },
+  { name: 'reason', type: 'VARCHAR', description: 'between_thresholds, or a merge-strength pair refused: chain_conflict / cluster_too_large (the chaining guard), needs_identifier (no shared phone or e-mail and the names do not agree in full), ambiguous_partial_name (王先生 fits two customers)' },
   ...COMPARED.flatMap((field) => [
     { name: `${field}_a`, type: 'VARCHAR' as const, description: `${field} of record a as compared` },
     { name: `${field}_b`, type: 'VARCHAR' as const, description: `${field} of record b as compared` },

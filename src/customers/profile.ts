@@ -23,6 +23,10 @@ export interface RawProfile {
   country?: string | null;
   registered_at?: string | null;
   updated_at?: string | null;
+  /** The source's settings from its mapping rules (customer_profiles columns); null: not declared. */
+  default_country?: string | null;
+  day_first?: boolean | null;
+  source_priority?: number | null;
 }
 
 export type Gender = 'F' | 'M' | 'U';

@@ -30,7 +30,7 @@ describe('blocking', () => {
     const pairs = pairsOf(blockPairs(t, 50));
     expect([...pairs.keys()].sort()).toEqual(['0-1', '0-3', '0-4', '1-2', '1-3', '1-4'].sort());
     const bits = (m: number) => BLOCKING_RULES.filter((_, r) => m & (1 << r)).map((r) => r.name);
-    expect(bits(pairs.get('0-1')!)).toEqual(['mobile', 'family_dob', 'sound_year']);
+    expect(bits(pairs.get('0-1')!)).toEqual(['mobile', 'family_dob', 'sound_year', 'roman_dob']);
     expect(bits(pairs.get('1-2')!)).toEqual(['email']);
     expect(bits(pairs.get('0-3')!)).toEqual(expect.arrayContaining(['name_year', 'sound_year', 'sound_postcode', 'initials_postcode']));
     expect(bits(pairs.get('0-4')!)).toEqual(['mobile']);

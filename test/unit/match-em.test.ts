@@ -7,7 +7,7 @@ import { generateProfiles } from '../../src/customers/match/synthetic.js';
 
 /** Known parameters: a distribution over the non-null levels of each comparison, per class. */
 const TRUE_M: number[][] = [
-  [0.8, 0.05, 0.06, 0.04, 0.03, 0.02],
+  [0.75, 0.05, 0.06, 0.04, 0.04, 0.02, 0.02, 0.02],
   [0.88, 0.02, 0.04, 0.03, 0.03],
   [0.82, 0.06, 0.12],
   [0.75, 0.07, 0.18],
@@ -15,7 +15,7 @@ const TRUE_M: number[][] = [
   [0.97, 0.03],
 ];
 const TRUE_U: number[][] = [
-  [0.002, 0.001, 0.004, 0.01, 0.05, 0.933],
+  [0.002, 0.001, 0.004, 0.002, 0.01, 0.05, 0.005, 0.926],
   [0.001, 0.0005, 0.004, 0.01, 0.9845],
   [0.01, 0.002, 0.988],
   [0.005, 0.01, 0.985],

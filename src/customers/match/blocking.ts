@@ -56,6 +56,10 @@ export const BLOCKING_RULES: readonly BlockingRule[] = [
   { name: 'sound_year', uses: [C_NAME, C_DOB], slots: 1, keys: (t) => keysFrom(t, (d, i) => d.id(t.sound[i]!, year(t.dob[i]!))) },
   { name: 'sound_postcode', uses: [C_NAME, C_ADDRESS], slots: 1, keys: (t) => keysFrom(t, (d, i) => d.id(t.sound[i]!, t.postcode[i]!)) },
   { name: 'sound_street', uses: [C_NAME, C_ADDRESS], slots: 1, keys: (t) => keysFrom(t, (d, i) => d.id(t.sound[i]!, t.street[i]!)) },
+  // The Latin reading of the name in either order (刘静 = "Jing Liu" = "LIU, Jing") with the birth
+  // date: the pairs across scripts that no other name rule brings together.
+  { name: 'roman_dob', uses: [C_NAME, C_DOB], slots: 1, keys: (t) => keysFrom(t, (d, i) => d.id(t.romanKey[i]!, orNone(t.dob[i]!))) },
+  { name: 'roman_street', uses: [C_NAME, C_ADDRESS], slots: 1, keys: (t) => keysFrom(t, (d, i) => d.id(t.romanKey[i]!, t.street[i]!)) },
   {
     name: 'initials_postcode',
     uses: [C_NAME, C_ADDRESS],

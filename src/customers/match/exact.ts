@@ -3,7 +3,8 @@
  * deterministic rule are one entity. Rules, in order:
  *   source_person  same source system and source person id (one person's accounts in one source)
  *   phone_name     same E.164 phone and same normalized full name (phones shared by more than
- *                  `sharedPhoneLimit` records, a store's or a call centre's, are not used)
+ *                  `sharedPhoneLimit` records, a store's or a call centre's, are not used; a
+ *                  partial name such as 王先生 is not a full name)
  *   email_dob      same e-mail and same birth date
  * A reviewer's "different" between two records is honoured: such a union is refused.
  */
@@ -81,7 +82,9 @@ export function exactDedup(t: Table, opts: ExactOptions): ExactResult {
     const first = new NumMap(n);
     for (let i = 0; i < n; i++) {
       const name = t.name[i]!;
-      if (name < 0) continue;
+      // A partial name (王先生: family name only) is not a name to key on: a household's 王先生
+      // and 王女士 on one landline both read 王. It joins through the fuzzy steps, or not at all.
+      if (name < 0 || t.partial[i]) continue;
       for (let s = 0; s < PHONE_SLOTS; s++) {
         const ph = t.phone[i * PHONE_SLOTS + s]!;
         if (ph < 0) break;

@@ -73,7 +73,7 @@ export const DEFAULT_CONFLICT_BITS = 14;
 
 /** Starting m values for EM (levels after 'null'). */
 const INITIAL_M: Record<string, number[]> = {
-  name: [0.8, 0.05, 0.05, 0.04, 0.03, 0.03],
+  name: [0.75, 0.05, 0.05, 0.05, 0.03, 0.03, 0.02, 0.02],
   birth_date: [0.85, 0.03, 0.04, 0.03, 0.05],
   phone: [0.7, 0.05, 0.25],
   email: [0.75, 0.05, 0.2],

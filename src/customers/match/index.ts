@@ -9,19 +9,22 @@
  * Method: Fellegi-Sunter record linkage as Splink does it, with two additions for households.
  *
  * 1. Exact de-duplication. Records with the same source person id within a source, the same
- *    E.164 phone and full name (phones on more than 20 records, a store's, excluded), or the
+ *    E.164 phone and full name (phones on more than 20 records, a store's, excluded; partial names
+ *    such as 王先生 are not full names), or the
  *    same e-mail and birth date are one *entity* (match_rule `exact:<rule>`). An entity carries a
  *    merged view (each field block from its most complete record, phones united); the fuzzy
  *    steps compare entities.
- * 2. Blocking: candidate pairs share a key under at least one of ten rules — mobile (last 8
+ * 2. Blocking: candidate pairs share a key under at least one of twelve rules — mobile (last 8
  *    digits), landline (last 8 digits), e-mail, family name + birth date, given name + birth
  *    date, sorted name tokens + birth year, name sound key + birth year, sound key + postcode,
- *    sound key + street, family name + given initial + postcode. The sound key is toneless
+ *    sound key + street, the name's Latin reading in either order + birth date or + street
+ *    (刘静 = "Jing Liu" = "LIU, Jing"), family name + given initial + postcode. The sound key is toneless
  *    pinyin for Chinese (`pinyin-pro`: 王伟 = 王玮) and Soundex for Latin names. Each pair is
  *    emitted once (by the first rule that has it) with a bit per rule it agrees on. Blocks over
  *    `maxBlockSize` (50) rows are skipped and counted in `stats.blocking`.
  * 3. Comparisons and levels ('null' when a side is missing: weight 0):
- *      name        exact / alias (swapped order or nickname) / same sound / JW ≥ 0.92 / ≥ 0.80 / else
+ *      name        exact / alias (swapped order or nickname) / same sound / same pinyin reading
+ *                  across scripts / JW ≥ 0.92 / ≥ 0.80 / partial (王先生 fits 王强) / else
  *      birth_date  exact / day-month swapped / one of y-m-d off by one digit / off by more / else
  *      phone       a shared E.164 / same last 8 digits / else
  *      email       exact / same local part or JW ≥ 0.88 / else
@@ -40,14 +43,17 @@
  *    the pair shares that gives the *lowest* weight (random-pair u for unblocked pairs), plus
  *    term-frequency adjustments for an exact name and a shared phone (log2(u_level / value
  *    frequency), ±8 bits; off below 1,000 entities). Probability ≥ thresholds.merge (0.5) → merge
- *    edge; ≥ thresholds.review (0.05) → review queue; else no match. The thresholds were set on
+ *    edge — if the name rule allows it (compare.ts MERGE_ALLOWED: a shared phone or e-mail, or
+ *    names that agree in full; names that disagree need the e-mail or phone + birth date), else
+ *    review (needs_identifier); ≥ thresholds.review (0.05) → review queue; else no match. The thresholds were set on
  *    the synthetic set: the conditional model is conservative, so measured precision is far
  *    above the probabilities (0.9965 at 1M records with merge at 0.5).
  * 6. Clustering. Union-find over merge edges, strongest first; two groups join only if no entity
  *    pair across them conflicts (a reviewer's "different", or Σ of negative level weights below
  *    −conflictBits (14): e.g. another birth date and another name) and never beyond
- *    `maxClusterSize` (100) entities. Refused edges go to review (chain_conflict /
- *    cluster_too_large).
+ *    `maxClusterSize` (100) entities. Entities with a partial name are placed last, and only
+ *    where all their edges lead to one group (or one by a 64× margin). Refused edges go to
+ *    review (chain_conflict / cluster_too_large / ambiguous_partial_name).
  * 7. Keys. A new customer_key is `C` + 13 base32 characters of SHA-256(smallest record id).
  *    Given the previous xref, a key follows the majority of its records; a cluster holding two
  *    keys keeps the older (first created in `previousEvents`, else the smaller) and logs the
@@ -65,8 +71,8 @@
  */
 import type { StandardProfile } from '../profile.js';
 import { BLOCKING_RULES, blockPairs, type BlockingStats } from './blocking.js';
-import { EDGE_CONFLICT, EDGE_MERGED, EDGE_TOO_LARGE, UnionFind, clusterRows } from './cluster.js';
-import { COMPARISONS, C_NAME, LEVEL_OF, NAME_EXACT, comparePair, comparedValue } from './compare.js';
+import { EDGE_AMBIGUOUS, EDGE_CONFLICT, EDGE_MERGED, EDGE_TOO_LARGE, UnionFind, clusterRows } from './cluster.js';
+import { COMPARISONS, LEVEL_OF, MERGE_ALLOWED, comparePair, comparedValue } from './compare.js';
 import { EXACT_RULES, exactDedup } from './exact.js';
 import {
   DEFAULT_CONFLICT_BITS,
@@ -129,8 +135,13 @@ export interface ReviewRow {
   customer_key_b: string;
   match_weight: number;
   match_probability: number;
-  /** between_thresholds, or a merge-strength pair refused by the chaining guard / size cap. */
-  reason: 'between_thresholds' | 'chain_conflict' | 'cluster_too_large';
+  /**
+   * between_thresholds, or a merge-strength pair refused: by the chaining guard, the size cap,
+   * the name rule (no phone or e-mail shared and the names do not agree in full: a partial name
+   * such as 王先生, another family or given name) or because a partial name's merge edges lead
+   * to two customers (ambiguous_partial_name).
+   */
+  reason: 'between_thresholds' | 'chain_conflict' | 'cluster_too_large' | 'needs_identifier' | 'ambiguous_partial_name';
   /** The blocking rule whose conditional model gave the weight (null: random-pair u). */
   given_rule: string | null;
   comparisons: FieldComparison[];
@@ -179,6 +190,10 @@ export interface MatchStats {
   decisionsIgnored: number;
   refusedByGuard: number;
   refusedBySize: number;
+  /** Merge-strength pairs without a shared phone or e-mail whose names do not agree in full. */
+  refusedByNameRule: number;
+  /** Merge edges of partial names (王先生) that led to two customers. */
+  refusedAmbiguous: number;
   conflictChecks: number;
   review: number;
   clusters: number;
@@ -415,10 +430,19 @@ export function matchProfiles(profiles: readonly StandardProfile[], options: Mat
   const P = blocked.pairs;
   const weights = new Float64Array(P.length);
   let nEdges = mustEnt.size;
+  let refusedByNameRule = 0;
+  /** Merge-strength pairs the name rule refuses (compare.ts MERGE_ALLOWED): they go to review. */
+  const refused = new Uint8Array(P.length);
   for (let x = 0; x < P.length; x++) {
     const w = weigh(P.a[x]!, P.b[x]!, P.mask[x]!, patterns[x]!);
     weights[x] = w;
-    if (w >= scorer.mergeWeight) nEdges++;
+    if (w >= scorer.mergeWeight) {
+      if (MERGE_ALLOWED[patterns[x]!]) nEdges++;
+      else {
+        refused[x] = 1;
+        refusedByNameRule++;
+      }
+    }
   }
   const ea = new Int32Array(nEdges);
   const eb = new Int32Array(nEdges);
@@ -434,7 +458,7 @@ export function matchProfiles(profiles: readonly StandardProfile[], options: Mat
     eMust[ne2++] = 1;
   }
   for (let x = 0; x < P.length; x++) {
-    if (weights[x]! < scorer.mergeWeight) continue;
+    if (weights[x]! < scorer.mergeWeight || refused[x]) continue;
     const a = P.a[x]!;
     const b = P.b[x]!;
     const k = pairKey(a, b);
@@ -451,7 +475,7 @@ export function matchProfiles(profiles: readonly StandardProfile[], options: Mat
     if (mustEnt.size && mustEnt.has(k)) return false;
     return scorer.patternNegative[comparePair(ent, i, j)]! < conflictLimit;
   };
-  const clustered = clusterRows({ n: ne, a: ea, b: eb, w: ew, edges: ne2, units, conflict, maxClusterSize: opts.maxClusterSize });
+  const clustered = clusterRows({ n: ne, a: ea, b: eb, w: ew, edges: ne2, units, conflict, maxClusterSize: opts.maxClusterSize, partial: ent.partial });
   lap('cluster');
 
   // ---- clusters of records, keys ----
@@ -546,23 +570,26 @@ export function matchProfiles(profiles: readonly StandardProfile[], options: Mat
       comparisons: explainPair(ent, scorer, a, b, ruleOut[0]!),
     });
   };
+  const refusal = { [EDGE_CONFLICT]: 'chain_conflict', [EDGE_TOO_LARGE]: 'cluster_too_large', [EDGE_AMBIGUOUS]: 'ambiguous_partial_name' } as Record<number, ReviewRow['reason']>;
   for (let x = 0; x < ne2; x++) {
-    const f = clustered.fate[x];
-    if (f === EDGE_CONFLICT || f === EDGE_TOO_LARGE)
-      addReview(ePair[x]!, ea[x]!, eb[x]!, eMust[x] ? modelWeight(ea[x]!, eb[x]!) : ew[x]!, f === EDGE_CONFLICT ? 'chain_conflict' : 'cluster_too_large');
+    const reason = refusal[clustered.fate[x]!];
+    if (reason) addReview(ePair[x]!, ea[x]!, eb[x]!, eMust[x] ? modelWeight(ea[x]!, eb[x]!) : ew[x]!, reason);
   }
   for (let x = 0; x < P.length; x++) {
     const w = weights[x]!;
     if (w >= scorer.reviewWeight && w < scorer.mergeWeight) addReview(x, P.a[x]!, P.b[x]!, w, 'between_thresholds');
+    else if (refused[x]) addReview(x, P.a[x]!, P.b[x]!, w, 'needs_identifier');
   }
   review.sort((x, y) => y.match_weight - x.match_weight || (x.record_id_a < y.record_id_a ? -1 : 1));
   lap('review');
 
   let refusedByGuard = 0;
   let refusedBySize = 0;
+  let refusedAmbiguous = 0;
   let mergeEdges = 0;
   for (let x = 0; x < ne2; x++) {
-    if (clustered.fate[x] === EDGE_CONFLICT) refusedByGuard++;
+    if (clustered.fate[x] === EDGE_AMBIGUOUS) refusedAmbiguous++;
+    else if (clustered.fate[x] === EDGE_CONFLICT) refusedByGuard++;
     else if (clustered.fate[x] === EDGE_TOO_LARGE) refusedBySize++;
     else if (clustered.fate[x] === EDGE_MERGED) mergeEdges++;
   }
@@ -591,6 +618,8 @@ export function matchProfiles(profiles: readonly StandardProfile[], options: Mat
       decisionsIgnored,
       refusedByGuard,
       refusedBySize,
+      refusedByNameRule,
+      refusedAmbiguous,
       conflictChecks: clustered.conflictChecks,
       review: review.length,
       clusters: clusters.length,

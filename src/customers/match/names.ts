@@ -127,3 +127,56 @@ for (const [formal, nicks] of Object.entries(NICKNAMES)) {
 export function canonicalGiven(given: string): string {
   return CANONICAL.get(given) ?? given;
 }
+
+/**
+ * Latin reading of a name part, for comparing a name written in characters with one written in
+ * pinyin (刘静 / "Jing Liu" / "LIU, Jing"). Characters go to toneless pinyin, the family name in
+ * pinyin-pro's surname mode (单 → shan, not dan; 曾 → zeng; 解 → xie; 区 → ou; 仇 → qiu), ü as v
+ * (吕 → lv, as Chinese systems type it); Latin text is folded to lower-case letters a-z (NFKD
+ * without marks, so full-width ＬＩＵ and Lǚ read as liu and lu; hyphens and spaces dropped, so
+ * Xiao-Ming = Xiao Ming = Xiaoming). Returns null when nothing readable is left.
+ */
+export function romanize(part: string | null, surname: boolean): string | null {
+  if (!part) return null;
+  // Family and given names repeat far more than whole names do (a few hundred surnames, a few
+  // thousand given names): the reading is cached per part, as pinyin-pro costs ~40 µs a call.
+  const cache = surname ? FAMILY_READINGS : GIVEN_READINGS;
+  let out = cache.get(part);
+  if (out === undefined) {
+    if (cache.size > 200_000) cache.clear();
+    cache.set(part, (out = readPart(part, surname)));
+  }
+  return out;
+}
+
+const FAMILY_READINGS = new Map<string, string | null>();
+const GIVEN_READINGS = new Map<string, string | null>();
+
+function readPart(part: string, surname: boolean): string | null {
+  let s: string;
+  if (isCjk(part)) {
+    const syllables = pinyin(part.replace(/\s+/g, ''), { toneType: 'none', type: 'array', v: true, ...(surname ? { surname: 'all' as const } : {}) });
+    s = syllables.join('');
+  } else {
+    s = part.normalize('NFKD').replace(/\u00fc/g, 'v').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  }
+  s = s.replace(/[^a-z]/g, '');
+  return s === '' ? null : s;
+}
+
+/** The Latin readings of a name compared across scripts: each part, both orders joined, and an order-free key. */
+export interface RomanName {
+  family: string | null;
+  given: string | null;
+  /** family + given, given + family (no spaces): "liujing", "jingliu". */
+  joined: [string, string] | null;
+  /** The two parts sorted, space-separated ("jing liu"): a blocking key that ignores name order. */
+  key: string | null;
+}
+
+export function romanName(family: string | null, given: string | null): RomanName {
+  const f = romanize(family, true);
+  const g = romanize(given, false);
+  if (f === null || g === null) return { family: f, given: g, joined: null, key: null };
+  return { family: f, given: g, joined: [f + g, g + f], key: f < g ? `${f} ${g}` : `${g} ${f}` };
+}

@@ -3,7 +3,7 @@
  * strings touched in the hot loop are names, e-mails and streets for Jaro-Winkler.
  */
 import type { StandardProfile } from '../profile.js';
-import { canonicalGiven, nameTokens, normText, sortedTokenKey, soundKey } from './names.js';
+import { canonicalGiven, isCjk, nameTokens, normText, romanName, sortedTokenKey, soundKey } from './names.js';
 import { NumMap } from './numMap.js';
 
 export const PHONE_SLOTS = 3;
@@ -57,13 +57,15 @@ export interface Dicts {
   district: Dict;
   source: Dict;
   sourcePerson: Dict;
+  /** Latin readings of names (romanName): parts, both joined orders and the order-free key. */
+  roman: Dict;
 }
 
 export function newDicts(): Dicts {
   return {
     name: new Dict(), nameKey: new Dict(), sound: new Dict(), nick: new Dict(), family: new Dict(), given: new Dict(),
     phone: new Dict(), phoneTail: new Dict(), email: new Dict(), emailLocal: new Dict(), street: new Dict(),
-    postcode: new Dict(), city: new Dict(), district: new Dict(), source: new Dict(), sourcePerson: new Dict(),
+    postcode: new Dict(), city: new Dict(), district: new Dict(), source: new Dict(), sourcePerson: new Dict(), roman: new Dict(),
   };
 }
 
@@ -79,6 +81,19 @@ export interface Table {
   given: Int32Array;
   /** First UTF-16 unit of the given name. */
   givenInitial: Int32Array;
+  /** Latin reading (dicts.roman ids): order-free key, family+given, given+family, family, given. */
+  romanKey: Int32Array;
+  romanA: Int32Array;
+  romanB: Int32Array;
+  romanFamily: Int32Array;
+  romanGiven: Int32Array;
+  /** 1: the name is written in Chinese characters, 2: in Latin letters, 0: no name. */
+  script: Int8Array;
+  /**
+   * 1: a partial name, only a family name (王先生, Mr Wang) or only a given name: it may join a
+   * customer through a phone or e-mail, never on a birth date or address alone (compare.ts).
+   */
+  partial: Uint8Array;
   /** yyyymmdd */
   dob: Int32Array;
   /** PHONE_SLOTS per row. */
@@ -103,6 +118,7 @@ export function allocTable(n: number, dicts: Dicts): Table {
   return {
     n, dicts,
     name: i32(), nameKey: i32(), sound: i32(), nick: i32(), family: i32(), given: i32(), givenInitial: i32(),
+    romanKey: i32(), romanA: i32(), romanB: i32(), romanFamily: i32(), romanGiven: i32(), script: new Int8Array(n), partial: new Uint8Array(n),
     dob: i32(0), phone: new Int32Array(n * PHONE_SLOTS).fill(-1), phoneTail: new Int32Array(n * PHONE_SLOTS).fill(-1),
     phoneKind: new Int8Array(n * PHONE_SLOTS),
     email: i32(), emailLocal: i32(), street: i32(), postcode: i32(), city: i32(), district: i32(),
@@ -133,6 +149,13 @@ interface NameInfo {
   familyId: number;
   givenId: number;
   initial: number;
+  romanKey: number;
+  romanA: number;
+  romanB: number;
+  romanFamily: number;
+  romanGiven: number;
+  script: number;
+  partial: number;
 }
 
 export function prepareRecords(profiles: readonly StandardProfile[], dicts: Dicts = newDicts()): Table {
@@ -165,6 +188,7 @@ export function prepareRecords(profiles: readonly StandardProfile[], dicts: Dict
     const tokens = nameTokens(full, family, given);
     const fam = family ?? (tokens.length > 1 ? tokens[0]! : null);
     const giv = given ?? (tokens.length > 1 ? tokens.slice(1).join(' ') : null);
+    const roman = romanName(fam, giv);
     info = {
       name: dicts.name.id(full),
       nameKey: dicts.nameKey.id(sortedTokenKey(tokens)),
@@ -175,6 +199,13 @@ export function prepareRecords(profiles: readonly StandardProfile[], dicts: Dict
       familyId: dicts.family.id(fam),
       givenId: dicts.given.id(giv),
       initial: giv ? giv.charCodeAt(0) : -1,
+      romanKey: dicts.roman.id(roman.key),
+      romanA: dicts.roman.id(roman.joined?.[0] ?? null),
+      romanB: dicts.roman.id(roman.joined?.[1] ?? null),
+      romanFamily: dicts.roman.id(roman.family),
+      romanGiven: dicts.roman.id(roman.given),
+      script: isCjk(full) ? 1 : 2,
+      partial: (fam === null) !== (giv === null) ? 1 : 0,
     };
     // One entry per raw full name (the common case: the same parts every time).
     if (!nameCache.has(key)) nameCache.set(key, info);
@@ -191,6 +222,13 @@ export function prepareRecords(profiles: readonly StandardProfile[], dicts: Dict
       t.family[i] = info.familyId;
       t.given[i] = info.givenId;
       t.givenInitial[i] = info.initial;
+      t.romanKey[i] = info.romanKey;
+      t.romanA[i] = info.romanA;
+      t.romanB[i] = info.romanB;
+      t.romanFamily[i] = info.romanFamily;
+      t.romanGiven[i] = info.romanGiven;
+      t.script[i] = info.script;
+      t.partial[i] = info.partial;
     }
     t.dob[i] = parseDob(p.birthDate);
     let slot = 0;
@@ -242,7 +280,7 @@ export function prepareRecords(profiles: readonly StandardProfile[], dicts: Dict
 
 function completeness(t: Table, i: number): number {
   let c = 0;
-  if (t.name[i]! >= 0) c += 2;
+  if (t.name[i]! >= 0) c += t.partial[i] ? 1 : 2;
   if (t.dob[i]! > 0) c++;
   if (t.phone[i * PHONE_SLOTS]! >= 0) c++;
   if (t.email[i]! >= 0) c++;
@@ -274,6 +312,8 @@ export function foldEntities(rec: Table, groupStart: Int32Array, groupMembers: I
         nameDone = true;
         t.name[e] = rec.name[r]!; t.nameKey[e] = rec.nameKey[r]!; t.sound[e] = rec.sound[r]!; t.nick[e] = rec.nick[r]!;
         t.family[e] = rec.family[r]!; t.given[e] = rec.given[r]!; t.givenInitial[e] = rec.givenInitial[r]!;
+        t.romanKey[e] = rec.romanKey[r]!; t.romanA[e] = rec.romanA[r]!; t.romanB[e] = rec.romanB[r]!;
+        t.romanFamily[e] = rec.romanFamily[r]!; t.romanGiven[e] = rec.romanGiven[r]!; t.script[e] = rec.script[r]!; t.partial[e] = rec.partial[r]!;
       }
       if (!dobDone && rec.dob[r]! > 0) { dobDone = true; t.dob[e] = rec.dob[r]!; }
       if (!emailDone && rec.email[r]! >= 0) { emailDone = true; t.email[e] = rec.email[r]!; t.emailLocal[e] = rec.emailLocal[r]!; }

@@ -106,7 +106,7 @@ export interface SyntheticSet {
 
 // ---------------------------------------------------------------- reference data
 
-const ZH_FAMILY: [string, number][] = [
+export const ZH_FAMILY: [string, number][] = [
   ['王', 7.1], ['李', 7.0], ['张', 6.7], ['刘', 5.4], ['陈', 4.5], ['杨', 3.1], ['黄', 2.1], ['赵', 2.0], ['吴', 2.0], ['周', 1.9],
   ['徐', 1.6], ['孙', 1.5], ['马', 1.5], ['朱', 1.3], ['胡', 1.3], ['郭', 1.1], ['何', 1.1], ['高', 1.0], ['林', 1.0], ['罗', 0.9],
   ['郑', 0.9], ['梁', 0.9], ['谢', 0.8], ['宋', 0.7], ['唐', 0.7], ['许', 0.7], ['韩', 0.7], ['冯', 0.7], ['邓', 0.7], ['曹', 0.6],
@@ -119,8 +119,8 @@ const ZH_FAMILY: [string, number][] = [
   ['万', 0.1], ['钱', 0.1], ['严', 0.1], ['覃', 0.1], ['武', 0.1], ['戴', 0.1], ['莫', 0.1], ['孔', 0.1], ['向', 0.1], ['汤', 0.1],
   ['欧阳', 0.05], ['司马', 0.02], ['上官', 0.02], ['诸葛', 0.01],
 ];
-const ZH_MALE = [...'伟强磊军洋勇杰涛明超刚平辉鹏华飞鑫波斌宇浩凯健俊帆帅旭宁龙林文博志国建德海东晨子一天嘉思泽昊睿轩阳峰亮成振良永春金胜兵彬毅锋坤'];
-const ZH_FEMALE = [...'芳娜敏静丽艳娟霞秀玲桂英燕萍红梅莉雪琳婷慧颖倩晶欣佳雨月婉妍怡瑶璐洁彤晓小丹兰凤琴云薇蕾悦涵萱欢露琪淑珍美'];
+export const ZH_MALE = [...'伟强磊军洋勇杰涛明超刚平辉鹏华飞鑫波斌宇浩凯健俊帆帅旭宁龙林文博志国建德海东晨子一天嘉思泽昊睿轩阳峰亮成振良永春金胜兵彬毅锋坤'];
+export const ZH_FEMALE = [...'芳娜敏静丽艳娟霞秀玲桂英燕萍红梅莉雪琳婷慧颖倩晶欣佳雨月婉妍怡瑶璐洁彤晓小丹兰凤琴云薇蕾悦涵萱欢露琪淑珍美'];
 /** Characters the input method confuses (same toneless pinyin). */
 const ZH_HOMOPHONES = [
   '伟玮炜纬苇', '丽莉立俐力历', '明铭鸣名', '静晶婧靖敬', '芳方芬', '娜纳', '敏民闵', '艳燕雁彦', '娟鹃涓', '霞夏侠',
@@ -130,10 +130,10 @@ const ZH_HOMOPHONES = [
   '彤桐童', '晓小筱', '强蔷', '磊蕾', '军君钧', '洋阳扬杨', '勇永泳', '超潮', '刚钢纲', '平萍苹屏', '英瑛鹰', '云芸', '琪琦棋',
   '张章', '王汪', '李理', '陈程', '黄皇', '吴武', '周洲', '徐许', '孙荪',
 ];
-const HOMOPHONE_OF = new Map<string, string>();
+export const HOMOPHONE_OF = new Map<string, string>();
 for (const g of ZH_HOMOPHONES) for (const ch of g) if (!HOMOPHONE_OF.has(ch)) HOMOPHONE_OF.set(ch, g);
 
-const EN_FAMILY = (
+export const EN_FAMILY = (
   'smith jones williams brown taylor davies evans wilson thomas johnson roberts robinson thompson wright walker white edwards hughes ' +
   'green hall lewis harris clarke patel jackson wood turner martin cooper hill ward morris moore clark lee king baker harrison morgan ' +
   'allen james scott phillips watson davis parker price bennett young griffiths mitchell kelly cook carter richardson bailey collins bell ' +
@@ -144,13 +144,13 @@ const EN_FAMILY = (
   'grant wells armstrong francis rees hayes hart hudson newman barrett webster hunter gregory carr lowe page marsh riley dunn woods ' +
   'parsons berry stone reid holland hawkins harding porter robertson newton oliver reed kennedy williamson bird gardner shah dean lane'
 ).split(' ');
-const EN_MALE = (
+export const EN_MALE = (
   'james john robert michael william david richard joseph thomas charles christopher daniel matthew anthony mark donald steven paul ' +
   'andrew joshua kenneth kevin brian george timothy ronald edward jason jeffrey ryan jacob gary nicholas eric jonathan stephen larry ' +
   'justin scott brandon benjamin samuel gregory alexander frank patrick raymond jack dennis jerry tyler aaron adam nathan henry ' +
   'douglas zachary peter kyle oliver harry charlie alfie leo freddie archie theo'
 ).split(' ');
-const EN_FEMALE = (
+export const EN_FEMALE = (
   'mary patricia jennifer linda elizabeth barbara susan jessica sarah karen lisa nancy betty margaret sandra ashley kimberly emily ' +
   'donna michelle carol amanda dorothy melissa deborah stephanie rebecca sharon laura cynthia kathleen amy angela shirley anna brenda ' +
   'pamela emma nicole helen samantha katherine christine rachel carolyn janet catherine maria heather diane ruth julie olivia joyce ' +
@@ -176,8 +176,8 @@ const EN_NICKNAMES: Record<string, string[]> = {
   madison: ['maddie'], danielle: ['dani'], cynthia: ['cindy'], kathleen: ['kath'], frances: ['fran', 'frankie'], virginia: ['ginny'],
 };
 
-interface ZhCity { province: string; city: string; area: string; prefix: string; districts: string[] }
-const ZH_CITIES: ZhCity[] = [
+export interface ZhCity { province: string; city: string; area: string; prefix: string; districts: string[] }
+export const ZH_CITIES: ZhCity[] = [
   { province: '北京市', city: '北京市', area: '10', prefix: '100', districts: ['朝阳区', '海淀区', '东城区', '西城区', '丰台区'] },
   { province: '上海市', city: '上海市', area: '21', prefix: '200', districts: ['浦东新区', '徐汇区', '静安区', '黄浦区', '闵行区'] },
   { province: '广东省', city: '广州市', area: '20', prefix: '510', districts: ['天河区', '越秀区', '海珠区', '白云区'] },
@@ -195,11 +195,11 @@ const ZH_CITIES: ZhCity[] = [
   { province: '福建省', city: '厦门市', area: '592', prefix: '361', districts: ['思明区', '湖里区', '集美区'] },
   { province: '河南省', city: '郑州市', area: '371', prefix: '450', districts: ['金水区', '中原区', '二七区'] },
 ];
-const ZH_ROADS = [...'人民解放中山建设和平新华长江黄河东风朝阳光明胜利文化友谊学府青年体育工业滨江湖滨花园'].reduce<string[]>((out, ch, i, all) => {
+export const ZH_ROADS = [...'人民解放中山建设和平新华长江黄河东风朝阳光明胜利文化友谊学府青年体育工业滨江湖滨花园'].reduce<string[]>((out, ch, i, all) => {
   if (i % 2 === 1) out.push(all[i - 1]! + ch);
   return out;
 }, []);
-const ZH_ROAD_SUFFIX = ['路', '街', '大道', '东路', '西路', '北路', '南路'];
+export const ZH_ROAD_SUFFIX = ['路', '街', '大道', '东路', '西路', '北路', '南路'];
 
 interface EnCity { city: string; province: string; area: string; outward: string[] }
 const EN_CITIES: EnCity[] = [
@@ -215,13 +215,13 @@ const EN_CITIES: EnCity[] = [
 const EN_STREETS = 'church station victoria green manor park queens kings high mill school new grange north south west east london richmond york albert windsor'.split(' ');
 const EN_STREET_TYPES = ['road', 'street', 'lane', 'avenue', 'close', 'drive', 'gardens', 'way'];
 const EN_MAIL = ['gmail.com', 'outlook.com', 'hotmail.co.uk', 'yahoo.co.uk', 'btinternet.com', 'icloud.com'];
-const ZH_MAIL = ['163.com', '126.com', 'sina.com', 'foxmail.com', 'aliyun.com'];
-const SYLLABLES = 'wang li zhang liu chen yang huang zhao wu zhou xu sun ma zhu hu guo he gao lin luo wei ming hua jun fang na jing li yan xia hong tao'.split(' ');
+export const ZH_MAIL = ['163.com', '126.com', 'sina.com', 'foxmail.com', 'aliyun.com'];
+export const SYLLABLES = 'wang li zhang liu chen yang huang zhao wu zhou xu sun ma zhu hu guo he gao lin luo wei ming hua jun fang na jing li yan xia hong tao'.split(' ');
 const SOURCES: [string, string, number][] = [
   ['pos', 'P', 0.4], ['web', 'W', 0.25], ['callcenter', 'CC', 0.15], ['loyalty', 'L', 0.15], ['wechat', 'WX', 0.05],
 ];
 const RECORDS_PER_PERSON = cumulative([0.35, 0.3, 0.18, 0.1, 0.05, 0.02]);
-const KEYBOARD = 'qwertyuiopasdfghjklzxcvbnm';
+export const KEYBOARD = 'qwertyuiopasdfghjklzxcvbnm';
 
 // ---------------------------------------------------------------- people
 

@@ -5,7 +5,7 @@
  * adjustment = log2(u_level / frequency), capped at ±maxAdjustmentBits. A landline shared by a
  * household of four, or a store's phone, weighs less than a mobile seen on one person's records.
  */
-import { C_NAME, C_PHONE, LEVEL_OF, NAME_EXACT } from './compare.js';
+import { C_NAME, C_PHONE, LEVEL_OF, NAME_EXACT, NAME_PINYIN } from './compare.js';
 import { maskedWeight, type Scorer } from './fellegiSunter.js';
 import { PHONE_SLOTS, type Table } from './prepare.js';
 
@@ -29,12 +29,17 @@ export function makeWeigher(e: Table, scorer: Scorer): Weigher {
   const params = scorer.params;
   const cap = params.tf.maxAdjustmentBits;
   let nameAdj: Float64Array | null = null;
+  let romanAdj: Float64Array | null = null;
   let phoneAdj: Float64Array | null = null;
   const tf = e.n >= MIN_TF_ENTITIES;
   if (tf && params.tf.name) {
     const counts = new Int32Array(e.dicts.name.values.length);
     for (let i = 0; i < e.n; i++) if (e.name[i]! >= 0) counts[e.name[i]!]!++;
     nameAdj = adjustments(counts, e.n, params.comparisons[C_NAME]!.levels[NAME_EXACT]!.u!, cap);
+    // The same for a name that agrees across scripts: "Wei Wang" = 王伟 is as common as 王伟.
+    const roman = new Int32Array(e.dicts.roman.values.length);
+    for (let i = 0; i < e.n; i++) if (e.romanKey[i]! >= 0) roman[e.romanKey[i]!]!++;
+    romanAdj = adjustments(roman, e.n, params.comparisons[C_NAME]!.levels[NAME_PINYIN]!.u!, cap);
   }
   if (tf && params.tf.phone) {
     const counts = new Int32Array(e.dicts.phone.values.length);
@@ -43,7 +48,9 @@ export function makeWeigher(e: Table, scorer: Scorer): Weigher {
   }
   return (i, j, mask, pattern, ruleOut) => {
     let w = maskedWeight(scorer, mask, pattern, ruleOut);
-    if (nameAdj && LEVEL_OF[C_NAME]![pattern] === NAME_EXACT) w += nameAdj[e.name[i]!]!;
+    const nameLevel = LEVEL_OF[C_NAME]![pattern];
+    if (nameAdj && nameLevel === NAME_EXACT) w += nameAdj[e.name[i]!]!;
+    else if (romanAdj && nameLevel === NAME_PINYIN && e.romanKey[i]! >= 0) w += romanAdj[e.romanKey[i]!]!;
     if (phoneAdj && LEVEL_OF[C_PHONE]![pattern] === PHONE_E164) {
       // The rarest phone the two share.
       let best = -Infinity;

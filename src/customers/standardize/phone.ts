@@ -211,7 +211,7 @@ export function standardizePhoneField(
       continue;
     }
     if (country === undefined && !piece.startsWith('+') && !piece.startsWith('00')) {
-      issues.push({ field, value: piece, reason: 'national number and no country known (set the profile country or defaultCountry)' });
+      issues.push({ field, value: piece, reason: "national number and no country known (set default_country in the source's mapping rules, or the profile's country)" });
       continue;
     }
     const fast = country === 'CN' || CN_INTERNATIONAL.test(piece);

@@ -18,6 +18,12 @@ const emptyRelation = (columns: { name: string; type: string }[]) =>
 const overFiles = (files: string[]) => `SELECT * FROM read_parquet([${files.map(sqlString).join(', ')}], union_by_name = true)`;
 
 /**
+ * The curated files with every canonical column, NULL where a file predates it: a column added
+ * to a feed (customer_profiles.default_country) must not break a lake of older files.
+ */
+const overCurated = (files: string[], columns: { name: string; type: string }[]) => `${emptyRelation(columns)} UNION ALL BY NAME ${overFiles(files)}`;
+
+/**
  * Each feed's curated table is a view over exactly the files its committed manifests list, and
  * each feed's quarantine a view over its rejected-row files (empty when nothing was rejected).
  */
@@ -36,7 +42,7 @@ export async function registerSources(
     );
     const files = await localFiles(lake, committed.curated);
     await connection.run(
-      `CREATE VIEW ${duckdbRelations.sourceRelation(source.feed, source.table)} AS ${files.length ? overFiles(files) : emptyRelation(source.columns)}`,
+      `CREATE VIEW ${duckdbRelations.sourceRelation(source.feed, source.table)} AS ${files.length ? overCurated(files, source.columns) : emptyRelation(source.columns)}`,
     );
   }
 }

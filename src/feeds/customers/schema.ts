@@ -28,6 +28,11 @@ export const CUSTOMERS_COLUMNS: CanonicalColumn[] = [
   { name: 'country', type: 'VARCHAR', doc: 'Country as the source writes it (or a mapping constant)' },
   { name: 'registered_at', type: 'TIMESTAMP', doc: 'When the customer signed up, when the source says' },
   { name: 'updated_at', type: 'TIMESTAMP', doc: 'When the source last changed the record, when it says' },
+  // Per-source settings: stamped on every row from the mapping's `rules` (see customerRules in
+  // feed.ts), so a build reads each record with its own source's conventions.
+  { name: 'default_country', type: 'VARCHAR', doc: "Mapping setting `default_country`: ISO country national phone numbers (0731-…, 138…) are read in when the record has no country" },
+  { name: 'day_first', type: 'BOOLEAN', doc: 'Mapping setting `day_first`: true when 03/04/1985 means 3 April, false for 4 March; NULL: only unambiguous dates are read' },
+  { name: 'source_priority', type: 'INTEGER', doc: "Mapping setting `priority`: survivorship rank of the source in dim_customer (1 is trusted first); NULL: after the ranked sources" },
   {
     name: 'business_date',
     type: 'DATE',
