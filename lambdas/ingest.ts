@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { S3Client } from '@aws-sdk/client-s3';
-import type { Context, S3Event } from 'aws-lambda';
+import type { Context, S3Event, S3EventRecord, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { ingestLandedObject } from '../src/feeds/landing.js';
 import type { FileReconciliation } from '../src/feeds/ingest.js';
 import { Lake } from '../src/lake/lake.js';
@@ -12,6 +12,11 @@ import { s3ClientFromEnv } from '../src/lake/s3.js';
  * Environment: LAKE_URI (s3://bucket/prefix of the lake), LANDING_PREFIX (optional key prefix
  * before <feed>/<mapping>/…). Idempotent by construction: a redelivered event finds the same
  * delivery with the same content and changes nothing. A failure is thrown so Lambda retries.
+ *
+ * Takes the S3 notification directly or, as the stack wires it, through an SQS queue (each
+ * message body is one S3 notification): then every message that failed is reported back as a
+ * batch item failure, so only it returns to the queue (and, after its retries, to the
+ * dead-letter queue), and S3's "s3:TestEvent" message is acknowledged and skipped.
  */
 const logger = new Logger({ serviceName: 'crmlake-ingest' });
 const metrics = new Metrics({ namespace: 'crmlake', serviceName: 'crmlake-ingest' });
@@ -22,15 +27,39 @@ export interface IngestHandlerDeps {
 }
 
 export function createIngestHandler(deps: IngestHandlerDeps = {}) {
-  return async (event: S3Event, context?: Context): Promise<{ files: FileReconciliation[] }> => {
+  const ingestS3 = createS3Ingest(deps);
+  return async (event: S3Event | SQSEvent, context?: Context): Promise<{ files: FileReconciliation[] } & Partial<SQSBatchResponse>> => {
     if (context) logger.addContext(context);
+    if (!isSqsEvent(event)) return ingestS3(event.Records);
+    const files: FileReconciliation[] = [];
+    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+    for (const message of event.Records) {
+      const body = JSON.parse(message.body) as Partial<S3Event> & { Event?: string };
+      if (body.Event === 's3:TestEvent' || !body.Records) {
+        logger.info('skipped a message that is not an S3 object notification', { messageId: message.messageId, event: body.Event });
+        continue;
+      }
+      try {
+        files.push(...(await ingestS3(body.Records)).files);
+      } catch {
+        batchItemFailures.push({ itemIdentifier: message.messageId });
+      }
+    }
+    return { files, batchItemFailures };
+  };
+}
+
+const isSqsEvent = (event: S3Event | SQSEvent): event is SQSEvent => event.Records.length > 0 && (event.Records[0] as { eventSource?: string }).eventSource === 'aws:sqs';
+
+function createS3Ingest(deps: IngestHandlerDeps) {
+  return async (records: S3EventRecord[]): Promise<{ files: FileReconciliation[] }> => {
     const client = deps.client ?? s3ClientFromEnv();
     const lakeUri = process.env.LAKE_URI;
     const lake = deps.lake ?? (lakeUri ? new Lake(lakeUri) : undefined);
     if (!lake) throw new Error('LAKE_URI is not set (s3://bucket/prefix of the lake)');
     const files: FileReconciliation[] = [];
     try {
-      for (const record of event.Records) {
+      for (const record of records) {
         // S3 event keys are URL-encoded with '+' for spaces.
         const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
         const bucket = record.s3.bucket.name;
