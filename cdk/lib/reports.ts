@@ -12,7 +12,7 @@ const FUNCTION_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'f
 
 /** The viewer-request function's code with the store id filled in. */
 export function viewerRequestCode(keyValueStoreId: string): string {
-  return readFileSync(FUNCTION_FILE, 'utf8').replace('__KVS_ID__', keyValueStoreId);
+  return readFileSync(FUNCTION_FILE, 'utf8').replaceAll('__KVS_ID__', keyValueStoreId);
 }
 
 /**
@@ -74,7 +74,6 @@ export class ReportsSite extends Construct {
       defaultRootObject: 'index.html',
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
-      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
       enableLogging: true,
       logBucket: props.storage.accessLogs,
       logFilePrefix: 'cloudfront/reports/',

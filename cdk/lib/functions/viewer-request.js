@@ -10,7 +10,7 @@
 //    control S3 answers 403 for `/roi` (*measured* pitfall), so `/roi` → `/roi.html` and
 //    `/` or `/x/` → `index.html`.
 //
-// __KVS_ID__ is replaced by the stack with the store's id. cdk/test/viewer-request.test.ts runs
+// The stack puts the store's id in place of the placeholder below (cdk/lib/reports.ts). cdk/test/viewer-request.test.ts runs
 // this file in Node with an in-memory store.
 import cf from 'cloudfront';
 import crypto from 'crypto';
