@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Fn } from 'aws-cdk-lib';
+import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -86,6 +87,24 @@ export class ReportsSite extends Construct {
         functionAssociations: [{ function: this.viewerRequest, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
         compress: true,
       },
+    });
+  }
+
+  /**
+   * Serves the collector API on this distribution's domain too (`https://<site>/events`), so the
+   * web shop posts to the same HTTPS host over CloudFront's edge (TLS termination close to the
+   * shop, AWS Shield Standard, a place for a WAF rule later). This behaviour has no login
+   * function (the collector checks each batch's signature), caches nothing, and forwards the
+   * signature and timestamp headers and the body unchanged.
+   */
+  addCollector(api: apigw.IHttpApi, path: string): void {
+    const domain = Fn.select(2, Fn.split('/', api.apiEndpoint));
+    this.distribution.addBehavior(path, new origins.HttpOrigin(domain, { protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY, originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2] }), {
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+      cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+      originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      compress: false,
     });
   }
 

@@ -1,7 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { Catalog } from './catalog.js';
-import { Collector } from './collector.js';
+import { COLLECTOR_ROUTE, Collector } from './collector.js';
 import type { CrmlakeConfig } from './config.js';
 import { Ingest } from './ingest.js';
 import { Monitoring } from './monitoring.js';
@@ -41,6 +41,7 @@ export class CrmlakeStack extends Stack {
     this.catalog = new Catalog(this, 'Catalog', { config, storage: this.storage });
     this.warehouse = new Warehouse(this, 'Warehouse', { config, storage: this.storage, catalog: this.catalog });
     this.site = new ReportsSite(this, 'Reports', { storage: this.storage });
+    this.site.addCollector(this.collector.api, COLLECTOR_ROUTE);
     this.refresh = new Refresh(this, 'Refresh', { config, storage: this.storage, catalog: this.catalog, warehouse: this.warehouse, site: this.site, alerts: this.monitoring.topic });
 
     this.monitoring.watchDeadLetters('IngestDeadLetters', this.ingest.deadLetters, 'Ingest');
@@ -55,7 +56,8 @@ export class CrmlakeStack extends Stack {
     output('LakeBucket', this.storage.lake.bucketName, 'The lake (raw, curated, quarantine, warehouse)');
     output('ReportsUrl', this.site.url, 'The report site (log in with a user of ReportsUsersStoreArn)');
     output('ReportsUsersStoreArn', this.site.users.keyValueStoreArn, 'KeyValueStore of report readers (see README "Deploy to AWS")');
-    output('CollectorUrl', this.collector.url, 'POST signed web-event batches here');
+    output('CollectorUrl', `${this.site.url.replace(/\/$/, '')}${COLLECTOR_ROUTE}`, 'POST signed web-event batches here (through CloudFront)');
+    output('CollectorApiUrl', this.collector.url, 'The same collector without CloudFront');
     output('CollectorSecretArn', this.collector.secret.secretArn, 'Signing secret the web shop shares');
     output('RefreshStateMachineArn', this.refresh.stateMachine.stateMachineArn, 'Start a refresh on demand (aws stepfunctions start-execution)');
     output('AnalystWorkgroup', this.warehouse.analystWorkgroup.name, 'Athena workgroup for ad hoc SQL');

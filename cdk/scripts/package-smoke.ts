@@ -37,7 +37,9 @@ s3.server.createBucket('reports-bucket');
 const key = 'pos/online-retail/store-1/2010-12-01.csv';
 await s3.client.send(new PutObjectCommand({ Bucket: 'landing-bucket', Key: key, Body: readFileSync(path.join(REPO_ROOT, 'samples/datasets/online-retail/by-day/2010-12-01.csv')) }));
 const env = {
-  PATH: process.env.PATH, ...s3.env, LAKE_URI: 's3://lake-bucket', CRMLAKE_ENGINE: 'duckdb', REPORTS_BUCKET: 'reports-bucket', SITE_PREFIX: 'site', STAGING_PREFIX: 'staging',
+  // The machine's environment (proxy and CA settings: the report step's Framework build fetches
+  // npm: modules it has not cached), then what the stack sets on the functions.
+  ...process.env, ...s3.env, LAKE_URI: 's3://lake-bucket', CRMLAKE_ENGINE: 'duckdb', REPORTS_BUCKET: 'reports-bucket', SITE_PREFIX: 'site', STAGING_PREFIX: 'staging',
   HOME: work, CRMLAKE_CACHE: path.join(work, 'cache'), CRMLAKE_WORK_DIR: work, OBSERVABLE_TELEMETRY_DISABLE: 'true',
 };
 const invoke = async (name: string, event: unknown) => {

@@ -140,6 +140,19 @@ describe('collector', () => {
     const put = statements.find((s) => s.Action === 's3:PutObject');
     expect(json(put.Resource)).toContain('/web/collector/*');
   });
+
+  it('is also served through CloudFront at /events: no login function, nothing cached, POST allowed, HTTPS to the API', () => {
+    const dist = Object.values(template.findResources('AWS::CloudFront::Distribution'))[0] as any;
+    const config = dist.Properties.DistributionConfig;
+    const behavior = config.CacheBehaviors.find((b: any) => b.PathPattern === '/events');
+    expect(behavior.FunctionAssociations).toBeUndefined();
+    expect(behavior.AllowedMethods).toContain('POST');
+    expect(behavior.ViewerProtocolPolicy).toBe('https-only');
+    expect(behavior.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad'); // Managed-CachingDisabled
+    const origin = config.Origins.find((o: any) => o.Id === behavior.TargetOriginId);
+    expect(origin.CustomOriginConfig).toMatchObject({ OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'] });
+    expect(JSON.stringify(origin.DomainName)).toContain('ApiEndpoint');
+  });
 });
 
 describe('catalog', () => {
@@ -316,8 +329,10 @@ describe('reports site', () => {
     expect(allow[0].Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [names.reports, 'Arn'] }, '/*']] });
     // Every viewer path is appended to /site: no URL reaches staging/<run>/.
     const dist = Object.values(template.findResources('AWS::CloudFront::Distribution'))[0] as any;
-    expect(dist.Properties.DistributionConfig.Origins.map((o: any) => o.OriginPath)).toEqual(['/site']);
-    expect(dist.Properties.DistributionConfig.CacheBehaviors).toBeUndefined();
+    const s3Origins = dist.Properties.DistributionConfig.Origins.filter((o: any) => o.S3OriginConfig);
+    expect(s3Origins.map((o: any) => o.OriginPath)).toEqual(['/site']);
+    // The only other path is the collector's, to the API, not the bucket.
+    expect(dist.Properties.DistributionConfig.CacheBehaviors.map((b: any) => b.PathPattern)).toEqual(['/events']);
     expect(json(allow[0].Condition)).toContain('AWS:SourceArn');
   });
 
