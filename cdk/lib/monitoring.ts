@@ -20,6 +20,7 @@ import type { CrmlakeFunction } from './function.js';
  */
 export class Monitoring extends Construct {
   readonly topic: sns.Topic;
+  readonly key: kms.Key;
   readonly alarms: cloudwatch.Alarm[] = [];
   private readonly config: CrmlakeConfig;
 
@@ -27,17 +28,27 @@ export class Monitoring extends Construct {
     super(scope, id);
     this.config = config;
     const key = new kms.Key(this, 'AlertsKey', { description: 'crmlake alerts topic', enableKeyRotation: true });
+    this.key = key;
     // CloudWatch alarms and Step Functions (through its role, granted by the task) publish here.
     key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'CloudWatchAlarmsPublish',
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         resources: ['*'], // in a key policy, "*" means this key
       }),
     );
     this.topic = new sns.Topic(this, 'Alerts', { displayName: `crmlake alerts (${config.name})`, masterKey: key, enforceSSL: true });
     if (config.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(config.alarmEmail));
+  }
+
+  /**
+   * A publisher of the encrypted topic also needs the key (SNS encrypts each message with a data
+   * key). The SnsPublish task grants sns:Publish but not the key; `topic.grantPublish` would add
+   * `kms:GenerateDataKey*`, a wildcard action, so the two key actions SNS uses are granted here.
+   */
+  grantKeyToPublisher(grantee: iam.IGrantable): void {
+    this.key.grant(grantee, 'kms:Decrypt', 'kms:GenerateDataKey');
   }
 
   private alarm(id: string, props: cloudwatch.AlarmProps): cloudwatch.Alarm {

@@ -44,6 +44,8 @@ export class CrmlakeStack extends Stack {
     this.site.addCollector(this.collector.api, COLLECTOR_ROUTE);
     this.refresh = new Refresh(this, 'Refresh', { config, storage: this.storage, catalog: this.catalog, warehouse: this.warehouse, site: this.site, alerts: this.monitoring.topic });
 
+    // The failure notification is published by the state machine's role.
+    this.monitoring.grantKeyToPublisher(this.refresh.stateMachine);
     this.monitoring.watchDeadLetters('IngestDeadLetters', this.ingest.deadLetters, 'Ingest');
     this.monitoring.watchFunction('IngestErrors', this.ingest.handler, 'The ingest function');
     this.monitoring.watchFunction('CollectorErrors', this.collector.handler, 'The collector function');

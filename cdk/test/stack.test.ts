@@ -227,6 +227,18 @@ describe('refresh', () => {
     expect(States['Report published'].Type).toBe('Succeed');
   });
 
+  it('lets the state machine publish its failure to the encrypted alerts topic (SNS needs the key too)', () => {
+    const smRole = (template.findResources('AWS::StepFunctions::StateMachine')[names.stateMachine] as any).Properties.RoleArn['Fn::GetAtt'][0];
+    const statements = (Object.values(template.findResources('AWS::IAM::Policy')) as any[])
+      .filter((p) => p.Properties.Roles.some((r: any) => r.Ref === smRole))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const key = logicalId(template, 'AWS::KMS::Key', () => true);
+    const topic = logicalId(template, 'AWS::SNS::Topic', () => true);
+    expect(statements.find((s: any) => s.Action === 'sns:Publish').Resource).toEqual({ Ref: topic });
+    const kms = statements.find((s: any) => json(s.Resource) === json({ 'Fn::GetAtt': [key, 'Arn'] }));
+    expect(asList(kms.Action).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+  });
+
   it('is started by EventBridge Scheduler on a cron in a time zone', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0 6 * * ? *)',
