@@ -42,7 +42,11 @@ export function createIngestHandler(deps: IngestHandlerDeps = {}) {
       try {
         files.push(...(await ingestS3(body.Records)).files);
       } catch {
+        // The function itself succeeds (so Lambda's Errors metric stays 0): this metric is what
+        // the stack's alarm watches, long before the message's last retry reaches the dead-letter queue.
         batchItemFailures.push({ itemIdentifier: message.messageId });
+        metrics.addMetric('deliveriesFailed', MetricUnit.Count, 1);
+        metrics.publishStoredMetrics();
       }
     }
     return { files, batchItemFailures };

@@ -80,6 +80,18 @@ export class Monitoring extends Construct {
     });
   }
 
+  /** Ingest reports a failed delivery as a batch item failure, not a function error: alarm on its own metric. */
+  watchIngestFailures(id: string): void {
+    this.alarm(id, {
+      alarmDescription: 'Ingest could not land a delivery; it will be retried, then dead-lettered (see the ingest function logs: "ingest failed")',
+      metric: new cloudwatch.Metric({ namespace: 'crmlake', metricName: 'deliveriesFailed', dimensionsMap: { service: 'crmlake-ingest' }, period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+
   watchApi(id: string, api: apigw.HttpApi): void {
     this.alarm(id, {
       alarmDescription: 'The collector answered 5xx: web events are being refused (see the collector function logs)',

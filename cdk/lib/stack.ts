@@ -48,6 +48,7 @@ export class CrmlakeStack extends Stack {
     this.monitoring.grantKeyToPublisher(this.refresh.stateMachine);
     this.monitoring.watchDeadLetters('IngestDeadLetters', this.ingest.deadLetters, 'Ingest');
     this.monitoring.watchFunction('IngestErrors', this.ingest.handler, 'The ingest function');
+    this.monitoring.watchIngestFailures('IngestDeliveriesFailed');
     this.monitoring.watchFunction('CollectorErrors', this.collector.handler, 'The collector function');
     this.monitoring.watchApi('CollectorServerErrors', this.collector.api);
     for (const [name, fn] of Object.entries(this.refresh.steps)) this.monitoring.watchFunction(`Refresh${name}Errors`, fn, `The refresh ${name.toLowerCase()} step`);

@@ -363,10 +363,12 @@ describe('monitoring', () => {
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as any[];
-    expect(alarms).toHaveLength(1 + 6 + 1 + 2);
+    expect(alarms).toHaveLength(1 + 1 + 6 + 1 + 2);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toHaveLength(1);
     const dlq = alarms.find((a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible');
     expect(dlq.Properties.Dimensions).toEqual([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [names.dlq, 'QueueName'] } }]);
+    const ingestFailed = alarms.find((a) => a.Properties.MetricName === 'deliveriesFailed');
+    expect(ingestFailed.Properties).toMatchObject({ Namespace: 'crmlake', Dimensions: [{ Name: 'service', Value: 'crmlake-ingest' }], Threshold: 1 });
     const late = alarms.find((a) => a.Properties.MetricName === 'ExecutionsSucceeded');
     expect(late.Properties).toMatchObject({ Period: 3600, EvaluationPeriods: 26, DatapointsToAlarm: 26, Threshold: 1, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' });
     const failed = alarms.find((a) => json(a.Properties.Metrics ?? []).includes('ExecutionsFailed'));

@@ -63,7 +63,8 @@ function s3Notification(key: string) {
 
 describe('ingest through SQS (the stack: landing → queue → ingest)', () => {
   it('ingests each message, skips S3 test events, and returns only the failed message for retry', async () => {
-    quiet();
+    const out: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => out.push(String(chunk)) > 0);
     const good = 'landing/pos/online-retail/store-1/2010-12-01.csv';
     await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: good, Body: await readFile(path.join(RETAIL_DAYS, '2010-12-01.csv')) }));
     process.env.LANDING_PREFIX = 'landing';
@@ -77,6 +78,11 @@ describe('ingest through SQS (the stack: landing → queue → ingest)', () => {
     };
     const result = await handler(event);
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm-bad' }]);
+    // The metric the stack's IngestDeliveriesFailed alarm watches (namespace crmlake, service crmlake-ingest).
+    const emf = out.join('').split('\n').filter((l) => l.includes('deliveriesFailed')).map((l) => JSON.parse(l));
+    expect(emf).toHaveLength(1);
+    expect(emf[0]).toMatchObject({ service: 'crmlake-ingest', deliveriesFailed: 1 });
+    expect(emf[0]._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'crmlake', Dimensions: [['service']] });
     expect(result.files).toHaveLength(1);
     expect(result.files[0]).toMatchObject({ outcome: 'landed', read: 3108, landed: 3108 });
     expect(await queryLake(lake(), 'SELECT count(*) AS n FROM curated.pos_lines')).toEqual([{ n: 3108 }]);
