@@ -5,7 +5,8 @@ import type { Context, S3Event, S3EventRecord, SQSBatchResponse, SQSEvent } from
 import { ingestLandedObject } from '../src/feeds/landing.js';
 import type { FileReconciliation } from '../src/feeds/ingest.js';
 import { Lake } from '../src/lake/lake.js';
-import { s3ClientFromEnv } from '../src/lake/s3.js';
+import { S3Store, s3ClientFromEnv } from '../src/lake/s3.js';
+import { rm } from 'node:fs/promises';
 
 /**
  * S3 "object created" in the landing bucket → ingest that object into the lake.
@@ -83,6 +84,11 @@ function createS3Ingest(deps: IngestHandlerDeps) {
     } catch (error) {
       logger.error('ingest failed', error as Error);
       throw error;
+    } finally {
+      // A warm function keeps /tmp between runs, and the S3 lake caches every file it writes
+      // there: CRMLAKE_DROP_CACHE=true (set by the stack) empties it after each run so a
+      // long-lived container never fills its ephemeral storage.
+      if (process.env.CRMLAKE_DROP_CACHE === 'true' && lake.store instanceof S3Store) await rm(lake.store.cacheDir, { recursive: true, force: true });
     }
   };
 }

@@ -60,7 +60,7 @@ export class Ingest extends Construct {
       ephemeralMb: 10240,
       reservedConcurrency: 1,
       logRetentionDays: config.logRetentionDays,
-      environment: { LAKE_URI: `s3://${storage.lake.bucketName}`, POWERTOOLS_SERVICE_NAME: 'crmlake-ingest' },
+      environment: { LAKE_URI: `s3://${storage.lake.bucketName}`, CRMLAKE_DROP_CACHE: 'true', POWERTOOLS_SERVICE_NAME: 'crmlake-ingest' },
     });
     this.handler.function.addEventSource(
       new lambdaEvents.SqsEventSource(this.queue, { batchSize: 1, reportBatchItemFailures: true }),

@@ -100,6 +100,7 @@ describe('ingest', () => {
     const fn = functionByHandler(template, 'ingest');
     expect(fn.Properties).toMatchObject({ Architectures: ['arm64'], ReservedConcurrentExecutions: 1, Timeout: 900, MemorySize: 3008, EphemeralStorage: { Size: 10240 } });
     expect(fn.Properties.Environment.Variables.LAKE_URI).toEqual({ 'Fn::Join': ['', ['s3://', { Ref: names.lake }]] });
+    expect(fn.Properties.Environment.Variables.CRMLAKE_DROP_CACHE).toBe('true');
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [names.queue, 'Arn'] },
       BatchSize: 1,

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
@@ -87,6 +88,22 @@ describe('ingest through SQS (the stack: landing → queue → ingest)', () => {
     expect(result.files[0]).toMatchObject({ outcome: 'landed', read: 3108, landed: 3108 });
     expect(await queryLake(lake(), 'SELECT count(*) AS n FROM curated.pos_lines')).toEqual([{ n: 3108 }]);
     delete process.env.LANDING_PREFIX;
+  });
+
+  it('empties the lake cache in /tmp after each run when CRMLAKE_DROP_CACHE=true (as the stack sets it)', async () => {
+    quiet();
+    const key = 'landing/pos/online-retail/store-2/2010-12-02.csv';
+    await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: await readFile(path.join(RETAIL_DAYS, '2010-12-02.csv')) }));
+    vi.stubEnv('LANDING_PREFIX', 'landing');
+    vi.stubEnv('CRMLAKE_DROP_CACHE', 'true');
+    try {
+      const target = lake();
+      const result = await createIngestHandler({ client: s3.client, lake: target })({ Records: [sqsRecord('m-2', s3Notification(key))] });
+      expect(result.files[0]).toMatchObject({ outcome: 'landed' });
+      expect(existsSync((target.store as S3Store).cacheDir)).toBe(false);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });
 
