@@ -54,7 +54,7 @@ export class Catalog extends Construct {
       databaseInput: {
         name: names.warehouseDatabase,
         description: 'crmlake models (staging, intermediate, marts), built by the scheduled refresh',
-        locationUri: `s3://${props.storage.lake.bucketName}/warehouse/`,
+        locationUri: `s3://${props.storage.lake.bucketName}/athena/warehouse/`,
       },
     });
     for (const input of sourceCatalog(`s3://${props.storage.lake.bucketName}`)) {

@@ -47,7 +47,7 @@ export function acknowledgeFindings(stack: CrmlakeStack): void {
   for (const name of ['Build', 'Test', 'Report'] as const) {
     wildcards(refresh.steps[name].role, engineReason, [`${lake}/*`, `${results}/build/*`, tables(stack.catalog.curatedDatabase), tables(stack.catalog.warehouseDatabase)]);
   }
-  wildcards(refresh.steps.Build.role, 'The build writes the models\' files under warehouse/ and its run record under _runs/ (keys named by model and run), nothing else of the lake.', [`${lake}/warehouse/*`, `${lake}/_runs/*`]);
+  wildcards(refresh.steps.Build.role, 'The build writes only the Athena engine\'s zone athena/ (model tables, symlink manifests, program rows; keys named by model, day and run) and its run record under _runs/, nothing else of the lake.', [`${lake}/athena/*`, `${lake}/_runs/*`]);
   wildcards(refresh.steps.Test.role, 'The test step writes its run record under _runs/ only.', [`${lake}/_runs/*`]);
   wildcards(refresh.steps.Report.role, 'The report step uploads the site it built under staging/<run>/ of the reports bucket, which CloudFront does not serve.', [`${reports}/${site.stagingPrefix}/*`]);
   wildcards(refresh.steps.Publish.role, 'Publish reads and removes the staged site and replaces the files of the live site; both are prefixes of the reports bucket whose file names are the site\'s pages and assets.', [
@@ -55,10 +55,10 @@ export function acknowledgeFindings(stack: CrmlakeStack): void {
     `${reports}/${site.sitePrefix}/*`,
   ]);
 
-  wildcards(warehouse.analystPolicy, 'Analysts read the curated, quarantine and warehouse zones (never raw/, which holds originals with personal data), keep their query results under analysts/, and read the tables of the two crmlake databases.', [
+  wildcards(warehouse.analystPolicy, 'Analysts read the curated and quarantine zones and the Athena engine\'s zone (marts, symlink manifests) (never raw/, which holds originals with personal data), keep their query results under analysts/, and read the tables of the two crmlake databases.', [
     `${lake}/curated/*`,
     `${lake}/quarantine/*`,
-    `${lake}/warehouse/*`,
+    `${lake}/athena/*`,
     `${results}/analysts/*`,
     tables(stack.catalog.curatedDatabase),
     tables(stack.catalog.warehouseDatabase),

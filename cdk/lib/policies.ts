@@ -8,6 +8,13 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
  * or "every table of this database" (`table/crmlake_curated/*`).
  */
 
+/**
+ * The Athena engine's zone of the lake (src/engine/athena/sources.ts ATHENA_LAYOUT on main:
+ * athena/warehouse/ model tables, athena/symlinks/ manifests of committed files, athena/rows/,
+ * athena/_catalog.json). Keep in step with the engine.
+ */
+export const ATHENA_PREFIX = 'athena';
+
 /** List the lake and read every object (Athena reads the caller's objects with the caller's rights). */
 export function lakeReadStatements(lake: s3.IBucket): iam.PolicyStatement[] {
   return [
@@ -16,7 +23,7 @@ export function lakeReadStatements(lake: s3.IBucket): iam.PolicyStatement[] {
   ];
 }
 
-/** Write and delete objects under the given lake keys or prefixes (`warehouse/*`, `_lock.json`). */
+/** Write and delete objects under the given lake keys or prefixes (`athena/*`, `_lock.json`). */
 export function lakeWriteStatement(lake: s3.IBucket, keys: string[], sid = 'WriteLake'): iam.PolicyStatement {
   return new iam.PolicyStatement({
     sid,

@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import type { Catalog } from './catalog.js';
 import { resourceNames, type CrmlakeConfig } from './config.js';
 import { CrmlakeFunction } from './function.js';
-import { GLUE_WRITE_ACTIONS, glueArns, lakeWriteStatement } from './policies.js';
+import { ATHENA_PREFIX, GLUE_WRITE_ACTIONS, glueArns, lakeWriteStatement } from './policies.js';
 import type { ReportsSite } from './reports.js';
 import type { Storage } from './storage.js';
 import type { Warehouse } from './warehouse.js';
@@ -77,9 +77,12 @@ export class Refresh extends Construct {
     // Rights, step by step. All three engine steps query in the build workgroup and read the lake.
     for (const name of ['Build', 'Test', 'Report'] as const) warehouse.grantQuery(this.steps[name].role, { storage, catalog });
     const buildRole = this.steps.Build.role;
-    buildRole.addToPolicy(new iam.PolicyStatement({ sid: 'WriteWarehouseCatalog', actions: GLUE_WRITE_ACTIONS, resources: glueArns(stack, [catalog.warehouseDatabase]) }));
-    // Models are written under warehouse/; the lock and the run record at the lake's top.
-    buildRole.addToPolicy(lakeWriteStatement(storage.lake, ['warehouse/*', '_runs/*', '_lock.json'], 'WriteWarehouse'));
+    // The Athena engine puts the curated and quarantine tables (over symlink manifests of the
+    // committed files) and the models' tables: it writes both databases' tables.
+    buildRole.addToPolicy(new iam.PolicyStatement({ sid: 'WriteCatalogTables', actions: GLUE_WRITE_ACTIONS, resources: glueArns(stack, [catalog.curatedDatabase, catalog.warehouseDatabase]) }));
+    // The engine's own zone (athena/: model tables, symlink manifests, program rows, its catalog);
+    // the lock and the run record at the lake's top.
+    buildRole.addToPolicy(lakeWriteStatement(storage.lake, [`${ATHENA_PREFIX}/*`, '_runs/*', '_lock.json'], 'WriteWarehouse'));
     this.steps.Test.role.addToPolicy(lakeWriteStatement(storage.lake, ['_runs/*'], 'WriteTestRuns'));
     this.steps.Report.role.addToPolicy(
       new iam.PolicyStatement({ sid: 'StageReport', actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [site.bucket.arnForObjects(`${site.stagingPrefix}/*`)] }),

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { Catalog } from './catalog.js';
 import { resourceNames, type CrmlakeConfig } from './config.js';
-import { ATHENA_QUERY_ACTIONS, GLUE_READ_ACTIONS, glueArns, lakeReadStatements, queryResultsStatements, workgroupArn } from './policies.js';
+import { ATHENA_PREFIX, ATHENA_QUERY_ACTIONS, GLUE_READ_ACTIONS, glueArns, lakeReadStatements, queryResultsStatements, workgroupArn } from './policies.js';
 import type { Storage } from './storage.js';
 
 const GIB = 1024 ** 3;
@@ -67,9 +67,9 @@ export class Warehouse extends Construct {
       statements: [
         new iam.PolicyStatement({ sid: 'QueryInAnalystWorkgroup', actions: [...ATHENA_QUERY_ACTIONS, 'athena:ListQueryExecutions', 'athena:BatchGetQueryExecution'], resources: [workgroupArn(stack, names.analystWorkgroup)] }),
         new iam.PolicyStatement({ sid: 'ReadCatalog', actions: GLUE_READ_ACTIONS, resources: glueArns(stack, [catalog.curatedDatabase, catalog.warehouseDatabase]) }),
-        // Analysts read the zones the marts and curated tables live in, never raw/ (originals with personal data).
+        // Analysts read the zones the marts, curated tables and their symlink manifests live in, never raw/ (originals with personal data).
         new iam.PolicyStatement({ sid: 'ListLake', actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: [storage.lake.bucketArn] }),
-        new iam.PolicyStatement({ sid: 'ReadLakeZones', actions: ['s3:GetObject'], resources: ['curated/*', 'quarantine/*', 'warehouse/*'].map((p) => storage.lake.arnForObjects(p)) }),
+        new iam.PolicyStatement({ sid: 'ReadLakeZones', actions: ['s3:GetObject'], resources: ['curated/*', 'quarantine/*', `${ATHENA_PREFIX}/*`].map((p) => storage.lake.arnForObjects(p)) }),
         ...queryResultsStatements(storage.queryResults, 'analysts'),
       ],
     });

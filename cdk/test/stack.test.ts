@@ -293,8 +293,9 @@ describe('refresh', () => {
     const writesGlue = (handler: string) => roleStatements(template, functionByHandler(template, handler)).filter((s) => asList(s.Action).some((a: string) => /^glue:(Create|Update|Delete)/.test(a)));
     const build = writesGlue('build');
     expect(build).toHaveLength(1);
-    expect(json(build[0].Resource)).toContain('crmlake_warehouse');
-    expect(json(build[0].Resource)).not.toContain('crmlake_curated');
+    // The Athena engine puts the source tables (over symlink manifests) and the model tables.
+    expect(json(build[0].Resource)).toContain('table/crmlake_warehouse/*');
+    expect(json(build[0].Resource)).toContain('table/crmlake_curated/*');
     expect(writesGlue('test')).toEqual([]);
     expect(writesGlue('report')).toEqual([]);
     const lakeWrites = (handler: string) =>
@@ -302,7 +303,7 @@ describe('refresh', () => {
         .filter((s) => asList(s.Action).includes('s3:PutObject'))
         .flatMap((s) => asList(s.Resource))
         .map((r: any) => json(r));
-    expect(lakeWrites('build').filter((r) => r.includes(names.lake)).map((r) => JSON.parse(r)['Fn::Join'][1][1]).sort()).toEqual(['/_lock.json', '/_runs/*', '/warehouse/*']);
+    expect(lakeWrites('build').filter((r) => r.includes(names.lake)).map((r) => JSON.parse(r)['Fn::Join'][1][1]).sort()).toEqual(['/_lock.json', '/_runs/*', '/athena/*']);
     expect(lakeWrites('report').every((r) => r.includes(names.reports) && r.includes('/staging/*') || r.includes(names.results))).toBe(true);
     const invalidate = roleStatements(template, functionByHandler(template, 'publish')).find((s) => s.Action === 'cloudfront:CreateInvalidation');
     expect(json(invalidate.Resource)).toContain(':distribution/');
