@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'cdk/test/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 300_000,
     // The integration and browser suites build real lakes and sites; two cores, so no oversubscription.

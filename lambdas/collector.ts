@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { S3Store } from '../src/lake/s3.js';
 import type { LakeStore } from '../src/lake/store.js';
@@ -11,7 +12,9 @@ import { acceptBatch, authenticate, CollectorError, sameBatch, SIGNATURE_HEADER,
  * one JSON-lines object before the 202 answer, so an acknowledged event is never lost (no
  * in-memory buffering across requests: a frozen or recycled Lambda would drop it). The landing
  * object then triggers the ingest Lambda like any other delivery.
- * Environment: LANDING_URI (s3://bucket/prefix), COLLECTOR_SECRET.
+ * Environment: LANDING_URI (s3://bucket/prefix), and the signing secret as COLLECTOR_SECRET_ARN
+ * (a Secrets Manager secret, as the stack deploys it: read on the first request and again after
+ * SECRET_TTL_MS, so a rotated secret takes effect without a deploy) or COLLECTOR_SECRET (local runs).
  */
 const logger = new Logger({ serviceName: 'crmlake-collector' });
 const metrics = new Metrics({ namespace: 'crmlake', serviceName: 'crmlake-collector' });
@@ -19,7 +22,27 @@ const metrics = new Metrics({ namespace: 'crmlake', serviceName: 'crmlake-collec
 export interface CollectorHandlerDeps {
   landing?: LakeStore;
   secret?: string;
+  secrets?: Pick<SecretsManagerClient, 'send'>;
   now?: () => Date;
+}
+
+/** How long a secret read from Secrets Manager is reused before it is read again. */
+export const SECRET_TTL_MS = 5 * 60_000;
+
+/** The signing secret: given, else from Secrets Manager (cached), else COLLECTOR_SECRET. */
+function secretSource(deps: CollectorHandlerDeps) {
+  let cached: { value: string; until: number } | undefined;
+  return async (nowMs: number): Promise<string | undefined> => {
+    if (deps.secret) return deps.secret;
+    const arn = process.env.COLLECTOR_SECRET_ARN;
+    if (!arn) return process.env.COLLECTOR_SECRET;
+    if (cached && cached.until > nowMs) return cached.value;
+    const client = deps.secrets ?? new SecretsManagerClient({});
+    const response = await client.send(new GetSecretValueCommand({ SecretId: arn }));
+    if (!response.SecretString) throw new Error(`secret ${arn} has no string value`);
+    cached = { value: response.SecretString, until: nowMs + SECRET_TTL_MS };
+    return cached.value;
+  };
 }
 
 const answer = (statusCode: number, body: Record<string, unknown>): APIGatewayProxyStructuredResultV2 => ({
@@ -29,16 +52,23 @@ const answer = (statusCode: number, body: Record<string, unknown>): APIGatewayPr
 });
 
 export function createCollectorHandler(deps: CollectorHandlerDeps = {}) {
+  const readSecret = secretSource(deps);
   return async (event: APIGatewayProxyEventV2, context?: Context): Promise<APIGatewayProxyStructuredResultV2> => {
     if (context) logger.addContext(context);
-    const secret = deps.secret ?? process.env.COLLECTOR_SECRET;
+    const now = deps.now?.() ?? new Date();
+    let secret: string | undefined;
+    try {
+      secret = await readSecret(now.getTime());
+    } catch (error) {
+      logger.error('cannot read the signing secret', error as Error);
+      return answer(500, { error: 'collector is not configured' });
+    }
     const landingUri = process.env.LANDING_URI;
     const landing = deps.landing ?? (landingUri ? new S3Store(landingUri) : undefined);
     if (!secret || !landing) {
-      logger.error('collector is not configured: COLLECTOR_SECRET and LANDING_URI are required');
+      logger.error('collector is not configured: COLLECTOR_SECRET_ARN (or COLLECTOR_SECRET) and LANDING_URI are required');
       return answer(500, { error: 'collector is not configured' });
     }
-    const now = deps.now?.() ?? new Date();
     try {
       if (event.requestContext.http.method !== 'POST') throw new CollectorError(405, 'use POST');
       const contentType = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';

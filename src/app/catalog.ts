@@ -1,4 +1,7 @@
+import type { TableInput } from '@aws-sdk/client-glue';
+import { sourceTableInputs } from '../engine/athena/sources.js';
 import type { CatalogSync } from '../engine/engine.js';
+import { QUARANTINE_COLUMNS, sourceTables } from '../feeds/index.js';
 import type { Lake } from '../lake/lake.js';
 import type { WarehouseSettings } from './settings.js';
 import { withWarehouse } from './warehouse.js';
@@ -15,4 +18,9 @@ export async function syncCatalog(lake: Lake, options: { settings?: WarehouseSet
   } finally {
     await unlock();
   }
+}
+
+/** The Glue tables of crmlake's feeds over a lake on S3, as the Athena engine registers them (the CDK stack declares these). */
+export function glueSourceTables(lakeUri: string): TableInput[] {
+  return sourceTableInputs(lakeUri, sourceTables(), QUARANTINE_COLUMNS);
 }

@@ -20,7 +20,7 @@ export interface RefreshOptions {
   onTest?: TestOptions['onResult'];
 }
 
-export type RefreshStep = 'build models' | 'test models' | 'build report';
+export type RefreshStep = 'build models' | 'test models' | 'build report' | 'publish report';
 
 export interface RefreshResult {
   build: BuildRun;
@@ -61,6 +61,20 @@ export function checkReport(report: ReportResult): void {
 }
 
 /**
+ * Runs one refresh step: any failure becomes a RefreshError naming the step. The cloud's state
+ * machine runs the steps one by one (lambdas/refresh.ts), each through this, so its failures read
+ * like the local `crmlake refresh`'s.
+ */
+export async function refreshStep<T>(name: RefreshStep, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof RefreshError) throw error;
+    throw new RefreshError(name, `refresh failed at "${name}": ${(error as Error).message}. The published report was left as it was.`);
+  }
+}
+
+/**
  * The scheduled job: build the models, test them, rebuild the report. A failing step stops the
  * job with the step named; the published report is replaced only at the end (atomically), so
  * readers keep the last good site rather than one built on data that failed its tests. In AWS the
@@ -68,14 +82,9 @@ export function checkReport(report: ReportResult): void {
  */
 export async function runRefresh(lake: Lake, options: RefreshOptions): Promise<RefreshResult> {
   const started = performance.now();
-  const step = async <T>(name: RefreshStep, work: () => Promise<T>): Promise<T> => {
+  const step = <T>(name: RefreshStep, work: () => Promise<T>): Promise<T> => {
     options.onStep?.(name);
-    try {
-      return await work();
-    } catch (error) {
-      if (error instanceof RefreshError) throw error;
-      throw new RefreshError(name, `refresh failed at "${name}": ${(error as Error).message}. The published report was left as it was.`);
-    }
+    return refreshStep(name, work);
   };
   const build = await step('build models', () => runBuild(lake, { models: options.models, settings: options.settings, onModel: options.onModel }));
   let tests: TestRun | undefined;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Lake } from '../../lake/lake.js';
 import type { SourceTable } from '../engine.js';
+import type { TableInput } from '@aws-sdk/client-glue';
 import { CURATED_PARTITION_KEY, curatedTableInput, quarantineTableInput, type GlueCatalog } from './glue.js';
 import { quarantineTable, type AthenaNames } from './relations.js';
 
@@ -20,6 +21,18 @@ export interface SourceSync {
   tables: number;
   /** Symlink manifests written or removed because the committed files changed. */
   manifestsChanged: number;
+}
+
+/**
+ * The Glue definitions of every feed's curated and quarantine table over a lake: the one source
+ * of both the Athena engine's catalog sync and the CDK stack's Glue tables (cdk/lib/catalog.ts).
+ */
+export function sourceTableInputs(lakeUri: string, sources: SourceTable[], quarantineColumns: { name: string; type: string }[]): TableInput[] {
+  const root = `${lakeUri.replace(/\/+$/, '')}/${ATHENA_LAYOUT.symlinks}`;
+  return sources.flatMap((source) => {
+    const quarantine = quarantineTable(source.feed);
+    return [curatedTableInput(source, `${root}/${source.table}`), quarantineTableInput(quarantine, source.feed, quarantineColumns, `${root}/${quarantine}`)];
+  });
 }
 
 const digest = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
@@ -58,9 +71,8 @@ export async function syncSources(
     for (const [day, files] of byDay) wanted.set(`${source.table}/${CURATED_PARTITION_KEY}=${day}/symlink.txt`, files.sort().join('\n') + '\n');
     const quarantine = quarantineTable(source.feed);
     if (committed.quarantine.length) wanted.set(`${quarantine}/symlink.txt`, committed.quarantine.map(s3).sort().join('\n') + '\n');
-    await glue.putTable(names.sourceDatabase, curatedTableInput(source, s3(`${ATHENA_LAYOUT.symlinks}/${source.table}`)));
-    await glue.putTable(names.sourceDatabase, quarantineTableInput(quarantine, source.feed, quarantineColumns, s3(`${ATHENA_LAYOUT.symlinks}/${quarantine}`)));
   }
+  for (const input of sourceTableInputs(lake.uri, sources, quarantineColumns)) await glue.putTable(names.sourceDatabase, input);
   let changed = 0;
   const writes: Promise<void>[] = [];
   for (const [path, text] of wanted) {
