@@ -1,4 +1,4 @@
-import type { Engine } from '../engine/engine.js';
+import type { Engine, EngineOptions } from '../engine/engine.js';
 import { openEngine } from '../engine/index.js';
 import { QUARANTINE_COLUMNS, sourceTables } from '../feeds/index.js';
 import type { Lake } from '../lake/lake.js';
@@ -8,7 +8,10 @@ import { warehouseSettings, type WarehouseSettings } from './settings.js';
  * The engine over a lake with crmlake's feeds registered as sources: the one way commands,
  * Lambdas, the report and tests open the warehouse.
  */
-export function openWarehouse(lake: Lake, options: { settings?: WarehouseSettings; readOnly?: boolean } = {}): Promise<Engine> {
+export function openWarehouse(
+  lake: Lake,
+  options: { settings?: WarehouseSettings; readOnly?: boolean; personalData?: EngineOptions['personalData'] } = {},
+): Promise<Engine> {
   const settings = options.settings ?? warehouseSettings();
   return openEngine(lake, {
     engine: settings.engine,
@@ -16,6 +19,7 @@ export function openWarehouse(lake: Lake, options: { settings?: WarehouseSetting
     sources: sourceTables(),
     quarantineColumns: QUARANTINE_COLUMNS,
     readOnly: options.readOnly,
+    ...(options.personalData ? { personalData: options.personalData } : {}),
   });
 }
 
