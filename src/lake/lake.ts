@@ -153,10 +153,20 @@ export class Lake {
       }
       await new Promise((resolve) => setTimeout(resolve, 500 + Math.random() * 500));
     }
-    const refresh = setInterval(() => void this.store.writeText(LOCK_KEY, holderText()).catch(() => undefined), LOCK_TTL_MS / 4);
+    // A refresh still being written when the lock is released would recreate the lock file after
+    // its removal (found after a demo: lake/_lock.json left behind, which on S3 blocks every other
+    // host for two minutes). So release stops the timer, waits for a write in flight, then removes.
+    let released = false;
+    let inFlight: Promise<void> = Promise.resolve();
+    const refresh = setInterval(() => {
+      if (released) return;
+      inFlight = this.store.writeText(LOCK_KEY, holderText()).catch(() => undefined);
+    }, LOCK_TTL_MS / 4);
     refresh.unref();
     return async () => {
+      released = true;
       clearInterval(refresh);
+      await inFlight;
       await this.store.remove(LOCK_KEY).catch(() => undefined);
     };
   }
