@@ -45,6 +45,8 @@ const FEMALE_CUM = zipf(GIVEN_FEMALE.length);
 const CITY_CUM = cumulative(CITIES.map((c) => c.weight));
 const MOBILE_PREFIX = ['130', '131', '132', '135', '136', '137', '138', '139', '150', '151', '152', '158', '159', '177', '180', '186', '187', '188', '189', '199'];
 
+/** A fixed-line subscriber number: eight digits, never starting with 0 or 1 (those are not allocated). */
+const subscriber = (rng: Rng): string => String(2 + rng.int(7)) + digits(rng, 7);
 const digits = (rng: Rng, k: number): string => {
   let s = '';
   for (let i = 0; i < k; i++) s += String(rng.int(10));
@@ -101,7 +103,7 @@ export class PeopleFactory {
       gender,
       dob,
       mobile,
-      landline: hh ? hh.landline : rng.chance(0.25) ? digits(rng, 8) : null,
+      landline: hh ? hh.landline : rng.chance(0.25) ? subscriber(rng) : null,
       email: hh?.email && rng.chance(0.5) ? hh.email : personal,
       city,
       district,
@@ -112,7 +114,7 @@ export class PeopleFactory {
     };
     if (!hh && rng.chance(0.2)) {
       // This person heads a household: the next 1-2 people share the address and home phone.
-      const landline = person.landline ?? digits(rng, 8);
+      const landline = person.landline ?? subscriber(rng);
       person.landline = landline;
       person.household = true;
       this.household = { city, district, street, postcode, landline, family, email: rng.chance(0.15) ? person.email : null, left: 1 + rng.int(2) };
