@@ -108,6 +108,32 @@ with landed as (
         cast(null as boolean),
         row_number() over (partition by order_id, payment_sequence order by _ingested_at, _source_file, _source_line)
     from {{ source('web-payments', 'web_payments') }}
+
+    union all
+
+    select
+        'campaigns',
+        'campaign_id, channel, start_date, end_date',
+        cast(_ingested_at as date),
+        _source_file,
+        business_date,
+        campaign_id is not null and channel is not null and start_date is not null and end_date is not null,
+        cast(null as boolean),
+        row_number() over (partition by campaign_id order by _ingested_at, _source_file, _source_line)
+    from {{ source('campaigns', 'marketing_campaigns') }}
+
+    union all
+
+    select
+        'campaign-members',
+        'campaign_id, source_system, source_customer_id, is_control',
+        cast(_ingested_at as date),
+        _source_file,
+        business_date,
+        campaign_id is not null and source_system is not null and source_customer_id is not null and is_control is not null,
+        source_customer_id is not null,
+        row_number() over (partition by campaign_id, source_system, source_customer_id order by _ingested_at, _source_file, _source_line)
+    from {{ source('campaign-members', 'marketing_campaign_members') }}
 ),
 
 landed_daily as (
