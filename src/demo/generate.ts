@@ -248,8 +248,6 @@ export function generateCompany(options: DemoOptions): DemoManifest {
   const webAccountsFile = sinks.get('customers/crmlake-profiles/web-accounts.csv', WEB_HEADER);
   const callsProfilesFile = sinks.get('customers/crmlake-profiles/callcenter-contacts.csv', CALLS_HEADER);
   const partnerFile = sinks.get('customers/crmlake-profiles/partner-members.csv', PARTNER_HEADER);
-  // Written at the end (campaign audiences are known once every member is drawn).
-  const memberRows: string[][] = [];
 
   // ------------------------------------------------------------ campaigns
   const rng = new Rng(seed);
@@ -556,7 +554,7 @@ export function generateCompany(options: DemoOptions): DemoManifest {
       const system = storeShare > 0 && !c.webOnly ? 'pos' : 'web';
       if (system === 'web' && m.webAccount === null) continue;
       const id = system === 'pos' ? cardOn(c.start)! : m.webAccount!;
-      memberRows.push([c.id, system, id, control ? 'true' : 'false', control ? '' : dates[Math.max(0, c.start - 2)]!]);
+      membersFile.line(csvLine([c.id, system, id, control ? 'true' : 'false', control ? '' : dates[Math.max(0, c.start - 2)]!]));
       if (control) c.control++;
       else {
         c.treated++;
@@ -615,7 +613,7 @@ export function generateCompany(options: DemoOptions): DemoManifest {
         const second = 8 * 3600 + r.int(15 * 3600);
         const order = writeWebOrder(r, o.day, second, account.id, lines, discount);
         writeSession(r, o.day, second - 300, account.id, prefs, { lines, orderId: order.id, value, signUp: account.fresh });
-        if (r.chance(0.5)) writeSession(r, Math.max(0, o.day - r.int(3)), 8 * 3600 + r.int(15 * 3600), account.id, prefs, {});
+        if (r.chance(0.3)) writeSession(r, Math.max(0, o.day - r.int(3)), 8 * 3600 + r.int(15 * 3600), account.id, prefs, {});
         if (!order.cancelled && r.chance(0.07) && o.day + 3 < days) {
           callsIdFor(o.day + 3);
           writeCall(r, o.day + 3, m, '配送问题', lossMaker);
@@ -633,7 +631,7 @@ export function generateCompany(options: DemoOptions): DemoManifest {
     }
     // Browsing without buying, by members who use the web shop.
     if (storeShare < 1) {
-      const browse = poisson(r, rate * (1 - storeShare) * 0.8 * (Math.min(stop, days) - Math.max(0, joinDay)) / 365);
+      const browse = poisson(r, rate * (1 - storeShare) * 0.5 * (Math.min(stop, days) - Math.max(0, joinDay)) / 365);
       for (let i = 0; i < browse; i++) {
         const day = Math.max(0, joinDay) + r.int(Math.max(1, Math.min(stop, days) - Math.max(0, joinDay)));
         if (day >= days) continue;
@@ -670,8 +668,8 @@ export function generateCompany(options: DemoOptions): DemoManifest {
   // ------------------------------------------------------------ trade that knows no member
   const day0 = new Rng((seed ^ 0x5bd1e995) >>> 0);
   // Walk-in receipts roughly match members' store receipts, so about half the store trade is anonymous.
-  const walkInsPerDay = (customers * 1.6) / 365;
-  const anonSessionsPerDay = (customers * 0.6) / 365;
+  const walkInsPerDay = (customers * 2.2) / 365;
+  const anonSessionsPerDay = (customers * 0.4) / 365;
   const unknownCallsPerDay = (customers * 0.05) / 365;
   const generic = cumulative([3, 1, 1.5, 1, 0.4]);
   for (let day = 0; day < days; day++) {
@@ -711,7 +709,6 @@ export function generateCompany(options: DemoOptions): DemoManifest {
       ]),
     );
   }
-  for (const row of memberRows) membersFile.line(csvLine(row));
   sinks.closeAll();
 
   // ------------------------------------------------------------ manifest
