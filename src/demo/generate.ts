@@ -346,7 +346,7 @@ export function generateCompany(options: DemoOptions): DemoManifest {
     const wait = Math.round(expo(r, 5 + 28 * load));
     const patience = expo(r, 150);
     const answered = wait < patience;
-    const complaint = answered && (unhappy ? r.chance(0.5) : r.chance(queue.complaint));
+    const complaint = answered && (unhappy ? r.chance(0.3) : r.chance(queue.complaint));
     const resolved = answered && r.chance(complaint ? 0.5 : 0.82);
     const talk = answered ? Math.max(20, Math.round(expo(r, queue.talk))) : 0;
     const asked = answered && r.chance(0.55);
@@ -506,7 +506,7 @@ export function generateCompany(options: DemoOptions): DemoManifest {
       discountLover: lossMaker || r.chance(0.1),
       whale,
       lossMaker,
-      callRate: lossMaker ? 3 : 0.3,
+      callRate: lossMaker ? 2 : 0.9,
       cards: [],
       webAccount: null,
       webFrom: Infinity,
@@ -670,7 +670,7 @@ export function generateCompany(options: DemoOptions): DemoManifest {
   // Walk-in receipts roughly match members' store receipts, so about half the store trade is anonymous.
   const walkInsPerDay = (customers * 2.2) / 365;
   const anonSessionsPerDay = (customers * 0.4) / 365;
-  const unknownCallsPerDay = (customers * 0.05) / 365;
+  const unknownCallsPerDay = (customers * 0.4) / 365;
   const generic = cumulative([3, 1, 1.5, 1, 0.4]);
   for (let day = 0; day < days; day++) {
     const walkIns = poisson(day0, walkInsPerDay * storeSeason[day]!);
@@ -791,19 +791,19 @@ function planCampaigns(dates: string[]): Campaign[] {
     const range = (a: string, b: string) => [at(a), at(b)] as const;
     const [cnyA, cnyB] = range('01-10', '01-24');
     if (cnyA !== undefined && cnyB !== undefined)
-      add({ id: `CNY${y}`, name: `${y} 新春茶礼 满减`, channel: 'wechat', offer: 'spend_threshold', start: cnyA, end: cnyB, thresholds: [[300, 30], [600, 80], [1000, 150]], percentOff: null, costPerContact: 0.1, audienceShare: 0.5, uplift: 0.3, webOnly: false, description: 'Spring Festival: spend ¥300/600/1000, get ¥30/80/150 off one order; WeChat message to half the members, 20% held out' });
+      add({ id: `CNY${y}`, name: `Spring Festival ${y} spend & save`, channel: 'wechat', offer: 'spend_threshold', start: cnyA, end: cnyB, thresholds: [[300, 30], [600, 80], [1000, 150]], percentOff: null, costPerContact: 0.1, audienceShare: 0.5, uplift: 0.3, webOnly: false, description: 'Spring Festival: spend ¥300/600/1000, get ¥30/80/150 off one order; WeChat message to half the members, 20% held out' });
     const [j18a, j18b] = range('06-10', '06-20');
     if (j18a !== undefined && j18b !== undefined)
-      add({ id: `618-${y}`, name: `${y} 618 网店85折`, channel: 'sms', offer: 'percent_off', start: j18a, end: j18b, thresholds: [], percentOff: 15, costPerContact: 0.05, audienceShare: 0.6, uplift: 0.25, webOnly: true, description: '618: 15% off any web order; SMS to web-shop customers, 20% held out' });
+      add({ id: `618-${y}`, name: `618 ${y} web 15% off`, channel: 'sms', offer: 'percent_off', start: j18a, end: j18b, thresholds: [], percentOff: 15, costPerContact: 0.05, audienceShare: 0.6, uplift: 0.25, webOnly: true, description: '618: 15% off any web order; SMS to web-shop customers, 20% held out' });
     const [maA, maB] = range('09-01', '09-15');
     if (maA !== undefined && maB !== undefined)
-      add({ id: `MOON${y}`, name: `${y} 中秋礼盒目录`, channel: 'direct_mail', offer: 'none', start: maA, end: maB, thresholds: [], percentOff: null, costPerContact: 3.5, audienceShare: 0.2, uplift: 0.15, webOnly: false, description: 'Mid-Autumn printed gift catalogue, no offer; mailed to a fifth of the members, 20% held out' });
+      add({ id: `MOON${y}`, name: `Mid-Autumn ${y} gift catalogue`, channel: 'direct_mail', offer: 'none', start: maA, end: maB, thresholds: [], percentOff: null, costPerContact: 3.5, audienceShare: 0.2, uplift: 0.15, webOnly: false, description: 'Mid-Autumn printed gift catalogue, no offer; mailed to a fifth of the members, 20% held out' });
     const [d11a, d11b] = range('11-01', '11-11');
     if (d11a !== undefined && d11b !== undefined)
-      add({ id: `D11-${y}`, name: `${y} 双11 满99包邮`, channel: 'email', offer: 'free_delivery', start: d11a, end: d11b, thresholds: [[99, 10]], percentOff: null, costPerContact: 0.01, audienceShare: 0.5, uplift: 0.25, webOnly: false, description: "Singles' Day: free delivery over ¥99 (the ¥10 fee waived); e-mail to half the members, 20% held out" });
+      add({ id: `D11-${y}`, name: `Singles' Day ${y} free delivery`, channel: 'email', offer: 'free_delivery', start: d11a, end: d11b, thresholds: [[99, 10]], percentOff: null, costPerContact: 0.01, audienceShare: 0.5, uplift: 0.25, webOnly: false, description: "Singles' Day: free delivery over ¥99 (the ¥10 fee waived); e-mail to half the members, 20% held out" });
   }
   // A members' month offer in the last weeks, so the latest month has a campaign too.
-  add({ id: `VIP-${dates[days - 21]!.slice(0, 7)}`, name: '会员月 满200减20', channel: 'wechat', offer: 'spend_threshold', start: days - 21, end: days - 1, thresholds: [[200, 20], [500, 60]], percentOff: null, costPerContact: 0.1, audienceShare: 0.4, uplift: 0.25, webOnly: false, description: "Members' month: spend ¥200/500, get ¥20/60 off; WeChat to 40% of the members, 20% held out" });
+  add({ id: `VIP-${dates[days - 21]!.slice(0, 7)}`, name: "Members' month spend & save", channel: 'wechat', offer: 'spend_threshold', start: days - 21, end: days - 1, thresholds: [[200, 20], [500, 60]], percentOff: null, costPerContact: 0.1, audienceShare: 0.4, uplift: 0.25, webOnly: false, description: "Members' month: spend ¥200/500, get ¥20/60 off; WeChat to 40% of the members, 20% held out" });
   return out.sort((a, b) => a.start - b.start || a.id.localeCompare(b.id));
 }
 
