@@ -200,6 +200,10 @@ select
     case when identifiable_rows > 0 then cast(identified_rows as double) / identifiable_rows end as identified_rate,
     cast(duplicate_rows as integer) as duplicate_rows,
     case when rows_landed > 0 then cast(duplicate_rows as double) / rows_landed end as duplicate_rate,
-    date_diff('day', last_business_date, ingest_date) as freshness_lag_days
+    -- Campaigns are dated by when they run (planned ahead, delivered after), not by when their
+    -- data happened: their lag says nothing about late data.
+    case
+        when feed not in ('campaigns', 'campaign-members') then date_diff('day', last_business_date, ingest_date)
+    end as freshness_lag_days
 from joined
 order by feed, ingest_date
