@@ -3,8 +3,9 @@
  * Chinese cities, a web shop and a call centre, over `days` days ending `end`. Synthetic through
  * and through (no real person or sale), deterministic for a seed: the same options write
  * byte-identical files. It writes each system's export in that system's own layout (the built-in
- * mappings named in the manifest read them) and streams every file, so 500k customers and ~10M
- * POS lines need a few megabytes of memory beyond the set of mobile numbers in use.
+ * mappings named in the manifest read them) and streams every file: nothing grows with the rows
+ * but the set of mobile numbers in use (measured: 500k people, 24.7M rows of which 8.9M POS lines,
+ * peak RSS 0.7 GB, most of it garbage V8 had not yet collected).
  *
  * The story the data tells: members join over time (a third were members before the window),
  * buy at their own rate with seasonality (Spring Festival, 618, Mid-Autumn, Singles' Day) and
