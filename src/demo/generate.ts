@@ -199,7 +199,7 @@ export function generateCompany(options: DemoOptions): DemoManifest {
   const posFile = (store: Store, day: number): FileSink => {
     const legacy = store.city.legacyTills;
     const name = `pos/${legacy ? 'lotus-pos-legacy' : 'lotus-pos'}/${legacy ? 'tills' : 'pos'}-${monthKey(day)}.csv`;
-    const fresh = !sinksHas(name);
+    const fresh = !sinks.has(name);
     const sink = sinks.get(name, legacy ? POS_LEGACY_HEADER : POS_HEADER, legacy ? 'gbk' : 'utf-8');
     if (fresh) {
       // One wrong line per monthly file: a zero quantity (legacy), a price of N/A (current).
@@ -210,15 +210,9 @@ export function generateCompany(options: DemoOptions): DemoManifest {
     }
     return sink;
   };
-  const opened = new Set<string>();
-  const sinksHas = (name: string) => {
-    if (opened.has(name)) return true;
-    opened.add(name);
-    return false;
-  };
   const monthly = (feed: string, mapping: string, stem: string, header: string, day: number, bad?: () => string): FileSink => {
     const name = `${feed}/${mapping}/${stem}-${monthKey(day)}.${stem === 'events' ? 'jsonl' : 'csv'}`;
-    const fresh = !sinksHas(name);
+    const fresh = !sinks.has(name);
     const sink = sinks.get(name, header);
     if (fresh && bad) {
       sink.line(bad());

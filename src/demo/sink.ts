@@ -19,7 +19,7 @@ export class FileSink {
   ) {
     mkdirSync(path.dirname(file), { recursive: true });
     this.fd = openSync(file, 'w');
-    if (header !== undefined) this.buffer = `${header}\n`;
+    if (header) this.buffer = `${header}\n`; // JSON lines have no header
   }
 
   line(text: string): void {
@@ -56,6 +56,11 @@ export class SinkSet {
   private sinks = new Map<string, FileSink>();
 
   constructor(private readonly root: string) {}
+
+  /** Whether the file was opened already (a generator writes a file's first rows once). */
+  has(relative: string): boolean {
+    return this.sinks.has(relative);
+  }
 
   get(relative: string, header: string, encoding: 'utf-8' | 'gbk' = 'utf-8'): FileSink {
     let sink = this.sinks.get(relative);
