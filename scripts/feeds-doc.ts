@@ -48,6 +48,12 @@ const ABOUT: Record<string, string> = {
     "Reviewers' decisions on candidate pairs of customer records (an export of the customer_match_review mart with `decision` filled in); " +
     'the customer master applies them on the next build, overriding the model. Blank decisions land as undecided. ' +
     'Rejected: a missing or malformed record id, a record paired with itself, a decision other than same / different (yes / no).',
+  campaigns:
+    'Marketing campaigns from the campaign tool, in the columns of the `campaigns` seed; stg_campaigns reads this feed when it holds any row, else the seed. ' +
+    'Rejected: no campaign id, channel, start or end date; an unknown offer type; an end before the start; a campaign already seen in the file.',
+  'campaign-members':
+    'Campaign audiences: one row per campaign and customer (source system + id), treatment or held-out control; stg_campaign_members reads this feed when it holds any row, else the seed. ' +
+    'Rejected: a missing campaign, system, customer id or is_control; a control member with a contact date; a member already in the campaign in the file.',
   'web-payments':
     'One row per payment of an order (an order can be paid in parts). Zero payments and unknown methods land: they are real. ' +
     'Rejected: a negative value or number of installments; a sequence below 1; a payment already seen in the file.',

@@ -11,8 +11,8 @@ with campaign_contacts as (
         'outbound' as direction,
         'campaign' as contact_type,
         members.campaign_id as reference_id
-    from {{ ref('campaign_members') }} as members
-    inner join {{ ref('campaigns') }} as campaigns on campaigns.campaign_id = members.campaign_id
+    from {{ ref('stg_campaign_members') }} as members
+    inner join {{ ref('stg_campaigns') }} as campaigns on campaigns.campaign_id = members.campaign_id
     inner join {{ ref('int_customer_keys') }} as keys
         on keys.source_system = members.source_system
         and keys.source_customer_id = cast(members.source_customer_id as varchar)

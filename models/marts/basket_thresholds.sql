@@ -4,7 +4,7 @@
 -- basket_threshold_window of it, by audience group. Bunching just above a threshold among treated
 -- customers (against control and everyone else) is the promotion working. Seeds are examples.
 with campaigns as (
-    select * from {{ ref('campaigns') }}
+    select * from {{ ref('stg_campaigns') }}
 ),
 
 thresholds as (
@@ -20,7 +20,7 @@ members as (
         members.campaign_id,
         keys.customer_key,
         members.is_control
-    from {{ ref('campaign_members') }} as members
+    from {{ ref('stg_campaign_members') }} as members
     inner join {{ ref('int_customer_keys') }} as keys
         on keys.source_system = members.source_system
         and keys.source_customer_id = cast(members.source_customer_id as varchar)

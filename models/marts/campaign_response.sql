@@ -4,7 +4,7 @@
 -- (contacts, set-up, rewards redeemed) and ROI on the incremental gross margin.
 -- Definitions: _campaign_marts.yml. The seeds are examples a user replaces.
 with campaigns as (
-    select * from {{ ref('campaigns') }}
+    select * from {{ ref('stg_campaigns') }}
 ),
 
 members as (
@@ -13,7 +13,7 @@ members as (
         members.campaign_id,
         coalesce(keys.customer_key, members.source_system || ':' || cast(members.source_customer_id as varchar)) as customer_key,
         members.is_control
-    from {{ ref('campaign_members') }} as members
+    from {{ ref('stg_campaign_members') }} as members
     left join {{ ref('int_customer_keys') }} as keys
         on keys.source_system = members.source_system
         and keys.source_customer_id = cast(members.source_customer_id as varchar)

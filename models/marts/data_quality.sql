@@ -108,6 +108,32 @@ with landed as (
         cast(null as boolean),
         row_number() over (partition by order_id, payment_sequence order by _ingested_at, _source_file, _source_line)
     from {{ source('web-payments', 'web_payments') }}
+
+    union all
+
+    select
+        'campaigns',
+        'campaign_id, channel, start_date, end_date',
+        cast(_ingested_at as date),
+        _source_file,
+        business_date,
+        campaign_id is not null and channel is not null and start_date is not null and end_date is not null,
+        cast(null as boolean),
+        row_number() over (partition by campaign_id order by _ingested_at, _source_file, _source_line)
+    from {{ source('campaigns', 'marketing_campaigns') }}
+
+    union all
+
+    select
+        'campaign-members',
+        'campaign_id, source_system, source_customer_id, is_control',
+        cast(_ingested_at as date),
+        _source_file,
+        business_date,
+        campaign_id is not null and source_system is not null and source_customer_id is not null and is_control is not null,
+        source_customer_id is not null,
+        row_number() over (partition by campaign_id, source_system, source_customer_id order by _ingested_at, _source_file, _source_line)
+    from {{ source('campaign-members', 'marketing_campaign_members') }}
 ),
 
 landed_daily as (
@@ -174,6 +200,10 @@ select
     case when identifiable_rows > 0 then cast(identified_rows as double) / identifiable_rows end as identified_rate,
     cast(duplicate_rows as integer) as duplicate_rows,
     case when rows_landed > 0 then cast(duplicate_rows as double) / rows_landed end as duplicate_rate,
-    date_diff('day', last_business_date, ingest_date) as freshness_lag_days
+    -- Campaigns are dated by when they run (planned ahead, delivered after), not by when their
+    -- data happened: their lag says nothing about late data.
+    case
+        when feed not in ('campaigns', 'campaign-members') then date_diff('day', last_business_date, ingest_date)
+    end as freshness_lag_days
 from joined
 order by feed, ingest_date

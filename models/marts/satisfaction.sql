@@ -69,9 +69,11 @@ product_responses as (
         responses.score_index,
         responses.nps_score
     from responses
+    -- One equality (the order, only when the response names no product) so the engine can hash
+    -- the join: `product_id is null and order_id = …` made DuckDB loop over every pair (measured:
+    -- 191 s of a 478 s build at 50k demo customers).
     left join {{ ref('int_order_products') }} as products
-        on responses.product_id is null
-        and products.order_id = responses.order_id
+        on products.order_id = case when responses.product_id is null then responses.order_id end
     where coalesce(responses.product_id, products.product_id) is not null
 ),
 

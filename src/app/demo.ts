@@ -1,7 +1,10 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { IngestRun } from '../feeds/ingest.js';
 import type { Lake } from '../lake/lake.js';
+import { generateCompany, type DemoDelivery, type DemoManifest, type DemoOptions } from '../demo/index.js';
 import { ingestPaths } from './ingest.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -37,4 +40,45 @@ export async function ingestDatasets(
     onFeed?.(run);
   }
   return runs;
+}
+
+export interface DemoCompanyOptions extends Omit<DemoOptions, 'out'> {
+  /** Keep the generated files in this folder (default: a temporary folder, removed afterwards). */
+  filesDir?: string;
+  /** Called once the files are written, with the seconds it took. */
+  onGenerated?: (manifest: DemoManifest, seconds: number) => void;
+  onFeed?: (run: IngestRun, delivery: DemoDelivery) => void;
+}
+
+export interface DemoCompanyRun {
+  manifest: DemoManifest;
+  runs: IngestRun[];
+  generateSeconds: number;
+  /** The `--var name=value` pairs a build of this lake needs (the demo's per-source settings). */
+  buildVars: string[];
+}
+
+/**
+ * Generates the synthetic demo company (src/demo) and lands every file through the feeds' real
+ * ingest, one delivery (feed + mapping) after another. The build that follows needs the
+ * manifest's vars (`buildVars`): customer_default_country=CN, which systems write day-first or
+ * month-first dates, the reporting currency, which system the web and call ids belong to.
+ */
+export async function ingestDemoCompany(lake: Lake, options: DemoCompanyOptions = {}): Promise<DemoCompanyRun> {
+  const out = options.filesDir ?? (await mkdtemp(path.join(os.tmpdir(), 'crmlake-demo-')));
+  try {
+    const started = performance.now();
+    const manifest = generateCompany({ ...options, out });
+    const generateSeconds = (performance.now() - started) / 1000;
+    options.onGenerated?.(manifest, generateSeconds);
+    const runs: IngestRun[] = [];
+    for (const delivery of manifest.deliveries) {
+      const run = await ingestPaths(lake, delivery.feed, delivery.paths.map((p) => path.join(out, p)), { mapping: delivery.mapping });
+      runs.push(run);
+      options.onFeed?.(run, delivery);
+    }
+    return { manifest, runs, generateSeconds, buildVars: Object.entries(manifest.vars).map(([k, v]) => `${k}=${v}`) };
+  } finally {
+    if (!options.filesDir) await rm(out, { recursive: true, force: true });
+  }
 }

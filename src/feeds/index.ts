@@ -1,6 +1,7 @@
 import type { SourceTable } from '../engine/engine.js';
 import { LINEAGE_COLUMNS, type FeedDefinition } from './feed.js';
 import { callsFeed } from './calls/feed.js';
+import { campaignMembersFeed, campaignsFeed } from './campaigns/feed.js';
 import { customersFeed } from './customers/feed.js';
 import { decisionsFeed } from './decisions/feed.js';
 import { webOrderItemsFeed, webOrdersFeed, webPaymentsFeed } from './orders/feed.js';
@@ -19,6 +20,8 @@ export const FEEDS: Record<string, FeedDefinition> = {
   'web-order-items': webOrderItemsFeed,
   'web-payments': webPaymentsFeed,
   'match-decisions': decisionsFeed,
+  campaigns: campaignsFeed,
+  'campaign-members': campaignMembersFeed,
 };
 
 export function getFeed(name: string): FeedDefinition {
