@@ -166,15 +166,16 @@ describe('catalog', () => {
     template.resourceCountIs('AWS::Glue::Crawler', 0);
   });
 
-  it('generates pos_lines from the feed schema, with partition projection over the dt= folders', () => {
+  it('generates pos_lines from the feed schema, with partition projection over the symlink manifests of the committed dt= files', () => {
     const pos = Object.values(template.findResources('AWS::Glue::Table')).find((t: any) => t.Properties.TableInput.Name === 'pos_lines') as any;
     const input = pos.Properties.TableInput;
     expect(input.StorageDescriptor.Columns.map((c: any) => c.Name)).toEqual([...POS_COLUMNS, ...LINEAGE_COLUMNS].map((c) => c.name));
     expect(input.StorageDescriptor.Columns.find((c: any) => c.Name === 'quantity').Type).toBe('decimal(18,3)');
     expect(input.PartitionKeys).toEqual([{ Name: 'dt', Type: 'string', Comment: Match.anyValue() }].map((k) => ({ ...k, Comment: input.PartitionKeys[0].Comment })));
     expect(input.Parameters).toMatchObject({ 'projection.enabled': 'true', 'projection.dt.type': 'date', 'projection.dt.format': 'yyyy-MM-dd' });
-    expect(input.Parameters['storage.location.template']).toEqual({ 'Fn::Join': ['', ['s3://', { Ref: names.lake }, '/curated/pos_lines/dt=${dt}/']] });
+    expect(input.Parameters['storage.location.template']).toEqual({ 'Fn::Join': ['', ['s3://', { Ref: names.lake }, '/athena/symlinks/pos_lines/dt=${dt}/']] });
     expect(input.StorageDescriptor.SerdeInfo.SerializationLibrary).toContain('ParquetHiveSerDe');
+    expect(input.StorageDescriptor.InputFormat).toBe('org.apache.hadoop.hive.ql.io.SymlinkTextInputFormat');
   });
 });
 
