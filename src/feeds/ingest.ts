@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { lstat, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { Lake, sha256File, type InputFile, type SkippedInput } from '../lake/lake.js';
+import { Lake, RETIRED_FILES_KEPT_MS, sha256File, type InputFile, type SkippedInput } from '../lake/lake.js';
 import { LINEAGE_COLUMNS, type CanonicalRow, type FeedDefinition, type RowResult } from './feed.js';
 import { readRecords } from './records.js';
 import { createRecordMapper, mappingLabel, RowError, sourceColumns, type Mapping } from './mapping.js';
@@ -465,10 +465,10 @@ async function ingestOne(
   await lake.writeJsonAtomic(manifestPath, manifest);
   failpoint('ingest:after-commit');
   if (previous) {
+    // The replaced files are retired, not deleted: a reader that listed the previous manifest
+    // (a build, a report, an analyst's query) is still reading them. A later ingest deletes them.
     const keep = new Set([...curated, ...quarantine]);
-    for (const old of [...previous.files.curated, ...previous.files.quarantine]) {
-      if (!keep.has(old)) await lake.remove(old);
-    }
+    await retireFiles(lake, feed.name, [...previous.files.curated, ...previous.files.quarantine].filter((old) => !keep.has(old)));
   }
   await rm(scratch, { recursive: true, force: true });
 
@@ -538,13 +538,32 @@ async function inBatches<T>(items: T[], size: number, task: (item: T) => Promise
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(task));
 }
 
+interface RetiredFile {
+  key: string;
+  retiredAt: string;
+}
+
+const retiredListKey = (feed: string) => `_retired/${feed}.json`;
+
+/** Records files a re-delivery replaced; they are deleted RETIRED_FILES_KEPT_MS later. */
+async function retireFiles(lake: Lake, feed: string, keys: string[]): Promise<void> {
+  if (!keys.length) return;
+  const retired = (await lake.readJson<RetiredFile[]>(retiredListKey(feed))) ?? [];
+  const at = new Date().toISOString();
+  await lake.writeJsonAtomic(retiredListKey(feed), [...retired, ...keys.map((key) => ({ key, retiredAt: at }))]);
+}
+
 /**
  * Removes what a crashed run left behind: scratch folders and data files that no committed
- * manifest lists (they were never visible to readers). Runs under the lake's writer lock.
+ * manifest lists (they were never visible to readers), and files a re-delivery replaced more
+ * than RETIRED_FILES_KEPT_MS ago. Runs under the lake's writer lock.
  */
-export async function collectGarbage(lake: Lake, feed: FeedDefinition): Promise<number> {
+export async function collectGarbage(lake: Lake, feed: FeedDefinition, now = Date.now()): Promise<number> {
   const manifests = await lake.listManifests<DeliveryManifest>(feed.name);
-  const referenced = new Set(manifests.flatMap((m) => [...m.files.curated, ...m.files.quarantine]));
+  const retired = (await lake.readJson<RetiredFile[]>(retiredListKey(feed.name))) ?? [];
+  const stillRead = retired.filter((r) => now - Date.parse(r.retiredAt) < RETIRED_FILES_KEPT_MS);
+  if (stillRead.length !== retired.length) await lake.writeJsonAtomic(retiredListKey(feed.name), stillRead);
+  const referenced = new Set([...manifests.flatMap((m) => [...m.files.curated, ...m.files.quarantine]), ...stillRead.map((r) => r.key)]);
   let removed = 0;
   for (const zone of [`curated/${feed.table}/`, `quarantine/${feed.name}/`]) {
     for (const key of await lake.list(zone)) {

@@ -16,6 +16,12 @@ const lockKey = (generation: number) => `${LOCK_PREFIX}${String(generation).padS
  */
 const LOCK_TTL_MS = Number(process.env.CRMLAKE_LOCK_TTL_MS) || 120_000;
 
+/**
+ * Files a newer commit replaced (a re-delivery's old rows, a build's old mart) stay this long
+ * before they are deleted: a reader that opened the previous state can still finish reading them.
+ */
+export const RETIRED_FILES_KEPT_MS = 60 * 60 * 1000;
+
 /** Lake-relative data files of a feed: its curated rows and its rejected rows. */
 export interface CommittedFiles {
   curated: string[];

@@ -4,10 +4,10 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestFiles, type IngestRun } from '../../src/feeds/ingest.js';
+import { collectGarbage, ingestFiles, type IngestRun } from '../../src/feeds/ingest.js';
 import { loadMapping } from '../../src/feeds/mapping.js';
 import { posFeed } from '../../src/feeds/pos/feed.js';
-import { Lake } from '../../src/lake/lake.js';
+import { Lake, RETIRED_FILES_KEPT_MS } from '../../src/lake/lake.js';
 import { loadProject } from '../../src/app/project.js';
 import { buildModels } from '../../src/models/runner.js';
 import { CLI, copyRetailDays, scratchDir, withEngine } from '../helpers.js';
@@ -260,6 +260,11 @@ describe('bad input is quarantined, never lost', () => {
       expect(result.files[0]).toMatchObject({ outcome: 'replaced', landed: 100 });
       expect(await scalar(l2, `SELECT count(*) FROM curated.pos_lines WHERE business_date = DATE '2010-12-05'`)).toBe(100);
       expect(await scalar(l2, `SELECT count(*) FROM curated.pos_lines`)).toBe(firstRun.files.slice(0, 3).reduce((s, f) => s + f.landed, 0) + 100);
+      // The replaced file stays for readers that opened the previous manifest (invisible to new
+      // ones, as the counts above show); an ingest an hour later deletes it.
+      expect(await l2.list('curated/pos_lines/dt=2010-12-05/')).toHaveLength(2);
+      expect(await collectGarbage(l2, posFeed, Date.now() + RETIRED_FILES_KEPT_MS - 60_000)).toBe(0);
+      expect(await collectGarbage(l2, posFeed, Date.now() + RETIRED_FILES_KEPT_MS + 1)).toBe(1);
       expect(await l2.list('curated/pos_lines/dt=2010-12-05/')).toHaveLength(1);
     } finally {
       await c2();

@@ -6,10 +6,10 @@ import { promisify } from 'node:util';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openWarehouse } from '../../src/app/warehouse.js';
-import { ingestFiles } from '../../src/feeds/ingest.js';
+import { collectGarbage, ingestFiles } from '../../src/feeds/ingest.js';
 import { loadMapping } from '../../src/feeds/mapping.js';
 import { posFeed } from '../../src/feeds/pos/feed.js';
-import { Lake, sha256File } from '../../src/lake/lake.js';
+import { Lake, RETIRED_FILES_KEPT_MS, sha256File } from '../../src/lake/lake.js';
 import { S3Store } from '../../src/lake/s3.js';
 import { loadProject } from '../../src/app/project.js';
 import { buildModels } from '../../src/models/runner.js';
@@ -92,6 +92,7 @@ describe('the lake on S3 (a real S3-compatible server)', () => {
     await writeFile(path.join(corrected, '2010-12-03.csv'), (await readFile(file, 'utf8')).split('\n').slice(0, 51).join('\n'));
     const second = await ingest(lake, [path.join(corrected, '2010-12-03.csv')]);
     expect(second.files[0]).toMatchObject({ outcome: 'replaced', landed: 50 });
+    await collectGarbage(lake, posFeed, Date.now() + RETIRED_FILES_KEPT_MS + 1); // an ingest an hour later
     const after = (await objectKeys('redeliver')).filter((k) => k.startsWith('curated/'));
     expect(after).toHaveLength(1);
     expect(after).not.toEqual(before);

@@ -1,7 +1,7 @@
 -- mart: customer_clv (the BG/NBD + Gamma-Gamma fit), one row per scored customer (golden
 -- customer_key), with the expected value and history from customer_360 and the POS RFM segment.
 select
-    coalesce(rfm.customer_id, clv.customer_key) as customer,
+    clv.customer_key as customer, -- the golden key: pseudonymous, never a source system's id
     round(c360.clv_expected, 2) as clv,
     round(clv.p_alive, 4) as p_alive,
     clv.churn_risk,

@@ -1,6 +1,8 @@
--- mart: customer_rfm, the 50 customers with the highest net revenue
+-- mart: customer_rfm, the 50 customers with the highest net revenue. They are named by the golden
+-- customer_key (a pseudonymous key), never by a source system's id, which people at a till or in a
+-- CRM could look up.
 select
-    customer_id,
+    customer_key,
     rfm_segment,
     frequency,
     monetary,
@@ -10,5 +12,5 @@ select
     f_score,
     m_score
 from customer_rfm
-order by monetary desc, customer_id
+order by monetary desc, customer_key
 limit 50

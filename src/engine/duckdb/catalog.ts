@@ -1,13 +1,9 @@
-import type { Lake } from '../../lake/lake.js';
+import { RETIRED_FILES_KEPT_MS, type Lake } from '../../lake/lake.js';
 import type { CatalogEntry } from '../engine.js';
 
 export const CATALOG_KEY = 'warehouse/_catalog.json';
 
-/**
- * Files a build replaced stay this long before they are deleted: a reader that opened the
- * previous catalog (a report build, an analyst's query) can still finish reading them.
- */
-export const RETIRED_FILES_KEPT_MS = 60 * 60 * 1000;
+export { RETIRED_FILES_KEPT_MS };
 
 interface StoredCatalog {
   version: 2;
