@@ -54,6 +54,7 @@ export async function runBuild(lake: Lake, options: BuildOptions = {}): Promise<
           selection: { select: options.select, exclude: options.exclude },
           dropOthers: true,
           onModel: options.onModel,
+          beforeCommit: unlock.assertHeld,
         });
       },
       { settings: options.settings },

@@ -167,7 +167,7 @@ export async function ingestFiles(lake: Lake, inputs: (string | InputFile)[], op
       const deliveryKey = keys[index]!;
       let result: FileReconciliation;
       try {
-        result = await ingestOne(lake, connection, file, deliveryKey, { ...options, dateWindow: options.dateWindow ?? dateWindow });
+        result = await ingestOne(lake, connection, file, deliveryKey, { ...options, dateWindow: options.dateWindow ?? dateWindow, assertLockHeld: unlock.assertHeld });
       } catch (error) {
         // Not even the quarantine could be written (storage failing): this file is not landed
         // (no manifest, so the next run tries it again); the run goes on with the others.
@@ -210,7 +210,7 @@ async function ingestOne(
   connection: DuckDBConnection,
   file: string,
   deliveryKey: string,
-  { feed, mapping, dateWindow }: IngestOptions,
+  { feed, mapping, dateWindow, assertLockHeld }: IngestOptions & { assertLockHeld?: () => Promise<void> },
 ): Promise<FileReconciliation> {
   const stem = deliveryFileStem(deliveryKey);
   const manifestPath = `_manifests/${feed.name}/${stem}.json`;
@@ -461,6 +461,7 @@ async function ingestOne(
     files: { curated, quarantine },
   };
   failpoint('ingest:before-commit');
+  await assertLockHeld?.();
   // The commit point: from here on readers see the new files, and only them.
   await lake.writeJsonAtomic(manifestPath, manifest);
   failpoint('ingest:after-commit');

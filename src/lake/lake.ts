@@ -22,6 +22,13 @@ const LOCK_TTL_MS = Number(process.env.CRMLAKE_LOCK_TTL_MS) || 120_000;
  */
 export const RETIRED_FILES_KEPT_MS = 60 * 60 * 1000;
 
+/**
+ * The lake's writer lock as its holder has it: call it to release. `assertHeld` is called just
+ * before a commit point: a holder that was paused past the lock's TTL (a frozen VM, a stopped
+ * laptop) and taken over must not commit over the new holder's work.
+ */
+export type LakeLock = (() => Promise<void>) & { assertHeld(): Promise<void> };
+
 /** Lake-relative data files of a feed: its curated rows and its rejected rows. */
 export interface CommittedFiles {
   curated: string[];
@@ -169,7 +176,7 @@ export class Lake {
    * cannot be read is treated as held until it is TTL old. Only the holder rewrites its own
    * generation (refreshes and the release, with If-Match on S3), never after its release.
    */
-  async lock(command: string, options: { waitMs?: number } = {}): Promise<() => Promise<void>> {
+  async lock(command: string, options: { waitMs?: number } = {}): Promise<LakeLock> {
     const deadline = Date.now() + (options.waitMs ?? 0);
     const holder = (released = false): string =>
       JSON.stringify({
@@ -232,7 +239,7 @@ export class Lake {
       });
     }, LOCK_TTL_MS / 4);
     refresh.unref();
-    return async () => {
+    const release = async () => {
       if (released) return;
       released = true;
       clearInterval(refresh);
@@ -240,6 +247,16 @@ export class Lake {
       // Only our own generation, and only if it is still as we last wrote it.
       await this.store.replaceIfVersion(key, holder(true), version).catch(() => undefined);
     };
+    const assertHeld = async () => {
+      const current = await this.currentLock();
+      if (released || current?.generation !== generation) {
+        const h = current?.holder;
+        throw new Error(
+          `The lake's writer lock was taken over while this ${command} was paused (it is now held by ${h ? `process ${h.pid} on ${h.host}, ${h.command}` : 'another writer'}); nothing of it was committed: run it again.`,
+        );
+      }
+    };
+    return Object.assign(release, { assertHeld });
   }
 
   /** The current (highest) lock generation and its holder; undefined when the lake was never locked. */

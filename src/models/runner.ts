@@ -62,6 +62,8 @@ export interface BuildOptions {
   selection?: { select?: string[]; exclude?: string[] };
   /** Remove models that are no longer in the project from the warehouse (with the build's commit). */
   dropOthers?: boolean;
+  /** Called just before the build commits; throwing stops the commit (the writer lock's check). */
+  beforeCommit?: () => Promise<void>;
 }
 
 /** Builds one model on an engine; returns its row count (null for views). */
@@ -130,6 +132,14 @@ export async function buildModels(lake: Lake, engine: Engine, models: Model[], o
     }
     results.push(result);
     options.onModel?.(result, index, order.length);
+  }
+  if (!failure) {
+    try {
+      await options.beforeCommit?.();
+    } catch (error) {
+      await session.abort();
+      throw error;
+    }
   }
   if (failure) await session.abort();
   else await session.commit();

@@ -32,3 +32,23 @@ describe('the lake writer lock', () => {
     }
   });
 });
+
+describe('a holder paused past the lock and taken over', () => {
+  it('cannot commit: assertHeld names the new holder', async () => {
+    const { dir, cleanup } = await scratchDir('lake-lock-takeover');
+    try {
+      const lake = new Lake(path.join(dir, 'lake'));
+      const release = await lake.lock('ingest pos');
+      await release.assertHeld();
+      // Another host finds the lock stale (its holder was frozen) and takes generation n+1.
+      const generations = (await readdir(path.join(dir, 'lake', '_lock'))).filter((f) => /^\d+\.json$/.test(f)).map((f) => Number(f.slice(0, -5)));
+      const next = Math.max(...generations) + 1;
+      const holder = { pid: 4242, host: 'other-host', boot: 'x', command: 'build', since: new Date().toISOString(), expiresAt: new Date(Date.now() + 120_000).toISOString() };
+      expect(await lake.store.createExclusive(`_lock/${String(next).padStart(12, '0')}.json`, JSON.stringify(holder))).toBeTruthy();
+      await expect(release.assertHeld()).rejects.toThrow(/taken over .* process 4242 on other-host, build.*nothing of it was committed/);
+      await release();
+    } finally {
+      await cleanup();
+    }
+  });
+});
