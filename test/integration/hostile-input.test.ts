@@ -156,7 +156,8 @@ describe('files that used to crash the ingest', () => {
     expect(run.files[0]!.reason).not.toContain('\u0000');
     expect(run.files[1]).toMatchObject({ outcome: 'landed' });
     const [reject] = await queryLake(lake, 'select reason from quarantine.pos');
-    expect(String(reject!.reason)).toMatch(/\\u0000/);
+    expect(String(reject!.reason)).not.toContain('\u0000');
+    expect(String(reject!.reason)).toMatch(/NUL bytes: is the file UTF-16\?/);
     expect(await lake.list('_tmp/')).toEqual([]);
   });
 
@@ -183,7 +184,7 @@ describe('files that used to crash the ingest', () => {
     const run = await ingestPaths(new Lake(lakeDir), 'pos', [drop]);
     expect(run.files[0]!.outcome).toBe('rejected');
     expect(run.files[0]!.reason!.length).toBeLessThan(1000);
-    expect(run.files[0]!.reason).toMatch(/more characters\)/);
+    expect(run.files[0]!.reason).toMatch(/A{200}… \(1 columns\)/); // the header quoted, cut at 200 characters
     for (const zone of ['_manifests/pos', '_runs']) {
       for (const f of await readdir(path.join(lakeDir, zone))) expect((await stat(path.join(lakeDir, zone, f))).size).toBeLessThan(10_000);
     }
