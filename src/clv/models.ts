@@ -263,6 +263,12 @@ const clvFit: ProgramModel = {
     const { period, model: modelName } = settings(context.vars);
     const orders = await readOrders(context, context.ref(ORDERS));
     if (orders.rows === 0) return [];
+    try {
+      checkHistorySpan(orders, context.vars.as_of);
+    } catch (error) {
+      context.note(`clv_fit is empty: ${(error as Error).message}`);
+      return [];
+    }
     const asOf = asOfDay(context.vars, orders);
     const s = summarizeColumns(orders.columns, { calibrationEndDay: asOf - 1, observationEndDay: asOf - 1, periodDays: PERIOD_DAYS[period] });
     let repeaters = 0;
