@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Engine } from '../engine/engine.js';
 import { formatResult } from '../engine/format.js';
 import type { Lake } from '../lake/lake.js';
+import { readBuildRuns } from '../models/docs.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const REPORTS_DIR = path.join(ROOT, 'reports');
@@ -61,6 +62,8 @@ export async function buildReport(lake: Lake, out: string, options: ReportOption
   try {
     await cp(SOURCE_DIR, work, { recursive: true, filter: (source) => !source.includes(`${path.sep}.observablehq`) });
     await seedFrameworkCache(path.join(work, '.observablehq', 'cache'));
+    // Amounts are shown in the currency the marts were built in (var reporting_currency).
+    await writeFile(path.join(work, 'components', 'currency.js'), `export const CURRENCY = ${JSON.stringify(await reportingCurrency(lake))};\n`);
     const loaded = await runLoaders(lake, work, options.openEngine);
     for (const l of loaded) options.log?.(`data ${l.file}: ${l.error ? `FAILED ${l.error}` : `${l.rows ?? '?'} rows`} in ${l.seconds.toFixed(2)} s`);
     await writeFile(
@@ -246,3 +249,10 @@ function countRows(text: string): number | null {
 }
 
 const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);
+
+/** The reporting currency of the last committed build (its var reporting_currency; GBP by default). */
+async function reportingCurrency(lake: Lake): Promise<string> {
+  const build = (await readBuildRuns(lake)).find((run) => run.committed !== false);
+  const currency = String(build?.vars.reporting_currency ?? 'GBP').replace(/'/g, '').toUpperCase();
+  return /^[A-Z]{3}$/.test(currency) ? currency : 'GBP';
+}

@@ -3,6 +3,9 @@
 import * as Plot from "@observablehq/plot";
 import {html} from "htl";
 import {csvParse} from "d3";
+import {CURRENCY} from "./currency.js";
+
+export {CURRENCY};
 
 const LOCALE = "en-GB";
 
@@ -11,11 +14,14 @@ export const isNum = (x) => typeof x === "number" && Number.isFinite(x);
 /** Whole numbers with thousands separators; "–" when there is no value. */
 export const count = (x) => (isNum(x) ? Math.round(x).toLocaleString(LOCALE) : "–");
 
-/** Money in the reporting currency (GBP, var reporting_currency of the models). */
+/** Money in the reporting currency (var reporting_currency of the models, default GBP). */
 export function money(x, digits = 0) {
   if (!isNum(x)) return "–";
-  return x.toLocaleString(LOCALE, {style: "currency", currency: "GBP", minimumFractionDigits: digits, maximumFractionDigits: digits});
+  return x.toLocaleString(LOCALE, {style: "currency", currency: CURRENCY, minimumFractionDigits: digits, maximumFractionDigits: digits});
 }
+
+/** The currency sign as amounts show it (£, CN¥, €…). */
+export const currencySign = () => (0).toLocaleString(LOCALE, {style: "currency", currency: CURRENCY, maximumFractionDigits: 0}).replace(/[\d\s.,]/g, "");
 
 /** A share 0–1 as a percentage. */
 export const pct = (x, digits = 1) => (isNum(x) ? `${(x * 100).toFixed(digits)}%` : "–");
