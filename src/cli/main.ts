@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerAudience } from './audience.js';
 import { registerBuild } from './build.js';
 import { registerCatalog } from './catalog.js';
 import { registerClv } from './clv.js';
@@ -29,6 +30,7 @@ registerCatalog(program);
 registerDocs(program);
 registerSql(program);
 registerClv(program);
+registerAudience(program);
 registerReport(program);
 registerRefresh(program);
 registerServe(program);

@@ -28,6 +28,12 @@ export const CUSTOMERS_COLUMNS: CanonicalColumn[] = [
   { name: 'country', type: 'VARCHAR', doc: 'Country as the source writes it (or a mapping constant)' },
   { name: 'registered_at', type: 'TIMESTAMP', doc: 'When the customer signed up, when the source says' },
   { name: 'updated_at', type: 'TIMESTAMP', doc: 'When the source last changed the record, when it says' },
+  { name: 'email_consent', type: 'BOOLEAN', doc: 'Marketing consent for e-mail: true = opted in, false = opted out; absent = unknown, which no export treats as consent' },
+  { name: 'email_consent_at', type: 'TIMESTAMP', doc: 'When the customer gave or withdrew email_consent (the most recent statement wins in the golden record)' },
+  { name: 'sms_consent', type: 'BOOLEAN', doc: 'Marketing consent for SMS / text messages: true = opted in, false = opted out; absent = unknown, which no export treats as consent' },
+  { name: 'sms_consent_at', type: 'TIMESTAMP', doc: 'When the customer gave or withdrew sms_consent (the most recent statement wins in the golden record)' },
+  { name: 'ads_consent', type: 'BOOLEAN', doc: 'Marketing consent for ad-platform audiences (Customer Match, Custom Audiences): true = opted in, false = opted out; absent = unknown, which no export treats as consent' },
+  { name: 'ads_consent_at', type: 'TIMESTAMP', doc: 'When the customer gave or withdrew ads_consent (the most recent statement wins in the golden record)' },
   {
     name: 'business_date',
     type: 'DATE',
