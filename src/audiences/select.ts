@@ -51,12 +51,15 @@ export function segmentSql(engine: Engine, audience: Audience, start: string): s
 segment as (
     select customer_key, next_best_product, ${orderBy} as order_value from candidates where (${d.segment})
 ),
+-- An earlier export of this same audience is not a reason to skip anyone: a re-export draws the
+-- same customers into the same groups.
 recent_contacts as (
     select customer_key from ${ref('int_contacts')}
     where direction = 'outbound' and contact_date >= date ${sqlString(contactSince)} and contact_date < date ${sqlString(start)}
     union
     select customer_key from ${engine.sourceRelation(EXPORTS_FEED, MEMBERS_TABLE)}
-    where not is_control and window_start >= date ${sqlString(contactSince)} and window_start <= date ${sqlString(start)}
+    where not is_control and audience <> ${sqlString(d.name)}
+        and window_start >= date ${sqlString(contactSince)} and window_start <= date ${sqlString(start)}
 ),
 recent_complaints as (
     select distinct keys.customer_key
