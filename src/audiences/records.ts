@@ -42,6 +42,7 @@ export const MEMBERS_SOURCE: SourceTable = {
   table: MEMBERS_TABLE,
   columns: MEMBER_COLUMNS.map(({ name, type }) => ({ name, type })),
   partitionColumn: 'export_date',
+  zone: 'activation',
 };
 
 export interface ExportRecord {

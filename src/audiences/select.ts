@@ -54,8 +54,9 @@ segment as (
 -- An earlier export of this same audience is not a reason to skip anyone: a re-export draws the
 -- same customers into the same groups.
 recent_contacts as (
+    -- audience exports come from their records below (int_contacts has them only after a build)
     select customer_key from ${ref('int_contacts')}
-    where direction = 'outbound' and contact_date >= date ${sqlString(contactSince)} and contact_date < date ${sqlString(start)}
+    where direction = 'outbound' and contact_type <> 'audience' and contact_date >= date ${sqlString(contactSince)} and contact_date < date ${sqlString(start)}
     union
     select customer_key from ${engine.sourceRelation(EXPORTS_FEED, MEMBERS_TABLE)}
     where not is_control and audience <> ${sqlString(d.name)}

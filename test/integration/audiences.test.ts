@@ -177,5 +177,14 @@ describe('measured lift', () => {
     expect(lift!.cost).toBeCloseTo(cost, 2);
     expect(lift!.roi).toBeCloseTo(((t.mean - c.mean) * t.n * 0.4 - cost) / cost, 3);
     expect(typeof lift!.lift_verdict).toBe('string');
+    // The targets count as outbound contacts (the contact-frequency rule), the control group does not.
+    const contacts = await queryLake(lake, `select count(*) as n from int_contacts where contact_type = 'audience' and reference_id = '${manifest!.export_id}'`);
+    expect(contacts).toEqual([{ n: t.n }]);
+    // An analyst's session reads the export records (no contact field in them).
+    const recorded = (await analystQuery(lake, `select count(*) as n from curated.audience_members where export_id = '${manifest!.export_id}'`)).rows;
+    expect(recorded).toEqual([{ n: t.n + c.n }]);
+    // After the build its own earlier targets are contacts in int_contacts: a re-export still draws the same audience.
+    const rerun = await exportAudience(lake, 'win-back-at-risk', { start: AS_OF, dryRun: true });
+    expect(rerun.selection.members.map((m) => `${m.customerKey}:${m.isControl}`).sort()).toEqual(members.map((m) => `${m.customer_key}:${m.is_control}`).sort());
   }, 600_000);
 });
