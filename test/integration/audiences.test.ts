@@ -27,6 +27,8 @@ let ids: string[];
 const optedOut = (id: string) => Number(id) % 7 === 0;
 const unknown = (id: string) => Number(id) % 7 === 1;
 const complainer = (id: string) => Number(id) % 7 === 2;
+const laterOptOut = (id: string) => Number(id) % 7 === 3;
+const earlierOptOut = (id: string) => Number(id) % 7 === 4;
 
 beforeAll(async () => {
   ({ dir, cleanup } = await scratchDir('audiences'));
@@ -42,6 +44,9 @@ beforeAll(async () => {
     const mobile = `+44791112${id.padStart(4, '0').slice(-4)}`;
     lines.push(`pos,${id},Customer ${id},c${id}@Example.com,${mobile},2011-01-15T10:00:00Z,${consent},${consent ? '2011-01-15T10:00:00Z' : ''},yes,`);
     // The call centre knows complainers under its own id: the customer master links them by e-mail.
+    // A second system (linked by e-mail) with a later opt-out, or an earlier one the shop's opt-in supersedes.
+    if (laterOptOut(id)) lines.push(`web,W${id},Customer ${id},c${id}@example.com,${mobile},2011-03-01T10:00:00Z,no,2011-03-01T10:00:00Z,,`);
+    if (earlierOptOut(id)) lines.push(`web,W${id},Customer ${id},c${id}@example.com,${mobile},2010-06-01T10:00:00Z,no,2010-06-01T10:00:00Z,,`);
     if (complainer(id)) lines.push(`calls,K${id},Customer ${id},c${id}@example.com,${mobile},2011-03-10T09:00:00Z,,,,`);
   }
   await mkdir(path.join(dir, 'customers'));
@@ -81,7 +86,18 @@ describe('audience export', () => {
     expect(csv[0]).toBe('customer_key,email,offer,next_best_product');
     expect(csv).toHaveLength(result.target + 1);
     const emailed = csv.slice(1).map((l) => /c(\d+)@example\.com/i.exec(l)![1]!);
-    expect(emailed.filter((id) => optedOut(id) || unknown(id))).toEqual([]);
+    expect(emailed.filter((id) => optedOut(id) || unknown(id) || laterOptOut(id))).toEqual([]);
+    expect(emailed.filter(earlierOptOut).length).toBeGreaterThan(0);
+    // The golden record keeps the most recent statement per channel across the customer's records.
+    const consent = await queryLake(
+      lake,
+      `select x.source_customer_id as id, c.email_consent, cast(c.email_consent_at as varchar) as at from int_customer_consent c join customer_xref x on x.customer_key = c.customer_key and x.source_system = 'pos'`,
+    );
+    const byId = new Map(consent.map((r) => [String(r.id), r]));
+    for (const id of ids.slice(0, 200)) {
+      const expected = optedOut(id) || laterOptOut(id) ? false : unknown(id) ? null : true;
+      expect(byId.get(id)?.email_consent ?? null, id).toBe(expected);
+    }
 
     // The record in the lake: target + control, version, window; the YAML is kept with it.
     const [manifest] = await listExports(lake);
