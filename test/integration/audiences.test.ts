@@ -124,6 +124,10 @@ describe('audience export', () => {
       path.join(audiences, 'everyone-sms.yml'),
       `name: everyone-sms\nsegment: orders > 0\nchannel: sms\noffer: "=HYPERLINK(\\"x\\")"\nexclusions:\n  complained_within_days: 90\ncontrol_share: 0.5\n`,
     );
+    // A segment over a column the marts do not have fails with the file named, before anything is written.
+    await writeFile(path.join(audiences, 'typo.yml'), 'name: typo\nsegment: lifecycle_stag = 1\nchannel: email\noffer: x\ncontrol_share: 0.2\n');
+    await expect(exportAudience(lake, 'typo', { dir: audiences, start: AS_OF, out: path.join(dir, 'out') })).rejects.toThrow(/typo\.yml: segment or size\.order_by does not compile on the marts: .*lifecycle_stag/);
+    expect(await listExports(lake)).toHaveLength(1);
     const first = await loadAudience('win-back-at-risk');
     expect(first.definition.channel).toBe('email');
     const result = await exportAudience(lake, 'everyone-sms', { dir: audiences, start: '2011-04-05', dryRun: true });
