@@ -25,7 +25,7 @@ export const AudienceSchema = z
     description: z.string().optional(),
     /** A label the author bumps; without it the version is a hash of the file's content. */
     version: z.union([z.string().min(1), z.number()]).optional(),
-    /** A SQL boolean over the columns of customer_360 and next_best_product (see docs/audiences.md). */
+    /** A SQL boolean over the customer marts' columns (customer_360, customer_rfm, customer_clv, customer_lifecycle, next best product; docs/audiences.md). */
     segment: z.string().min(1),
     channel: z.enum(CHANNELS),
     offer: z.string().min(1),

@@ -1,5 +1,5 @@
 import type { Engine } from '../engine/engine.js';
-import { sqlString } from '../engine/sql.js';
+import { quoteIdent, sqlString } from '../engine/sql.js';
 import { AudienceError, type Audience } from './definition.js';
 import { EXPORTS_FEED, MEMBERS_TABLE } from './records.js';
 import { isControl } from './split.js';
@@ -32,11 +32,15 @@ const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:
 /**
  * The segment with its exclusion flags, one row per customer, computed by the engine in the
  * writer's session (the golden record's clear contact fields are needed for the vendor file).
- * The segment expression is evaluated over customer_360 plus the customer's next best product
- * (`next_best_product`, `next_best_product_id`); dates are literals computed here, so the SQL is
- * the same on DuckDB and Athena.
+ * The segment expression is evaluated over customer_360, the columns of customer_rfm,
+ * customer_clv and customer_lifecycle it lacks (r_score, churn_risk, days_since_last_purchase, …)
+ * and the customer's next best product (`next_best_product`, `next_best_product_id`); dates are
+ * literals computed here, so the SQL is the same on DuckDB and Athena.
  */
-export function segmentSql(engine: Engine, audience: Audience, start: string): string {
+/** Marts whose columns the segment may use beyond customer_360's, joined on customer_key. */
+export const SEGMENT_MARTS = ['customer_rfm', 'customer_clv', 'customer_lifecycle'] as const;
+
+export function segmentSql(engine: Engine, audience: Audience, start: string, extra: { mart: string; columns: string[] }[] = []): string {
   const d = audience.definition;
   const ref = (name: string) => engine.modelRelation(name);
   const contactSince = addDays(start, -(d.exclusions.contacted_within_days ?? 0));
@@ -44,9 +48,13 @@ export function segmentSql(engine: Engine, audience: Audience, start: string): s
   const orderBy = d.size?.order_by ?? 'customer_key';
   const consentColumn = `${d.channel}_consent`;
   return `with candidates as (
-    select c360.*, nbp.product_id as next_best_product_id, nbp.product_name as next_best_product
+    select c360.*,${extra.map((e, i) => e.columns.map((c) => ` m${i}.${quoteIdent(c)},`).join('')).join('')}
+        nbp.product_id as next_best_product_id, nbp.product_name as next_best_product
     from ${ref('customer_360')} as c360
-    left join ${ref('next_best_product')} as nbp on nbp.customer_key = c360.customer_key and nbp.candidate_rank = 1
+    left join ${ref('next_best_product')} as nbp on nbp.customer_key = c360.customer_key and nbp.candidate_rank = 1${extra
+      .map((e, i) => `
+    left join ${ref(e.mart)} as m${i} on m${i}.customer_key = c360.customer_key`)
+      .join('')}
 ),
 segment as (
     select customer_key, next_best_product, ${orderBy} as order_value from candidates where (${d.segment})
@@ -96,7 +104,16 @@ order by segment.order_value ${d.size?.direction ?? 'desc'} nulls last, segment.
 export async function queryCandidates(engine: Engine, audience: Audience, start: string): Promise<Candidate[]> {
   let rows: Record<string, unknown>[];
   try {
-    ({ rows } = await engine.query(segmentSql(engine, audience, start)));
+    // The other customer marts' columns that customer_360 lacks (the first mart wins a name).
+    const seen = new Set((await engine.query(`select * from ${engine.modelRelation('customer_360')} where 1 = 0`)).columns.map((c) => c.name));
+    seen.add('next_best_product').add('next_best_product_id');
+    const extra: { mart: string; columns: string[] }[] = [];
+    for (const mart of SEGMENT_MARTS) {
+      const columns = (await engine.query(`select * from ${engine.modelRelation(mart)} where 1 = 0`)).columns.map((c) => c.name).filter((c) => !seen.has(c));
+      columns.forEach((c) => seen.add(c));
+      if (columns.length) extra.push({ mart, columns });
+    }
+    ({ rows } = await engine.query(segmentSql(engine, audience, start, extra)));
   } catch (error) {
     const message = (error as Error).message.split('\n')[0]!;
     if (/does not exist|not found/i.test(message) && engine.catalog().length === 0) {

@@ -122,7 +122,7 @@ describe('audience export', () => {
     await mkdir(audiences, { recursive: true });
     await writeFile(
       path.join(audiences, 'everyone-sms.yml'),
-      `name: everyone-sms\nsegment: orders > 0\nchannel: sms\noffer: "=HYPERLINK(\\"x\\")"\nexclusions:\n  complained_within_days: 90\ncontrol_share: 0.5\n`,
+      `name: everyone-sms\nsegment: orders > 0 and r_score >= 1 and days_since_last_purchase > 90 and coalesce(clv_12m, 0) >= 0\nchannel: sms\noffer: "=HYPERLINK(\\"x\\")"\nexclusions:\n  complained_within_days: 90\ncontrol_share: 0.5\n`,
     );
     // A segment over a column the marts do not have fails with the file named, before anything is written.
     await writeFile(path.join(audiences, 'typo.yml'), 'name: typo\nsegment: lifecycle_stag = 1\nchannel: email\noffer: x\ncontrol_share: 0.2\n');
