@@ -35,8 +35,17 @@ export async function registerSources(
       `CREATE VIEW ${duckdbRelations.quarantineRelation(source.feed)} AS ${rejected.length ? overFiles(rejected) : emptyRelation(quarantineColumns)}`,
     );
     const files = await localFiles(lake, committed.curated);
-    await connection.run(
-      `CREATE VIEW ${duckdbRelations.sourceRelation(source.feed, source.table)} AS ${files.length ? overFiles(files) : emptyRelation(source.columns)}`,
-    );
+    const relation = duckdbRelations.sourceRelation(source.feed, source.table);
+    await connection.run(`CREATE VIEW ${relation} AS ${files.length ? overFiles(files) : emptyRelation(source.columns)}`);
+    if (files.length) {
+      // Files landed before a canonical column was added (e.g. the customers' consent columns)
+      // lack it; as on Athena, whose table schema comes from the feed, it reads as NULL.
+      const present = new Set((await connection.runAndReadAll(`DESCRIBE ${relation}`)).getRows().map((r) => String(r[0])));
+      const missing = source.columns.filter((c) => !present.has(c.name));
+      if (missing.length) {
+        const nulls = missing.map((c) => `CAST(NULL AS ${c.type}) AS "${c.name.replace(/"/g, '""')}"`).join(', ');
+        await connection.run(`CREATE OR REPLACE VIEW ${relation} AS SELECT *, ${nulls} FROM (${overFiles(files)})`);
+      }
+    }
   }
 }
