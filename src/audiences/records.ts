@@ -86,6 +86,8 @@ export async function writeExportRecord(
   record: ExportRecord,
   extra: { excluded: Record<string, number>; definition: string },
 ): Promise<ExportManifest> {
+  const manifestKey = exportManifestKey(record.exportId);
+  await assertNotRecorded(lake, record.exportId);
   const exportDate = record.exportedAt.toISOString().slice(0, 10);
   const key = `activation/${MEMBERS_TABLE}/dt=${exportDate}/${record.exportId}.parquet`;
   const scratch = await lake.scratch();
@@ -139,8 +141,15 @@ export async function writeExportRecord(
     definition: extra.definition,
     files: { curated: [key], quarantine: [] },
   };
-  await lake.writeJsonAtomic(`_manifests/${EXPORTS_FEED}/${record.exportId}.json`, manifest);
+  await lake.writeJsonAtomic(manifestKey, manifest);
   return manifest;
+}
+
+const exportManifestKey = (exportId: string) => `_manifests/${EXPORTS_FEED}/${exportId}.json`;
+
+/** Ids are per second: a second export of an audience in the same second must not replace the first. */
+export async function assertNotRecorded(lake: Lake, exportId: string): Promise<void> {
+  if (await lake.exists(exportManifestKey(exportId))) throw new Error(`export ${exportId} is already recorded; run it again in a second`);
 }
 
 /** Every recorded export, oldest first. */

@@ -135,8 +135,13 @@ describe('audience export', () => {
     expect(result.selection.excluded, JSON.stringify(result.selection.excluded)).toMatchObject({ no_consent: 0, no_contact_field: 0 });
     expect(result.selection.excluded.in_other_running_audience).toBe(manifest!.target + manifest!.control);
     expect(result.selection.excluded.complained_recently).toBeGreaterThan(0);
+    // Nobody left to send to: refused, nothing recorded.
+    await writeFile(path.join(audiences, 'nobody.yml'), 'name: nobody\nsegment: orders < 0\nchannel: email\noffer: x\ncontrol_share: 0.2\n');
+    await expect(exportAudience(lake, 'nobody', { dir: audiences, start: AS_OF, out: path.join(dir, 'out') })).rejects.toThrow(/nobody\.yml: nobody to send to: 0 in the segment; nothing was written/);
+    expect(await listExports(lake)).toHaveLength(1);
     // Formula-looking offers are neutralized in the vendor file.
     const real = await exportAudience(lake, 'everyone-sms', { dir: audiences, start: '2011-04-05', out: path.join(dir, 'out'), now: new Date('2011-04-05T08:00:00Z') });
+    await expect(exportAudience(lake, 'everyone-sms', { dir: audiences, start: '2011-04-05', out: path.join(dir, 'out'), now: new Date('2011-04-05T08:00:00Z') })).rejects.toThrow(/already recorded/);
     const text = await readFile(real.vendorFile!, 'utf8');
     expect(text.split('\n')[0]).toBe('customer_key,mobile,offer,next_best_product');
     expect(text).toContain(`"'=HYPERLINK(""x"")"`);
