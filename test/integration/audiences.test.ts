@@ -1,4 +1,5 @@
-import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportAudience, listAudiences } from '../../src/app/audiences.js';
@@ -42,7 +43,7 @@ beforeAll(async () => {
   for (const id of ids) {
     const consent = optedOut(id) ? 'no' : unknown(id) ? '' : 'yes';
     const mobile = `+44791112${id.padStart(4, '0').slice(-4)}`;
-    lines.push(`pos,${id},Customer ${id},c${id}@Example.com,${mobile},2011-01-15T10:00:00Z,${consent},${consent ? '2011-01-15T10:00:00Z' : ''},yes,`);
+    lines.push(`pos,${id},Customer ${id},c${id}@Example.com,${mobile},2011-01-15T10:00:00Z,${consent},${consent ? '2011-01-15T10:00:00Z' : ''},yes,${Number(id) % 2 === 0 ? 'yes' : ''}`);
     // The call centre knows complainers under its own id: the customer master links them by e-mail.
     // A second system (linked by e-mail) with a later opt-out, or an earlier one the shop's opt-in supersedes.
     if (laterOptOut(id)) lines.push(`web,W${id},Customer ${id},c${id}@example.com,${mobile},2011-03-01T10:00:00Z,no,2011-03-01T10:00:00Z,,`);
@@ -139,6 +140,21 @@ describe('audience export', () => {
     await writeFile(path.join(audiences, 'nobody.yml'), 'name: nobody\nsegment: orders < 0\nchannel: email\noffer: x\ncontrol_share: 0.2\n');
     await expect(exportAudience(lake, 'nobody', { dir: audiences, start: AS_OF, out: path.join(dir, 'out') })).rejects.toThrow(/nobody\.yml: nobody to send to: 0 in the segment; nothing was written/);
     expect(await listExports(lake)).toHaveLength(1);
+    // Ads: only customers who agreed to ad matching, as SHA-256 of the normalized e-mail and phone, no key.
+    await writeFile(path.join(audiences, 'ads-buyers.yml'), 'name: ads-buyers\nsegment: orders > 0\nchannel: ads\noffer: x\ncontrol_share: 0.1\nexclusions: { in_other_running_audience: false }\n');
+    const ads = await exportAudience(lake, 'ads-buyers', { dir: audiences, start: '2011-04-06', out: path.join(dir, 'out'), now: new Date('2011-04-06T08:00:00Z') });
+    const hashed = (await readFile(ads.vendorFile!, 'utf8')).trim().split('\n');
+    expect(hashed[0]).toBe('Email,Phone');
+    expect(hashed).toHaveLength(ads.target + 1);
+    const expected = ads.selection.members
+      .filter((m) => !m.isControl)
+      .map((m) => {
+        const id = /c(\d+)@/i.exec(m.email!)![1]!;
+        expect(Number(id) % 2, 'ads consent').toBe(0);
+        const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+        return `${sha(`c${id}@example.com`)},${sha(m.mobile!.replace('+', ''))}`;
+      });
+    expect(hashed.slice(1)).toEqual(expected);
     // Formula-looking offers are neutralized in the vendor file.
     const real = await exportAudience(lake, 'everyone-sms', { dir: audiences, start: '2011-04-05', out: path.join(dir, 'out'), now: new Date('2011-04-05T08:00:00Z') });
     await expect(exportAudience(lake, 'everyone-sms', { dir: audiences, start: '2011-04-05', out: path.join(dir, 'out'), now: new Date('2011-04-05T08:00:00Z') })).rejects.toThrow(/already recorded/);
