@@ -105,9 +105,10 @@ type SqlParser = { astify(sql: string, options?: { database: string }): unknown 
 let parser: SqlParser | undefined;
 async function loadParser(): Promise<SqlParser> {
   if (!parser) {
-    const module = (await import('node-sql-parser')) as unknown as { Parser?: new () => SqlParser; default?: { Parser: new () => SqlParser } };
-    const Parser = module.Parser ?? module.default!.Parser;
-    parser = new Parser();
+    // The Trino grammar alone (the full bundle carries every dialect): segments are Trino SQL.
+    const module = await import('node-sql-parser/build/trino.js');
+    const Trino = ((module as { default?: unknown }).default ?? module) as { Parser: new () => SqlParser };
+    parser = new Trino.Parser();
   }
   return parser;
 }
