@@ -6,7 +6,7 @@ import { vendorFile } from '../audiences/files.js';
 import { assertNotRecorded, listExports, writeExportRecord, type ExportManifest } from '../audiences/records.js';
 import { queryCandidates, selectMembers, type Selection } from '../audiences/select.js';
 import type { Lake } from '../lake/lake.js';
-import type { WarehouseSettings } from './settings.js';
+import { parseVars, type WarehouseSettings } from './settings.js';
 import { withWarehouse } from './warehouse.js';
 
 export interface AudienceSummary {
@@ -52,6 +52,8 @@ export interface ExportOptions {
   out?: string;
   /** First day of the response window, YYYY-MM-DD (default: today, UTC). */
   start?: string;
+  /** `name=value` pairs, as for the build: calls_customer_system, complaint_topic_pattern. */
+  var?: string[];
   /** Compute and print, write nothing. */
   dryRun?: boolean;
   settings?: WarehouseSettings;
@@ -85,7 +87,8 @@ export async function exportAudience(lake: Lake, name: string, options: ExportOp
   const windowEnd = new Date(Date.parse(`${start}T00:00:00Z`) + (d.response_window_days - 1) * 86_400_000).toISOString().slice(0, 10);
   const unlock = options.dryRun ? async () => {} : await lake.lock(`audience export ${name}`);
   try {
-    const candidates = await withWarehouse(lake, (engine) => queryCandidates(engine, audience, start), { settings: options.settings });
+    const vars = parseVars({ var: options.var });
+    const candidates = await withWarehouse(lake, (engine) => queryCandidates(engine, audience, start, vars), { settings: options.settings });
     const selection = selectMembers(audience, candidates);
     const targets = selection.members.filter((m) => !m.isControl);
     const file = vendorFile(d, targets);

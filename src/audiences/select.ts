@@ -40,7 +40,13 @@ const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:
 /** Marts whose columns the segment may use beyond customer_360's, joined on customer_key. */
 export const SEGMENT_MARTS = ['customer_rfm', 'customer_clv', 'customer_lifecycle'] as const;
 
-export function segmentSql(engine: Engine, audience: Audience, start: string, extra: { mart: string; columns: string[] }[] = []): string {
+/** The build's vars an export honours, with the marts' defaults: who a caller is, what a complaint is. */
+export interface SegmentVars {
+  calls_customer_system?: string;
+  complaint_topic_pattern?: string;
+}
+
+export function segmentSql(engine: Engine, audience: Audience, start: string, extra: { mart: string; columns: string[] }[] = [], vars: SegmentVars = {}): string {
   const d = audience.definition;
   const ref = (name: string) => engine.modelRelation(name);
   const contactSince = addDays(start, -(d.exclusions.contacted_within_days ?? 0));
@@ -73,8 +79,8 @@ recent_contacts as (
 recent_complaints as (
     select distinct keys.customer_key
     from ${ref('stg_calls')} as calls
-    inner join ${ref('int_customer_keys')} as keys on keys.source_system = 'calls' and keys.source_customer_id = calls.customer_id
-    where (coalesce(calls.complaint, false) or lower(coalesce(calls.topic, '')) like '%complain%')
+    inner join ${ref('int_customer_keys')} as keys on keys.source_system = ${sqlString(vars.calls_customer_system ?? 'calls')} and keys.source_customer_id = calls.customer_id
+    where (coalesce(calls.complaint, false) or lower(coalesce(calls.topic, '')) like ${sqlString(`%${vars.complaint_topic_pattern ?? 'complain'}%`)})
         and calls.call_date >= date ${sqlString(complaintSince)} and calls.call_date < date ${sqlString(start)}
 ),
 running as (
@@ -101,7 +107,7 @@ order by segment.order_value ${d.size?.direction ?? 'desc'} nulls last, segment.
 }
 
 /** Runs the segment on the engine; an error in the expression names the audience file. */
-export async function queryCandidates(engine: Engine, audience: Audience, start: string): Promise<Candidate[]> {
+export async function queryCandidates(engine: Engine, audience: Audience, start: string, vars: SegmentVars = {}): Promise<Candidate[]> {
   let rows: Record<string, unknown>[];
   try {
     // The other customer marts' columns that customer_360 lacks (the first mart wins a name).
@@ -113,7 +119,7 @@ export async function queryCandidates(engine: Engine, audience: Audience, start:
       columns.forEach((c) => seen.add(c));
       if (columns.length) extra.push({ mart, columns });
     }
-    ({ rows } = await engine.query(segmentSql(engine, audience, start, extra)));
+    ({ rows } = await engine.query(segmentSql(engine, audience, start, extra, vars)));
   } catch (error) {
     const message = (error as Error).message.split('\n')[0]!;
     if (/does not exist|not found/i.test(message) && engine.catalog().length === 0) {

@@ -47,12 +47,13 @@ export function registerAudience(program: Command): void {
     .option('--start <date>', 'first day of the response window, YYYY-MM-DD (default: today, UTC)')
     .option('--dir <folder>', 'audiences folder (default: the shipped audiences/)')
     .option('--dry-run', 'select and count, write nothing')
+    .option('--var <name=value...>', "the build's vars the exclusions use: calls_customer_system, complaint_topic_pattern")
     .option('--engine <engine>', ENGINE_OPTION_HELP)
     .addHelpText(
       'after',
       '\nThe vendor file holds the target group only (email/sms: customer key, contact field, offer, next best\nproduct; ads: SHA-256 of normalized e-mail and phone). It contains personal data: it is written\nreadable by you only. Build afterwards (`crmlake build`) to measure the campaign in audience_lift.',
     )
-    .action(async (name: string, options: { out: string; start?: string; dir?: string; dryRun?: boolean }, command: Command) => {
+    .action(async (name: string, options: { out: string; start?: string; dir?: string; dryRun?: boolean; var?: string[] }, command: Command) => {
       const result = await exportAudience(lakeFrom(command), name, { ...options, settings: settingsFrom(command) });
       const s = result.selection;
       const lines = [
