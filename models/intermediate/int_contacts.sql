@@ -58,9 +58,28 @@ calls as (
     inner join {{ ref('int_customer_keys') }} as keys
         on keys.source_system = '{{ var('calls_customer_system', 'calls') }}'
         and keys.source_customer_id = calls.customer_id
+),
+
+audience_contacts as (
+    -- Targets of recorded audience exports (crmlake audience export) by e-mail or SMS, on the
+    -- first day of their window; ad audiences are impressions, not contacts. A key the customer
+    -- master has since merged away is left out (no longer a customer of its own).
+    select
+        members.customer_key,
+        members.window_start as contact_date,
+        members.channel,
+        'outbound' as direction,
+        'audience' as contact_type,
+        members.export_id as reference_id
+    from {{ source('audience-exports', 'audience_members') }} as members
+    where not members.is_control
+        and members.channel in ('email', 'sms')
+        and members.customer_key in (select customer_key from {{ ref('int_customer_keys') }})
 )
 
 select * from campaign_contacts
+union all
+select * from audience_contacts
 union all
 select * from survey_invitations
 union all

@@ -34,6 +34,12 @@ select
     default_country,
     day_first,
     source_priority,
+    email_consent,
+    email_consent_at,
+    sms_consent,
+    sms_consent_at,
+    ads_consent,
+    ads_consent_at,
     business_date as record_date
 from ranked
 where recency_rank = 1

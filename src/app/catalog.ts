@@ -1,10 +1,10 @@
 import type { TableInput } from '@aws-sdk/client-glue';
 import { sourceTableInputs } from '../engine/athena/sources.js';
 import type { CatalogSync } from '../engine/engine.js';
-import { QUARANTINE_COLUMNS, sourceTables } from '../feeds/index.js';
+import { QUARANTINE_COLUMNS } from '../feeds/index.js';
 import type { Lake } from '../lake/lake.js';
 import type { WarehouseSettings } from './settings.js';
-import { withWarehouse } from './warehouse.js';
+import { warehouseSources, withWarehouse } from './warehouse.js';
 
 /**
  * Registers the lake's curated and quarantine tables in the engine's catalog (Athena: the Glue
@@ -20,7 +20,7 @@ export async function syncCatalog(lake: Lake, options: { settings?: WarehouseSet
   }
 }
 
-/** The Glue tables of crmlake's feeds over a lake on S3, as the Athena engine registers them (the CDK stack declares these). */
+/** The Glue tables of crmlake's sources (the feeds, the audience export records) over a lake on S3, as the Athena engine registers them (the CDK stack declares these). */
 export function glueSourceTables(lakeUri: string): TableInput[] {
-  return sourceTableInputs(lakeUri, sourceTables(), QUARANTINE_COLUMNS);
+  return sourceTableInputs(lakeUri, warehouseSources(), QUARANTINE_COLUMNS);
 }

@@ -1,8 +1,12 @@
-import type { Engine, EngineOptions } from '../engine/engine.js';
+import { MEMBERS_SOURCE } from '../audiences/records.js';
+import type { Engine, EngineOptions, SourceTable } from '../engine/engine.js';
 import { openEngine } from '../engine/index.js';
 import { QUARANTINE_COLUMNS, sourceTables } from '../feeds/index.js';
 import type { Lake } from '../lake/lake.js';
 import { warehouseSettings, type WarehouseSettings } from './settings.js';
+
+/** Every table models read with `source()`: the feeds' curated tables and the audience export records. */
+export const warehouseSources = (): SourceTable[] => [...sourceTables(), MEMBERS_SOURCE];
 
 /**
  * The engine over a lake with crmlake's feeds registered as sources: the one way commands,
@@ -16,7 +20,7 @@ export function openWarehouse(
   return openEngine(lake, {
     engine: settings.engine,
     athena: settings.athena,
-    sources: sourceTables(),
+    sources: warehouseSources(),
     quarantineColumns: QUARANTINE_COLUMNS,
     readOnly: options.readOnly,
     ...(options.personalData ? { personalData: options.personalData } : {}),

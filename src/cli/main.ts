@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   docs: async () => (await import('./docs.js')).registerDocs,
   sql: async () => (await import('./sql.js')).registerSql,
   clv: async () => (await import('./clv.js')).registerClv,
+  audience: async () => (await import('./audience.js')).registerAudience,
   report: async () => (await import('./report.js')).registerReport,
   refresh: async () => (await import('./refresh.js')).registerRefresh,
   serve: async () => (await import('./serve.js')).registerServe,

@@ -42,6 +42,8 @@ export interface SourceTable {
   columns: { name: string; type: string }[];
   /** Column holding the business date the table is partitioned by (the `dt=` folders). */
   partitionColumn: string;
+  /** Lake zone its files are in (default `curated`; audience export records: `activation`). */
+  zone?: string;
 }
 
 export type Materialization = 'view' | 'table' | 'incremental';

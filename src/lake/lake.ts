@@ -56,6 +56,7 @@ interface LockHolder {
  *   _runs/<timestamp>-<command>.json             reconciliations and run results
  *   warehouse/<model>/<build>.parquet + _catalog.json   materialized models
  *   _lock/<generation>.json                      the writer lock (see lock())
+ *   activation/<table>/dt=YYYY-MM-DD/<file>.parquet  audience export records (src/audiences/records.ts)
  *   _restricted/                                 secrets no analyst session may read
  *
  * Readers see only files listed in a committed manifest, and a manifest is replaced whole
@@ -78,11 +79,11 @@ export class Lake {
   }
 
   /**
-   * Local folders holding the zones analysts may read (curated, quarantine, warehouse; not raw/,
-   * which keeps originals with personal data): the only files a read-only session may open.
+   * Local folders holding the zones analysts may read (curated, quarantine, warehouse, activation;
+   * not raw/, which keeps originals with personal data): the only files a read-only session may open.
    */
   readableRoots(): string[] {
-    const zones = ['curated', 'quarantine', 'warehouse'];
+    const zones = ['curated', 'quarantine', 'warehouse', 'activation'];
     return zones.map((zone) => path.join(this.readableBase(), zone));
   }
 

@@ -48,7 +48,7 @@ export function personalDataPolicy(value = process.env.CRMLAKE_PERSONAL_DATA): P
 export async function restrictPersonalData(
   connection: DuckDBConnection,
   lake: Lake,
-  sources: { table: string }[],
+  sources: { table: string; zone?: string }[],
   models: readonly CatalogEntry[],
 ): Promise<{ readable: string[]; pseudonymized: string[] }> {
   const secret = await lake.pseudonymSecret();
@@ -56,7 +56,7 @@ export async function restrictPersonalData(
   const readable: string[] = [];
   const pseudonymized: string[] = [];
   const relations: { relation: string; folder?: string; always?: boolean }[] = [
-    ...sources.map((s) => ({ relation: `curated.${quoteIdent(s.table)}`, folder: path.join(base, 'curated', s.table) })),
+    ...sources.map((s) => ({ relation: `curated.${quoteIdent(s.table)}`, folder: path.join(base, s.zone ?? 'curated', s.table) })),
     ...models.filter((m) => m.location).map((m) => ({ relation: `main.${quoteIdent(m.name)}`, folder: path.dirname(path.join(base, ...m.location!.split('/'))) })),
   ];
   const quarantine = (await connection.runAndReadAll(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'quarantine'`)).getRows();

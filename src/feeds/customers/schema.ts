@@ -33,6 +33,12 @@ export const CUSTOMERS_COLUMNS: CanonicalColumn[] = [
   { name: 'default_country', type: 'VARCHAR', doc: "Mapping setting `default_country`: ISO country national phone numbers (0731-…, 138…) are read in when the record has no country" },
   { name: 'day_first', type: 'BOOLEAN', doc: 'Mapping setting `day_first`: true when 03/04/1985 means 3 April, false for 4 March; NULL: only unambiguous dates are read' },
   { name: 'source_priority', type: 'INTEGER', doc: "Mapping setting `priority`: survivorship rank of the source in dim_customer (1 is trusted first); NULL: after the ranked sources" },
+  { name: 'email_consent', type: 'BOOLEAN', doc: 'Marketing consent for e-mail: true = opted in, false = opted out; absent = unknown, which no export treats as consent' },
+  { name: 'email_consent_at', type: 'TIMESTAMP', doc: 'When the customer gave or withdrew email_consent (the most recent statement wins in the golden record)' },
+  { name: 'sms_consent', type: 'BOOLEAN', doc: 'Marketing consent for SMS / text messages: true = opted in, false = opted out; absent = unknown, which no export treats as consent' },
+  { name: 'sms_consent_at', type: 'TIMESTAMP', doc: 'When the customer gave or withdrew sms_consent (the most recent statement wins in the golden record)' },
+  { name: 'ads_consent', type: 'BOOLEAN', doc: 'Marketing consent for ad-platform audiences (Customer Match, Custom Audiences): true = opted in, false = opted out; absent = unknown, which no export treats as consent' },
+  { name: 'ads_consent_at', type: 'TIMESTAMP', doc: 'When the customer gave or withdrew ads_consent (the most recent statement wins in the golden record)' },
   {
     name: 'business_date',
     type: 'DATE',

@@ -1,0 +1,32 @@
+-- mart: audience_lift, one row per audience export (target against its held-out control group)
+select
+    export_id,
+    audience,
+    audience_version,
+    channel,
+    offer,
+    cast(window_start as varchar) as window_start,
+    cast(window_end as varchar) as window_end,
+    window_complete,
+    target_customers,
+    control_customers,
+    target_response_rate,
+    control_response_rate,
+    response_uplift,
+    revenue_per_target,
+    revenue_per_control,
+    lift_per_customer,
+    lift_per_customer_low,
+    lift_per_customer_high,
+    lift_p_value,
+    incremental_revenue,
+    incremental_revenue_low,
+    incremental_revenue_high,
+    cost,
+    roi,
+    roi_low,
+    roi_high,
+    lift_significant,
+    lift_verdict
+from audience_lift
+order by window_start, export_id
