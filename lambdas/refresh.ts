@@ -13,6 +13,7 @@ import { warehouseSettings } from '../src/app/settings.js';
 import { runProjectTests } from '../src/app/test.js';
 import { Lake } from '../src/lake/lake.js';
 import { s3ClientFromEnv } from '../src/lake/s3.js';
+import { siteContentType } from '../src/report/serve.js';
 
 /**
  * The scheduled refresh as Step Functions steps (cdk/lib/refresh.ts): build → test → report →
@@ -129,7 +130,7 @@ export function createRefreshHandlers(deps: RefreshDeps = {}) {
             if (!entry.isFile()) continue;
             const file = path.join(entry.parentPath, entry.name);
             const key = `${prefix}/${path.relative(out, file).split(path.sep).join('/')}`;
-            await new Upload({ client: s3(), params: { Bucket: bucket, Key: key, Body: createReadStream(file), ContentType: contentType(file) } }).done();
+            await new Upload({ client: s3(), params: { Bucket: bucket, Key: key, Body: createReadStream(file), ContentType: siteContentType(file) } }).done();
           }
         });
         const staged: StagedReport = { runId, files: site.files, bytes: site.bytes, pages: site.pages, warnings: site.warnings };
@@ -193,21 +194,6 @@ export function createRefreshHandlers(deps: RefreshDeps = {}) {
       return { runId, ...result };
     },
   };
-}
-
-function contentType(file: string): string {
-  const types: Record<string, string> = {
-    '.html': 'text/html; charset=utf-8',
-    '.js': 'text/javascript; charset=utf-8',
-    '.css': 'text/css; charset=utf-8',
-    '.json': 'application/json',
-    '.csv': 'text/csv; charset=utf-8',
-    '.svg': 'image/svg+xml',
-    '.png': 'image/png',
-    '.woff2': 'font/woff2',
-    '.txt': 'text/plain; charset=utf-8',
-  };
-  return types[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
 }
 
 const handlers = createRefreshHandlers();

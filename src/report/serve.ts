@@ -12,7 +12,11 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
 };
+
+/** The Content-Type a file of the built site is served with (here, and from S3 + CloudFront). */
+export const siteContentType = (file: string) => TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
 
 /** A static file server for the built site; pages are served for clean URLs (`/x` → `x.html`). */
 export async function serveSite(dir: string, port = 0, host = '127.0.0.1'): Promise<{ server: Server; url: string }> {
@@ -25,7 +29,7 @@ export async function serveSite(dir: string, port = 0, host = '127.0.0.1'): Prom
       if (!file.startsWith(root)) break;
       const info = await stat(file).catch(() => undefined);
       if (info?.isFile()) {
-        res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+        res.writeHead(200, { 'content-type': siteContentType(file) });
         createReadStream(file).pipe(res);
         return;
       }
