@@ -49,6 +49,32 @@ function asOfDay(vars: Vars, orders: ParsedColumns): number {
   return vars.as_of ? toDayNumber(vars.as_of) : toDayNumber(orders.lastDate!) + 1;
 }
 
+/**
+ * The orders a CLV mart is fitted on and its as-of day; undefined, with a note saying why the mart
+ * is empty, when there are no orders or their dates span a placeholder (1900-01-01, 9999-12-31).
+ */
+async function readHistory(context: ProgramContext, mart: string): Promise<{ orders: ParsedColumns; asOf: number } | undefined> {
+  const orders = await readOrders(context, context.ref(ORDERS));
+  if (orders.rows === 0) {
+    context.note(`no orders with a customer: ${mart} is empty`);
+    return undefined;
+  }
+  try {
+    checkHistorySpan(orders, context.vars.as_of);
+  } catch (error) {
+    context.note(`${mart} is empty: ${(error as Error).message}`);
+    return undefined;
+  }
+  return { orders, asOf: asOfDay(context.vars, orders) };
+}
+
+/** Customers with at least one repeat purchase: what the transaction models learn from. */
+function repeatBuyers(summary: { n: number; x: ArrayLike<number> }): number {
+  let repeaters = 0;
+  for (let i = 0; i < summary.n; i++) if (summary.x[i]! > 0) repeaters++;
+  return repeaters;
+}
+
 function transactionModel(fitName: ModelName, patterns: ReturnType<typeof compressPatterns>, note: (m: string) => void): TransactionModel {
   if (fitName === 'pareto-nbd') return paretoNbdModel(fitParetoNbd(patterns));
   const fit = fitBgnbd(patterns);
@@ -86,21 +112,11 @@ const customerClv: ProgramModel = {
   columns: (vars) => customerClvColumns(vars).map((c) => ({ ...c })),
   async build(context) {
     const { period, model: modelName, months, discountRate } = settings(context.vars);
-    const orders = await readOrders(context, context.ref(ORDERS));
-    if (orders.rows === 0) {
-      context.note('no orders with a customer: customer_clv is empty');
-      return [];
-    }
-    try {
-      checkHistorySpan(orders, context.vars.as_of);
-    } catch (error) {
-      context.note(`customer_clv is empty: ${(error as Error).message}`);
-      return [];
-    }
-    const asOf = asOfDay(context.vars, orders);
+    const history = await readHistory(context, 'customer_clv');
+    if (!history) return [];
+    const { orders, asOf } = history;
     const s = summarizeColumns(orders.columns, { calibrationEndDay: asOf - 1, observationEndDay: asOf - 1, periodDays: PERIOD_DAYS[period] });
-    let repeaters = 0;
-    for (let i = 0; i < s.n; i++) if (s.x[i]! > 0) repeaters++;
+    const repeaters = repeatBuyers(s);
     if (repeaters < 3) {
       context.note(`only ${repeaters} customers bought more than once: too few to fit, customer_clv is empty`);
       return [];
@@ -261,18 +277,11 @@ const clvFit: ProgramModel = {
   ],
   async build(context) {
     const { period, model: modelName } = settings(context.vars);
-    const orders = await readOrders(context, context.ref(ORDERS));
-    if (orders.rows === 0) return [];
-    try {
-      checkHistorySpan(orders, context.vars.as_of);
-    } catch (error) {
-      context.note(`clv_fit is empty: ${(error as Error).message}`);
-      return [];
-    }
-    const asOf = asOfDay(context.vars, orders);
+    const history = await readHistory(context, 'clv_fit');
+    if (!history) return [];
+    const { orders, asOf } = history;
     const s = summarizeColumns(orders.columns, { calibrationEndDay: asOf - 1, observationEndDay: asOf - 1, periodDays: PERIOD_DAYS[period] });
-    let repeaters = 0;
-    for (let i = 0; i < s.n; i++) if (s.x[i]! > 0) repeaters++;
+    const repeaters = repeatBuyers(s);
     if (repeaters < 3) return [];
     const patterns = compressPatterns({ x: s.x, t_x: s.t_x, T: s.T });
     const fit = modelName === 'pareto-nbd' ? fitParetoNbd(patterns, { standardErrors: true }) : fitBgnbd(patterns, { standardErrors: true });
