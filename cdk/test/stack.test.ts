@@ -6,6 +6,7 @@ import { POS_COLUMNS } from '../../src/feeds/pos/schema.js';
 import { configFromContext, DEFAULT_CONFIG } from '../lib/config.js';
 import { REFRESH_STEPS } from '../lib/refresh.js';
 import { asList, iamStatements, synthStack } from './synth.js';
+import { warehouseSources } from '../../src/app/warehouse.js';
 
 let template: Template;
 let cleanup: () => void;
@@ -157,12 +158,13 @@ describe('collector', () => {
 });
 
 describe('catalog', () => {
-  it('declares the two databases and a curated and a quarantine table per feed, no crawler', () => {
+  it('declares the two databases and a curated and a quarantine table per source (the feeds, the audience exports), no crawler', () => {
     const databases = Object.values(template.findResources('AWS::Glue::Database')).map((d: any) => d.Properties.DatabaseInput.Name);
     expect(databases.sort()).toEqual(['crmlake_curated', 'crmlake_warehouse']);
     const tables = Object.values(template.findResources('AWS::Glue::Table')).map((t: any) => t.Properties.TableInput.Name);
-    const feeds = Object.values(FEEDS);
-    expect(tables.sort()).toEqual([...feeds.map((f) => f.table), ...feeds.map((f) => `quarantine_${f.name.replace(/-/g, '_')}`)].sort());
+    const sources = warehouseSources();
+    expect(sources.length).toBeGreaterThan(Object.keys(FEEDS).length);
+    expect(tables.sort()).toEqual([...sources.map((s) => s.table), ...sources.map((s) => `quarantine_${s.feed.replace(/-/g, '_')}`)].sort());
     template.resourceCountIs('AWS::Glue::Crawler', 0);
   });
 

@@ -66,9 +66,9 @@ describe('Glue tables generated from the feed schemas', () => {
     expect(columns.map((c) => ({ Name: c.column_name, Type: glueForDuckDb(String(c.column_type)) }))).toEqual(quarantineTableInput('quarantine_pos', 'pos', QUARANTINE_COLUMNS, 's3://b').StorageDescriptor!.Columns);
   });
 
-  it('covers every feed, and names a type it cannot map instead of guessing', () => {
+  it('covers every source (the feeds and the audience export records), and names a type it cannot map instead of guessing', () => {
     const catalog = glueSourceTables('s3://b');
-    expect(catalog).toHaveLength(Object.keys(FEEDS).length * 2);
+    expect(catalog).toHaveLength((Object.keys(FEEDS).length + 1) * 2);
     expect(new Set(catalog.map((t) => t.Name)).size).toBe(catalog.length);
     expect(glueType('DECIMAL(18, 4)')).toBe('decimal(18,4)');
     expect(() => glueType('HUGEINT')).toThrow(/HUGEINT/);
