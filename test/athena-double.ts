@@ -123,7 +123,8 @@ export class AthenaDouble {
       if (!table) throw notFound(`Table ${DatabaseName}.${Name}`);
       this.tables.get(DatabaseName)!.delete(Name);
       this.partitions.delete(`${DatabaseName}.${Name}`);
-      await this.connection.run(`DROP ${table.TableType === 'VIRTUAL_VIEW' ? 'VIEW' : 'VIEW'} IF EXISTS ${DatabaseName}.${Name}`).catch(() => undefined);
+      // Every table of the double is a DuckDB view (model tables over their `__data` table).
+      await this.connection.run(`DROP VIEW IF EXISTS ${DatabaseName}.${Name}`).catch(() => undefined);
       await this.connection.run(`DROP TABLE IF EXISTS ${DatabaseName}.${Name}__data`).catch(() => undefined);
       return {};
     });

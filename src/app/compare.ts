@@ -7,7 +7,7 @@ import { withWarehouse } from './warehouse.js';
 const PER_BUILD_COLUMNS = new Set(['run_id', 'built_at']);
 
 /** Floats compared to 10 significant digits: engines sum in different orders. */
-const canonical = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? Number(value.toPrecision(10)) : value);
+export const canonical = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? Number(value.toPrecision(10)) : value);
 
 /** Each column's values, sorted, and the rows as a whole: a difference then names its column. */
 async function snapshot(engine: Engine, model: string): Promise<Map<string, string[]>> {

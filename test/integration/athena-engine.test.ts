@@ -6,7 +6,7 @@ import { ingestDatasets, REAL_DATASET_FEEDS, REAL_DATASETS } from '../../src/app
 import { warehouseSettings } from '../../src/app/settings.js';
 import { queryLake } from '../../src/app/sql.js';
 import { runProjectTests } from '../../src/app/test.js';
-import { compareWarehouses } from '../../src/app/compare.js';
+import { canonical, compareWarehouses } from '../../src/app/compare.js';
 import { AthenaEngine } from '../../src/engine/athena/index.js';
 import { QUARANTINE_COLUMNS, sourceTables } from '../../src/feeds/index.js';
 import { Lake } from '../../src/lake/lake.js';
@@ -48,8 +48,6 @@ afterAll(async () => {
   await s3?.stop();
   await cleanup?.();
 });
-
-const canonical = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? Number(v.toPrecision(10)) : v);
 
 describe('the Athena engine (against a double of Athena and Glue over a real S3 server)', () => {
   it('builds every model with the same rows as the DuckDB engine, registering curated tables over symlink manifests', async () => {

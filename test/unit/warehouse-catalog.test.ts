@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryLake as analystQuery } from '../../src/app/sql.js';
-import { CATALOG_KEY, RETIRED_FILES_KEPT_MS, WarehouseCatalog } from '../../src/engine/duckdb/catalog.js';
-import { Lake } from '../../src/lake/lake.js';
+import { CATALOG_KEY, WarehouseCatalog } from '../../src/engine/duckdb/catalog.js';
+import { Lake, RETIRED_FILES_KEPT_MS } from '../../src/lake/lake.js';
 import { scratchDir } from '../helpers.js';
 
 let dir: string;

@@ -20,7 +20,7 @@ import { AthenaQueries } from './client.js';
 import { GlueCatalog } from './glue.js';
 import { countRows, runStatement, stageRows } from './materializations.js';
 import { planModel, tableLocation, type PlanContext } from './plan.js';
-import { ATHENA_DEFAULT_NAMES, AthenaRelations, stagedName } from './relations.js';
+import { ATHENA_DEFAULT_NAMES, AthenaRelations } from './relations.js';
 import { ATHENA_LAYOUT, syncSources } from './sources.js';
 import { createView, ctas } from './statements.js';
 
@@ -300,4 +300,3 @@ export function athenaSettings(given: Partial<AthenaSettings> = {}): AthenaSetti
   };
 }
 
-export { stagedName };

@@ -14,7 +14,6 @@ export const quarantineTable = (feed: string) => `quarantine_${feed.replace(/[^a
 
 /** The name a build gives a table or view until its commit: `<model>__stage_<run id>`. */
 export const stagedName = (model: string, runId: string) => `${model}__stage_${runId.toLowerCase()}`;
-export const isStagedName = (name: string) => /__stage_[a-z0-9]+$/.test(name);
 
 /**
  * How Athena names relations: `<database>.<model>`, `<source database>.<table>`. During a build,

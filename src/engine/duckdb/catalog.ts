@@ -3,7 +3,6 @@ import type { CatalogEntry } from '../engine.js';
 
 export const CATALOG_KEY = 'warehouse/_catalog.json';
 
-export { RETIRED_FILES_KEPT_MS };
 
 interface StoredCatalog {
   version: 2;
