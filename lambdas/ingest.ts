@@ -58,7 +58,7 @@ const isSqsEvent = (event: S3Event | SQSEvent): event is SQSEvent => event.Recor
 
 function createS3Ingest(deps: IngestHandlerDeps) {
   return async (records: S3EventRecord[]): Promise<{ files: FileReconciliation[] }> => {
-    const client = deps.client ?? s3ClientFromEnv();
+    const client = deps.client ?? (await s3ClientFromEnv());
     const lakeUri = process.env.LAKE_URI;
     const lake = deps.lake ?? (lakeUri ? new Lake(lakeUri) : undefined);
     if (!lake) throw new Error('LAKE_URI is not set (s3://bucket/prefix of the lake)');

@@ -74,7 +74,8 @@ function checkRunId(runId: unknown): string {
 
 export function createRefreshHandlers(deps: RefreshDeps = {}) {
   const env = deps.env ?? process.env;
-  const s3 = () => deps.s3 ?? s3ClientFromEnv(env);
+  let client: Promise<S3Client> | undefined;
+  const s3 = () => (client ??= deps.s3 ? Promise.resolve(deps.s3) : s3ClientFromEnv(env));
   const lake = () => deps.lake ?? new Lake(required(env, 'LAKE_URI'));
   const reportsBucket = () => required(env, 'REPORTS_BUCKET');
   const sitePrefix = () => prefixOf(env.SITE_PREFIX, 'site');
@@ -84,7 +85,7 @@ export function createRefreshHandlers(deps: RefreshDeps = {}) {
     const keys: string[] = [];
     let token: string | undefined;
     do {
-      const page = await s3().send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/`, ContinuationToken: token }));
+      const page = await (await s3()).send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/`, ContinuationToken: token }));
       for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
@@ -93,7 +94,7 @@ export function createRefreshHandlers(deps: RefreshDeps = {}) {
 
   async function deleteKeys(bucket: string, keys: string[]): Promise<void> {
     for (let i = 0; i < keys.length; i += 1000) {
-      await s3().send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })), Quiet: true } }));
+      await (await s3()).send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })), Quiet: true } }));
     }
   }
 
@@ -130,11 +131,11 @@ export function createRefreshHandlers(deps: RefreshDeps = {}) {
             if (!entry.isFile()) continue;
             const file = path.join(entry.parentPath, entry.name);
             const key = `${prefix}/${path.relative(out, file).split(path.sep).join('/')}`;
-            await new Upload({ client: s3(), params: { Bucket: bucket, Key: key, Body: createReadStream(file), ContentType: siteContentType(file) } }).done();
+            await new Upload({ client: await s3(), params: { Bucket: bucket, Key: key, Body: createReadStream(file), ContentType: siteContentType(file) } }).done();
           }
         });
         const staged: StagedReport = { runId, files: site.files, bytes: site.bytes, pages: site.pages, warnings: site.warnings };
-        await s3().send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}/${STAGED_REPORT}`, Body: JSON.stringify(staged), ContentType: 'application/json' }));
+        await (await s3()).send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}/${STAGED_REPORT}`, Body: JSON.stringify(staged), ContentType: 'application/json' }));
         logger.info('report staged', { ...staged, prefix });
         return staged;
       } finally {
@@ -155,7 +156,7 @@ export function createRefreshHandlers(deps: RefreshDeps = {}) {
       const live = sitePrefix();
       const distributionId = required(env, 'DISTRIBUTION_ID');
       const staged = await refreshStep('publish report', async () => {
-        const text = await s3().send(new GetObjectCommand({ Bucket: bucket, Key: `${staging}/${STAGED_REPORT}` })).then(
+        const text = await (await s3()).send(new GetObjectCommand({ Bucket: bucket, Key: `${staging}/${STAGED_REPORT}` })).then(
           (r) => r.Body!.transformToString('utf8'),
           () => undefined,
         );
@@ -169,7 +170,7 @@ export function createRefreshHandlers(deps: RefreshDeps = {}) {
         for (const key of stagedKeys) {
           const target = `${live}/${key.slice(staging.length + 1)}`;
           wanted.add(target);
-          await s3().send(new CopyObjectCommand({ Bucket: bucket, Key: target, CopySource: `${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`, MetadataDirective: 'COPY' }));
+          await (await s3()).send(new CopyObjectCommand({ Bucket: bucket, Key: target, CopySource: `${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`, MetadataDirective: 'COPY' }));
         }
         const stale = (await listKeys(bucket, live)).filter((k) => !wanted.has(k));
         await deleteKeys(bucket, stale);

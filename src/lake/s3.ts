@@ -5,17 +5,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  S3ServiceException,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { LakeStore, VersionedText } from './store.js';
+
+/**
+ * The AWS SDK is loaded on first use, not with this module: every command imports the lake, and
+ * a local lake should not pay a fifth of a second of start-up for a client it never calls.
+ */
+type S3Sdk = typeof import('@aws-sdk/client-s3');
+let sdkModule: Promise<S3Sdk> | undefined;
+const loadSdk = () => (sdkModule ??= import('@aws-sdk/client-s3'));
 
 /** `s3://bucket/prefix` → bucket and prefix (no leading or trailing slash). */
 export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
@@ -28,16 +27,25 @@ export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
  * The client for the lake: region, credentials and endpoint come from the usual AWS settings;
  * CRMLAKE_S3_ENDPOINT points it at an S3-compatible server (path-style addressing then).
  */
-export function s3ClientFromEnv(env: NodeJS.ProcessEnv = process.env): S3Client {
+export async function s3ClientFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<S3Client> {
   const endpoint = env.CRMLAKE_S3_ENDPOINT;
+  const { S3Client } = await loadSdk();
   return new S3Client({
     region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
     ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
   });
 }
 
-const notFound = (error: unknown) =>
-  error instanceof S3ServiceException && (error.name === 'NoSuchKey' || error.name === 'NotFound' || error.$metadata.httpStatusCode === 404);
+/** The HTTP status of an S3 service error (the SDK's S3ServiceException), else undefined. */
+const httpStatus = (error: unknown): number | undefined =>
+  (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+
+/** A service error (it carries S3's $metadata) saying the object is not there. */
+const notFound = (error: unknown) => {
+  const status = httpStatus(error);
+  const name = (error as { name?: string }).name;
+  return status !== undefined && (name === 'NoSuchKey' || name === 'NotFound' || status === 404);
+};
 
 /**
  * The lake on an S3 bucket prefix. DuckDB cannot read s3:// offline (no httpfs), so readers
@@ -50,17 +58,32 @@ export class S3Store implements LakeStore {
   readonly prefix: string;
   readonly cacheDir: string;
 
+  private clientReady: Promise<S3Client> | undefined;
+
+  /** Without a client, one is made from the environment (s3ClientFromEnv) on first use. */
   constructor(
     uri: string,
-    readonly client: S3Client = s3ClientFromEnv(),
+    client?: S3Client,
     cacheDir?: string,
   ) {
+    if (client) this.clientReady = Promise.resolve(client);
     const { bucket, prefix } = parseS3Uri(uri);
     this.bucket = bucket;
     this.prefix = prefix;
     this.uri = `s3://${bucket}${prefix ? `/${prefix}` : ''}`;
     const id = createHash('sha256').update(this.uri).digest('hex').slice(0, 12);
     this.cacheDir = path.resolve(cacheDir ?? process.env.CRMLAKE_CACHE ?? path.join(os.tmpdir(), 'crmlake-cache'), `${bucket}-${id}`);
+  }
+
+  /** The S3 client this store sends with (the one it was given, or one from the environment). */
+  client(): Promise<S3Client> {
+    return (this.clientReady ??= s3ClientFromEnv());
+  }
+
+  /** The client and the SDK's command classes, both loaded. */
+  private async s3(): Promise<{ client: S3Client; sdk: S3Sdk }> {
+    const [sdk, client] = await Promise.all([loadSdk(), this.client()]);
+    return { client, sdk };
   }
 
   private objectKey(key: string): string {
@@ -72,8 +95,9 @@ export class S3Store implements LakeStore {
   }
 
   async readText(key: string): Promise<string | undefined> {
+    const { client, sdk } = await this.s3();
     try {
-      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+      const response = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
       return await response.Body!.transformToString('utf8');
     } catch (error) {
       if (notFound(error)) return undefined;
@@ -82,14 +106,16 @@ export class S3Store implements LakeStore {
   }
 
   async writeText(key: string, text: string): Promise<void> {
-    await this.client.send(
-      new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: text, ContentType: contentType(key), ...encryption() }),
+    const { client, sdk } = await this.s3();
+    await client.send(
+      new sdk.PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: text, ContentType: contentType(key), ...encryption() }),
     );
   }
 
   async putFile(localFile: string, key: string, options: { move?: boolean } = {}): Promise<void> {
+    const { Upload } = await import('@aws-sdk/lib-storage');
     const upload = new Upload({
-      client: this.client,
+      client: await this.client(),
       params: { Bucket: this.bucket, Key: this.objectKey(key), Body: createReadStream(localFile), ContentType: contentType(key), ...encryption() },
       partSize: 8 * 1024 * 1024,
       queueSize: 4,
@@ -104,8 +130,9 @@ export class S3Store implements LakeStore {
   }
 
   async exists(key: string): Promise<boolean> {
+    const { client, sdk } = await this.s3();
     try {
-      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+      await client.send(new sdk.HeadObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
       return true;
     } catch (error) {
       if (notFound(error)) return false;
@@ -114,12 +141,13 @@ export class S3Store implements LakeStore {
   }
 
   async list(prefix: string): Promise<string[]> {
+    const { client, sdk } = await this.s3();
     const keys: string[] = [];
     const full = this.objectKey(prefix);
     let token: string | undefined;
     do {
-      const page = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: full, ContinuationToken: token }),
+      const page = await client.send(
+        new sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix: full, ContinuationToken: token }),
       );
       for (const object of page.Contents ?? []) {
         if (object.Key && !object.Key.endsWith('/')) keys.push(this.prefix ? object.Key.slice(this.prefix.length + 1) : object.Key);
@@ -130,7 +158,8 @@ export class S3Store implements LakeStore {
   }
 
   async remove(key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+    const { client, sdk } = await this.s3();
+    await client.send(new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
     await rm(this.cached(key), { force: true });
   }
 
@@ -146,7 +175,8 @@ export class S3Store implements LakeStore {
 
   /** Streams an object to a local file (no caching). */
   async download(key: string, file: string): Promise<void> {
-    const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+    const { client, sdk } = await this.s3();
+    const response = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
     await pipeline(response.Body as Readable, createWriteStream(file));
   }
 
@@ -158,9 +188,10 @@ export class S3Store implements LakeStore {
     // S3 enforces If-None-Match on PUT; the HEAD first narrows the window on S3-compatible
     // servers that ignore it (fauxqs does), where nothing can make the create exclusive.
     if (await this.exists(key)) return undefined;
+    const { client, sdk } = await this.s3();
     try {
-      const put = await this.client.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: text, IfNoneMatch: '*', ContentType: 'application/json', ...encryption() }),
+      const put = await client.send(
+        new sdk.PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: text, IfNoneMatch: '*', ContentType: 'application/json', ...encryption() }),
       );
       return put.ETag ?? '*';
     } catch (error) {
@@ -170,8 +201,9 @@ export class S3Store implements LakeStore {
   }
 
   async readVersioned(key: string): Promise<VersionedText | undefined> {
+    const { client, sdk } = await this.s3();
     try {
-      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+      const response = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
       const text = await response.Body!.transformToString('utf8');
       return { text, version: response.ETag ?? '', modifiedMs: response.LastModified?.getTime() ?? Date.now() };
     } catch (error) {
@@ -182,9 +214,10 @@ export class S3Store implements LakeStore {
 
   /** A PUT with If-Match: S3 answers 412 when the object changed and 404 when it is gone. */
   async replaceIfVersion(key: string, text: string, version: string): Promise<string | undefined> {
+    const { client, sdk } = await this.s3();
     try {
-      const put = await this.client.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: text, IfMatch: version, ContentType: 'application/json', ...encryption() }),
+      const put = await client.send(
+        new sdk.PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: text, IfMatch: version, ContentType: 'application/json', ...encryption() }),
       );
       return put.ETag ?? version;
     } catch (error) {
@@ -205,7 +238,7 @@ const encryption = () =>
     : { ServerSideEncryption: 'AES256' as const };
 
 const preconditionFailed = (error: unknown) => {
-  const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
+  const status = httpStatus(error);
   return status === 412 || status === 409;
 };
 

@@ -278,9 +278,9 @@ async function readS3Text(lake: Lake, uri: string): Promise<string> {
   const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
   if (!match) throw new Error(`not an S3 location: ${uri}`);
   const store = lake.store as Partial<S3Store>;
-  if (!store.client) throw new Error('the Athena engine needs a lake on S3');
+  if (typeof store.client !== 'function') throw new Error('the Athena engine needs a lake on S3');
   const { GetObjectCommand } = await import('@aws-sdk/client-s3');
-  const object = await (await store.client).send(new GetObjectCommand({ Bucket: match[1], Key: match[2] }));
+  const object = await (await store.client()).send(new GetObjectCommand({ Bucket: match[1], Key: match[2] }));
   return object.Body!.transformToString('utf8');
 }
 

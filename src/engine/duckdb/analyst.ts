@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance } from './binding.js';
 import type { Lake } from '../../lake/lake.js';
 import type { CatalogEntry, SourceTable } from '../engine.js';
 import { quoteIdent, sqlString } from '../sql.js';

@@ -1,4 +1,5 @@
-import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, StatementType } from './binding.js';
 import { sqlString } from '../sql.js';
 import { loadPrelude } from './prelude.js';
 
