@@ -44,6 +44,14 @@ export async function readOrders(context: Pick<ProgramContext, 'engine'>, relati
   return logToParsed(log, { skipped: 0, hasHeader: false });
 }
 
+/** Computes once per build when the runner shares work (ProgramContext.memo), else every time. */
+function memoized<T>(context: ProgramContext, key: string, compute: () => Promise<T>): Promise<T> {
+  return context.memo ? context.memo(`clv:${context.ref(ORDERS)}:${key}`, compute) : compute();
+}
+
+/** The orders, read once per build for all the CLV marts (they only read them). */
+const ordersOf = (context: ProgramContext) => memoized(context, 'orders', () => readOrders(context, context.ref(ORDERS)));
+
 /** The as-of date (exclusive), as customer_rfm uses it: var as_of, else the day after the last order. */
 function asOfDay(vars: Vars, orders: ParsedColumns): number {
   return vars.as_of ? toDayNumber(vars.as_of) : toDayNumber(orders.lastDate!) + 1;
@@ -54,7 +62,7 @@ function asOfDay(vars: Vars, orders: ParsedColumns): number {
  * is empty, when there are no orders or their dates span a placeholder (1900-01-01, 9999-12-31).
  */
 async function readHistory(context: ProgramContext, mart: string): Promise<{ orders: ParsedColumns; asOf: number } | undefined> {
-  const orders = await readOrders(context, context.ref(ORDERS));
+  const orders = await ordersOf(context);
   if (orders.rows === 0) {
     context.note(`no orders with a customer: ${mart} is empty`);
     return undefined;
@@ -75,12 +83,32 @@ function repeatBuyers(summary: { n: number; x: ArrayLike<number> }): number {
   return repeaters;
 }
 
-function transactionModel(fitName: ModelName, patterns: ReturnType<typeof compressPatterns>, note: (m: string) => void): TransactionModel {
-  if (fitName === 'pareto-nbd') return paretoNbdModel(fitParetoNbd(patterns));
-  const fit = fitBgnbd(patterns);
-  // A fit on the edge of the parameter space is still usable; say what it means.
-  if (fit.atBoundary && fit.boundary) note(fit.boundary.message);
-  return bgnbdModel(fit);
+/**
+ * The fit on the whole history before the as-of day, shared by customer_clv and clv_fit: the
+ * customers' summary, the repeat buyers and (with at least 3) the transaction model's fit, with
+ * standard errors (clv_fit reports them; they do not change the parameters).
+ */
+interface FullFit {
+  s: ReturnType<typeof summarizeColumns>;
+  repeaters: number;
+  fit?: ReturnType<typeof fitBgnbd> | ReturnType<typeof fitParetoNbd>;
+  model?: TransactionModel;
+}
+
+function fullFit(context: ProgramContext, orders: ParsedColumns, asOf: number): Promise<FullFit> {
+  const { period, model: modelName } = settings(context.vars);
+  return memoized(context, `full:${period}:${modelName}:${asOf}`, async () => {
+    const s = summarizeColumns(orders.columns, { calibrationEndDay: asOf - 1, observationEndDay: asOf - 1, periodDays: PERIOD_DAYS[period] });
+    const repeaters = repeatBuyers(s);
+    if (repeaters < 3) return { s, repeaters };
+    const patterns = compressPatterns({ x: s.x, t_x: s.t_x, T: s.T });
+    if (modelName === 'pareto-nbd') {
+      const fit = fitParetoNbd(patterns, { standardErrors: true });
+      return { s, repeaters, fit, model: paretoNbdModel(fit) };
+    }
+    const fit = fitBgnbd(patterns, { standardErrors: true });
+    return { s, repeaters, fit, model: bgnbdModel(fit) };
+  });
 }
 
 const customerClvColumns = (vars: Vars) => {
@@ -115,13 +143,13 @@ const customerClv: ProgramModel = {
     const history = await readHistory(context, 'customer_clv');
     if (!history) return [];
     const { orders, asOf } = history;
-    const s = summarizeColumns(orders.columns, { calibrationEndDay: asOf - 1, observationEndDay: asOf - 1, periodDays: PERIOD_DAYS[period] });
-    const repeaters = repeatBuyers(s);
-    if (repeaters < 3) {
+    const { s, repeaters, fit, model } = await fullFit(context, orders, asOf);
+    if (!fit || !model) {
       context.note(`only ${repeaters} customers bought more than once: too few to fit, customer_clv is empty`);
       return [];
     }
-    const model = transactionModel(modelName, compressPatterns({ x: s.x, t_x: s.t_x, T: s.T }), context.note);
+    // A BG/NBD fit on the edge of the parameter space is still usable; say what it means.
+    if (modelName === 'bgnbd' && 'atBoundary' in fit && fit.atBoundary && fit.boundary) context.note(fit.boundary.message);
     const spend = [];
     for (let i = 0; i < s.n; i++) if (s.x[i]! > 0 && s.monetary[i]! > 0) spend.push({ x: s.x[i]!, monetary_value: s.monetary[i]! });
     const gg = fitGammaGamma(spend);
@@ -171,37 +199,40 @@ const customerClv: ProgramModel = {
 /** The calibration / hold-out split for the fit diagnostics: var clv_calibration_end, else 2/3 of the history. */
 async function holdoutFit(context: ProgramContext) {
   const { period, model } = settings(context.vars);
-  const orders = await readOrders(context, context.ref(ORDERS));
-  if (orders.rows === 0) return undefined;
-  try {
-    checkHistorySpan(orders, context.vars.as_of);
-  } catch (error) {
-    context.note(`no fit diagnostics: ${(error as Error).message}`);
-    return undefined;
-  }
-  const asOf = asOfDay(context.vars, orders);
-  const first = toDayNumber(orders.firstDate!);
-  const calibrationEnd = context.vars.clv_calibration_end
-    ? toDayNumber(context.vars.clv_calibration_end)
-    : first + Math.floor((2 * (asOf - 1 - first)) / 3);
-  if (asOf - 1 - calibrationEnd < PERIOD_DAYS[period]) {
-    context.note(`history too short for a hold-out of one ${period}: no fit diagnostics`);
-    return undefined;
-  }
-  try {
-    return fitClv(orders, {
-      source: ORDERS,
-      hasValues: true,
-      calibrationEnd: dayToIso(calibrationEnd),
-      observationEnd: dayToIso(asOf - 1),
-      period,
-      model,
-      standardErrors: false,
-    });
-  } catch (error) {
-    context.note(`no fit diagnostics: ${(error as Error).message}`);
-    return undefined;
-  }
+  const key = `holdout:${period}:${model}:${context.vars.as_of ?? ''}:${context.vars.clv_calibration_end ?? ''}`;
+  // Shared by clv_tracking, clv_holdout_by_frequency and clv_fit; each reports a failure itself.
+  const outcome = await memoized(context, key, async (): Promise<{ fit?: ReturnType<typeof fitClv>; note?: string }> => {
+    const orders = await ordersOf(context);
+    if (orders.rows === 0) return {};
+    try {
+      checkHistorySpan(orders, context.vars.as_of);
+    } catch (error) {
+      return { note: `no fit diagnostics: ${(error as Error).message}` };
+    }
+    const asOf = asOfDay(context.vars, orders);
+    const first = toDayNumber(orders.firstDate!);
+    const calibrationEnd = context.vars.clv_calibration_end
+      ? toDayNumber(context.vars.clv_calibration_end)
+      : first + Math.floor((2 * (asOf - 1 - first)) / 3);
+    if (asOf - 1 - calibrationEnd < PERIOD_DAYS[period]) return { note: `history too short for a hold-out of one ${period}: no fit diagnostics` };
+    try {
+      return {
+        fit: fitClv(orders, {
+          source: ORDERS,
+          hasValues: true,
+          calibrationEnd: dayToIso(calibrationEnd),
+          observationEnd: dayToIso(asOf - 1),
+          period,
+          model,
+          standardErrors: false,
+        }),
+      };
+    } catch (error) {
+      return { note: `no fit diagnostics: ${(error as Error).message}` };
+    }
+  });
+  if (outcome.note) context.note(outcome.note);
+  return outcome.fit;
 }
 
 const clvTracking: ProgramModel = {
@@ -280,13 +311,10 @@ const clvFit: ProgramModel = {
     const history = await readHistory(context, 'clv_fit');
     if (!history) return [];
     const { orders, asOf } = history;
-    const s = summarizeColumns(orders.columns, { calibrationEndDay: asOf - 1, observationEndDay: asOf - 1, periodDays: PERIOD_DAYS[period] });
-    const repeaters = repeatBuyers(s);
-    if (repeaters < 3) return [];
-    const patterns = compressPatterns({ x: s.x, t_x: s.t_x, T: s.T });
-    const fit = modelName === 'pareto-nbd' ? fitParetoNbd(patterns, { standardErrors: true }) : fitBgnbd(patterns, { standardErrors: true });
+    const { s, repeaters, fit, model } = await fullFit(context, orders, asOf);
+    if (!fit || !model) return [];
     const { standardErrors } = fit;
-    const params = Object.fromEntries(Object.entries(modelName === 'pareto-nbd' ? paretoNbdModel(fit as ReturnType<typeof fitParetoNbd>).params : bgnbdModel(fit as ReturnType<typeof fitBgnbd>).params).map(([k, v]) => [k, Number(v.toPrecision(6))]));
+    const params = Object.fromEntries(Object.entries(model.params).map(([k, v]) => [k, Number(v.toPrecision(6))]));
     const boundary = 'boundary' in fit ? fit.boundary : undefined;
     const holdout = await holdoutFit(context);
     const first = toDayNumber(orders.firstDate!);

@@ -9,6 +9,22 @@ export interface ProgramContext {
   ref(model: string): string;
   /** Progress or caveats worth a line in the build output. */
   note(message: string): void;
+  /**
+   * Work shared by the program models of one build: the first call with a key computes, later
+   * calls in the same build get the same promise (e.g. the CLV marts read and fit their orders
+   * once). Keys must name everything the result depends on (relation, vars). Absent: no sharing.
+   */
+  memo?<T>(key: string, compute: () => Promise<T>): Promise<T>;
+}
+
+/** A per-build memo for ProgramContext.memo. */
+export function buildMemo(): NonNullable<ProgramContext['memo']> {
+  const done = new Map<string, Promise<unknown>>();
+  return <T>(key: string, compute: () => Promise<T>): Promise<T> => {
+    let result = done.get(key) as Promise<T> | undefined;
+    if (!result) done.set(key, (result = compute()));
+    return result;
+  };
 }
 
 /**

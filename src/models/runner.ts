@@ -1,7 +1,7 @@
 import type { Engine, MaterializeResult } from '../engine/engine.js';
 import type { Lake } from '../lake/lake.js';
 import { compileModel } from './compile.js';
-import { programColumns, type Vars } from './program.js';
+import { buildMemo, programColumns, type ProgramContext, type Vars } from './program.js';
 import { topologicalOrder, type Model } from './project.js';
 
 export type { Vars };
@@ -67,10 +67,10 @@ export interface BuildOptions {
 }
 
 /** Builds one model on an engine; returns its row count (null for views). */
-async function buildOne(engine: Engine, model: Model, vars: Vars, fullRefresh: boolean, notes: string[]): Promise<MaterializeResult> {
+async function buildOne(engine: Engine, model: Model, vars: Vars, fullRefresh: boolean, notes: string[], memo: ProgramContext['memo']): Promise<MaterializeResult> {
   if (model.program) {
     const program = model.program;
-    const data = await program.build({ engine, vars, ref: (name) => engine.modelRelation(name), note: (m) => notes.push(m) });
+    const data = await program.build({ engine, vars, ref: (name) => engine.modelRelation(name), note: (m) => notes.push(m), memo });
     return engine.materializeRows({ name: model.name, columns: programColumns(program, vars), rows: data });
   }
   if (model.materialized === 'incremental' && !engine.capabilities.incremental) throw new Error(`the ${engine.name} engine cannot build incremental models`);
@@ -103,6 +103,8 @@ export async function buildModels(lake: Lake, engine: Engine, models: Model[], o
   const scanned = () => engine.usage().bytesScanned;
   const scannedAtStart = scanned();
   const session = await engine.beginBuild(runId);
+  // Program models of this build share work through it (models read only models built before them).
+  const memo = buildMemo();
   if (options.dropOthers) await engine.dropModels(new Set(models.map((m) => m.name)));
   for (const [index, model] of order.entries()) {
     const base = { model: model.name, file: model.file, materialized: model.materialized };
@@ -115,7 +117,7 @@ export async function buildModels(lake: Lake, engine: Engine, models: Model[], o
     let result: ModelRunResult;
     try {
       const notes: string[] = [];
-      const { rows, mode, inserted } = await buildOne(engine, model, vars, options.fullRefresh ?? false, notes);
+      const { rows, mode, inserted } = await buildOne(engine, model, vars, options.fullRefresh ?? false, notes, memo);
       const scannedAfter = scanned();
       result = {
         ...base,
