@@ -15,7 +15,7 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import type { LakeStore, VersionedText } from './store.js';
+import type { KeyVersion, LakeStore, VersionedText } from './store.js';
 
 /** `s3://bucket/prefix` → bucket and prefix (no leading or trailing slash). */
 export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
@@ -81,10 +81,11 @@ export class S3Store implements LakeStore {
     }
   }
 
-  async writeText(key: string, text: string): Promise<void> {
-    await this.client.send(
+  async writeText(key: string, text: string): Promise<string | undefined> {
+    const put = await this.client.send(
       new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: text, ContentType: contentType(key), ...encryption() }),
     );
+    return put.ETag;
   }
 
   async putFile(localFile: string, key: string, options: { move?: boolean } = {}): Promise<void> {
@@ -114,7 +115,11 @@ export class S3Store implements LakeStore {
   }
 
   async list(prefix: string): Promise<string[]> {
-    const keys: string[] = [];
+    return (await this.listVersions(prefix)).map((k) => k.key);
+  }
+
+  async listVersions(prefix: string): Promise<KeyVersion[]> {
+    const keys: KeyVersion[] = [];
     const full = this.objectKey(prefix);
     let token: string | undefined;
     do {
@@ -122,11 +127,13 @@ export class S3Store implements LakeStore {
         new ListObjectsV2Command({ Bucket: this.bucket, Prefix: full, ContinuationToken: token }),
       );
       for (const object of page.Contents ?? []) {
-        if (object.Key && !object.Key.endsWith('/')) keys.push(this.prefix ? object.Key.slice(this.prefix.length + 1) : object.Key);
+        if (object.Key && !object.Key.endsWith('/')) {
+          keys.push({ key: this.prefix ? object.Key.slice(this.prefix.length + 1) : object.Key, version: object.ETag ?? '' });
+        }
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
-    return keys.sort();
+    return keys.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   async remove(key: string): Promise<void> {
