@@ -149,10 +149,10 @@ export class Lake {
    */
   async listManifests<T>(feed: string): Promise<T[]> {
     const listed = (await this.store.listVersions(`_manifests/${feed}/`)).filter((k) => k.key.endsWith('.json'));
-    const index = await this.readManifestIndex(feed);
+    const index = listed.length ? await this.readManifestIndex(feed) : undefined;
     const entries = await this.resolveManifests(listed, index, this.manifestWrites.get(feed) ?? new Map());
     this.indexes.set(feed, entries);
-    if (!index || entries.stale) this.staleIndexes.add(feed);
+    if (entries.stale) this.staleIndexes.add(feed);
     return entries.entries.map((e) => e.manifest as T);
   }
 
@@ -178,7 +178,9 @@ export class Lake {
       );
     }
     const found = entries.filter((e): e is ManifestIndexEntry => e !== undefined);
-    const stale = missing.length > 0 || found.length !== (index?.length ?? -1);
+    // Stale: it lacks or has an old copy of a manifest, or lists one that is gone (no index at
+    // all is stale only when the feed has manifests: a feed never landed needs none).
+    const stale = missing.length > 0 || (index ? found.length !== index.length : listed.length > 0);
     return { entries: found, stale };
   }
 

@@ -151,4 +151,18 @@ describe('the manifest index on disk', () => {
     await writeFile(path.join(root, '_manifests', 'pos.index.json'), 'not json');
     expect(await deliveries(new Lake(root))).toEqual(['2024-01-01']);
   });
+
+  it('is written by a writer that read it stale (as a build reads every feed), and never for a feed with no delivery', async () => {
+    const root = path.join(dir, 'repair');
+    await commit(new Lake(root), [manifest('2024-01-01')]);
+    await writeFile(path.join(root, '_manifests', 'pos.index.json'), 'not json');
+    const build = new Lake(root);
+    const unlock = await build.lock('build');
+    expect((await build.committedFiles('pos')).curated).toHaveLength(1);
+    expect((await build.committedFiles('web')).curated).toHaveLength(0);
+    await unlock();
+    const index = JSON.parse(await readFile(path.join(root, '_manifests', 'pos.index.json'), 'utf8')) as { entries: unknown[] };
+    expect(index.entries).toHaveLength(1);
+    expect(await new Lake(root).exists(manifestIndexKey('web'))).toBe(false);
+  });
 });
