@@ -61,7 +61,7 @@ export function conditionalS3Double() {
     await jitter();
     const prefix = `${input.Bucket}/${input.Prefix ?? ''}`;
     const keys = [...objects.keys()].filter((k) => k.startsWith(prefix)).sort();
-    return { Contents: keys.map((k) => ({ Key: k.slice(String(input.Bucket).length + 1) })), IsTruncated: false };
+    return { Contents: keys.map((k) => ({ Key: k.slice(String(input.Bucket).length + 1), ETag: objects.get(k)!.etag })), IsTruncated: false };
   });
   return { client, objects, puts, restore: () => mock.restore() };
 }

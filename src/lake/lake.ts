@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { LocalStore } from './local.js';
 import { S3Store } from './s3.js';
-import type { LakeStore } from './store.js';
+import { type KeyVersion, type LakeStore, sameVersion } from './store.js';
 
 /** The writer lock: one document per generation, `_lock/000000000007.json`; the highest is current. */
 const LOCK_PREFIX = '_lock/';
@@ -53,6 +53,7 @@ interface LockHolder {
  *   curated/<table>/dt=YYYY-MM-DD/<file>.parquet typed rows, partitioned by business date
  *   quarantine/<feed>/<file>.parquet             rejected rows with file, line, field, reason
  *   _manifests/<feed>/<delivery>.json            the commit log: which files are visible
+ *   _manifests/<feed>.index.json                 every manifest of the feed in one document (a cache, see listManifests)
  *   _runs/<timestamp>-<command>.json             reconciliations and run results
  *   warehouse/<model>/<build>.parquet + _catalog.json   materialized models
  *   _lock/<generation>.json                      the writer lock (see lock())
@@ -64,6 +65,12 @@ interface LockHolder {
  */
 export class Lake {
   readonly store: LakeStore;
+  /** Per feed, the manifests this process wrote since its index was last written. */
+  private readonly manifestWrites = new Map<string, Map<string, ManifestIndexEntry>>();
+  /** Feeds whose index was found missing or behind the manifests (repaired at the next release). */
+  private readonly staleIndexes = new Set<string>();
+  /** Per feed, the manifests as last resolved (what the next index starts from). */
+  private readonly indexes = new Map<string, { entries: ManifestIndexEntry[]; stale: boolean }>();
 
   constructor(location: string | LakeStore) {
     this.store = typeof location !== 'string' ? location : location.startsWith('s3://') ? new S3Store(location) : new LocalStore(location);
@@ -126,10 +133,89 @@ export class Lake {
     return { curated: manifests.flatMap((m) => m.files.curated), quarantine: manifests.flatMap((m) => m.files.quarantine) };
   }
 
+  /**
+   * Every committed manifest of a feed, in key order, for the cost of one listing and one read.
+   *
+   * The manifests are the commit log; `_manifests/<feed>.index.json` holds a copy of each with
+   * the version (inode and mtime on disk, ETag on S3) it was copied at. It is only a cache: the
+   * listing of `_manifests/<feed>/` says which deliveries are committed and at which version, and
+   * only an index entry whose key and version match the listing is used. A manifest missing from
+   * the index (a crash after the manifest, before the index), replaced since (a re-delivery) or
+   * an index missing or unreadable is read from the manifest itself; an entry whose manifest is
+   * gone is dropped. So the index can never make visible a delivery that is not committed, and
+   * a stale index costs only the reads of what changed. The index is rewritten (atomically,
+   * under the writer lock) when the lock is released by a writer that committed a manifest or
+   * found the index stale (see flushManifestIndexes).
+   */
   async listManifests<T>(feed: string): Promise<T[]> {
-    const keys = (await this.store.list(`_manifests/${feed}/`)).filter((k) => k.endsWith('.json'));
-    const manifests = await Promise.all(keys.map((key) => this.readJson<T>(key)));
-    return manifests.filter((m): m is Awaited<T> => m !== undefined) as T[];
+    const listed = (await this.store.listVersions(`_manifests/${feed}/`)).filter((k) => k.key.endsWith('.json'));
+    const index = listed.length ? await this.readManifestIndex(feed) : undefined;
+    const entries = await this.resolveManifests(listed, index, this.manifestWrites.get(feed) ?? new Map());
+    this.indexes.set(feed, entries);
+    if (entries.stale) this.staleIndexes.add(feed);
+    return entries.entries.map((e) => e.manifest as T);
+  }
+
+  /** The manifests as the listing has them: index entries at the listed version, the rest read. */
+  private async resolveManifests(
+    listed: KeyVersion[],
+    index: ManifestIndexEntry[] | undefined,
+    written: Map<string, ManifestIndexEntry>,
+  ): Promise<{ entries: ManifestIndexEntry[]; stale: boolean }> {
+    const known = new Map<string, ManifestIndexEntry>((index ?? []).map((e) => [e.key, e]));
+    for (const [key, entry] of written) known.set(key, entry);
+    const entries: (ManifestIndexEntry | undefined)[] = listed.map((l) => {
+      const entry = known.get(l.key);
+      return entry && sameVersion(entry.version, l.version) ? entry : undefined;
+    });
+    const missing = listed.flatMap((l, i) => (entries[i] ? [] : [i]));
+    for (let i = 0; i < missing.length; i += 32) {
+      await Promise.all(
+        missing.slice(i, i + 32).map(async (at) => {
+          const document = await this.store.readVersioned(listed[at]!.key);
+          if (document) entries[at] = { key: listed[at]!.key, version: document.version, manifest: JSON.parse(document.text) };
+        }),
+      );
+    }
+    const found = entries.filter((e): e is ManifestIndexEntry => e !== undefined);
+    // Stale: it lacks or has an old copy of a manifest, or lists one that is gone (no index at
+    // all is stale only when the feed has manifests: a feed never landed needs none).
+    const stale = missing.length > 0 || (index ? found.length !== index.length : listed.length > 0);
+    return { entries: found, stale };
+  }
+
+  private async readManifestIndex(feed: string): Promise<ManifestIndexEntry[] | undefined> {
+    try {
+      const index = await this.readJson<ManifestIndex>(manifestIndexKey(feed));
+      return index?.format === 1 && index.feed === feed && Array.isArray(index.entries) ? index.entries : undefined;
+    } catch {
+      return undefined; // unreadable: rebuilt from the manifests
+    }
+  }
+
+  /**
+   * Rewrites the manifest index of every feed this process committed a manifest to, removed one
+   * from, or found with a stale index: from one listing, the manifests it wrote (at the version
+   * the write returned), the old index's entries still at their listed version, and a read of
+   * the rest. Called by a writer before it releases the lock; an index it cannot write is only a
+   * slower open for the next reader, never a wrong one.
+   */
+  async flushManifestIndexes(): Promise<void> {
+    const feeds = new Set([...this.manifestWrites.keys(), ...this.staleIndexes]);
+    for (const feed of feeds) {
+      try {
+        const listed = (await this.store.listVersions(`_manifests/${feed}/`)).filter((k) => k.key.endsWith('.json'));
+        const previous = this.indexes.get(feed)?.entries ?? (await this.readManifestIndex(feed));
+        const { entries } = await this.resolveManifests(listed, previous, this.manifestWrites.get(feed) ?? new Map());
+        const index: ManifestIndex = { format: 1, feed, writtenAt: new Date().toISOString(), entries };
+        await this.store.writeText(manifestIndexKey(feed), JSON.stringify(index));
+        this.indexes.set(feed, { entries, stale: false });
+        this.manifestWrites.delete(feed);
+        this.staleIndexes.delete(feed);
+      } catch {
+        // the index stays as it was: readers check it against the listing and read what it lacks
+      }
+    }
   }
 
   async readJson<T>(key: string): Promise<T | undefined> {
@@ -139,7 +225,16 @@ export class Lake {
 
   /** Writes JSON so that readers see either the old or the new document, never a torn one. */
   async writeJsonAtomic(key: string, value: unknown): Promise<void> {
-    await this.store.writeText(key, JSON.stringify(value, null, 2) + '\n');
+    const text = JSON.stringify(value, null, 2) + '\n';
+    const version = await this.store.writeText(key, text);
+    const feed = manifestFeed(key);
+    if (feed !== undefined) {
+      // A committed manifest: the feed's index is rewritten when the lock is released.
+      const written = this.manifestWrites.get(feed) ?? new Map<string, ManifestIndexEntry>();
+      written.set(key, { key, version: version ?? '', manifest: JSON.parse(text) });
+      if (version === undefined) this.staleIndexes.add(feed);
+      this.manifestWrites.set(feed, written);
+    }
   }
 
   putFile(localFile: string, key: string, options?: { move?: boolean }): Promise<void> {
@@ -155,6 +250,11 @@ export class Lake {
   }
 
   remove(key: string): Promise<void> {
+    const feed = manifestFeed(key);
+    if (feed !== undefined) {
+      this.manifestWrites.get(feed)?.delete(key);
+      this.staleIndexes.add(feed);
+    }
     return this.store.remove(key);
   }
 
@@ -245,6 +345,8 @@ export class Lake {
       released = true;
       clearInterval(refresh);
       await pending;
+      // Still under the lock: the manifest indexes catch up with what this writer committed.
+      await this.flushManifestIndexes();
       // Only our own generation, and only if it is still as we last wrote it.
       await this.store.replaceIfVersion(key, holder(true), version).catch(() => undefined);
     };
@@ -294,6 +396,26 @@ const BOOT_ID = (() => {
     return undefined;
   }
 })();
+
+interface ManifestIndexEntry {
+  key: string;
+  version: string;
+  manifest: unknown;
+}
+
+interface ManifestIndex {
+  format: 1;
+  feed: string;
+  writtenAt: string;
+  entries: ManifestIndexEntry[];
+}
+
+export const manifestIndexKey = (feed: string) => `_manifests/${feed}.index.json`;
+
+/** The feed of a delivery manifest's key (`_manifests/<feed>/<delivery>.json`), else undefined. */
+function manifestFeed(key: string): string | undefined {
+  return /^_manifests\/([^/]+)\/.+\.json$/.exec(key)?.[1];
+}
 
 function lockGeneration(key: string): number | undefined {
   const match = /^_lock\/(\d{12})\.json$/.exec(key);

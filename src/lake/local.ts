@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, copyFile, link, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { LakeStore, VersionedText } from './store.js';
+import type { KeyVersion, LakeStore, VersionedText } from './store.js';
 
 /**
  * Owner-only permissions for everything written into a local lake: raw/, curated/ and quarantine/
@@ -35,8 +35,9 @@ export class LocalStore implements LakeStore {
     }
   }
 
-  async writeText(key: string, text: string): Promise<void> {
+  async writeText(key: string, text: string): Promise<string | undefined> {
     await writeFileAtomic(this.file(key), text);
+    return localVersion(this.file(key));
   }
 
   async putFile(localFile: string, key: string, options: { move?: boolean } = {}): Promise<void> {
@@ -73,6 +74,12 @@ export class LocalStore implements LakeStore {
       .filter((entry) => entry.isFile())
       .map((entry) => path.relative(this.root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
       .sort();
+  }
+
+  async listVersions(prefix: string): Promise<KeyVersion[]> {
+    const keys = (await this.list(prefix)).filter((key) => !key.endsWith('.tmp'));
+    const versions = await Promise.all(keys.map((key) => localVersion(this.file(key))));
+    return keys.flatMap((key, i) => (versions[i] === undefined ? [] : [{ key, version: versions[i]! }]));
   }
 
   async remove(key: string): Promise<void> {

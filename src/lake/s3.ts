@@ -6,7 +6,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { LakeStore, VersionedText } from './store.js';
+import type { KeyVersion, LakeStore, VersionedText } from './store.js';
 
 /**
  * The AWS SDK is loaded on first use, not with this module: every command imports the lake, and
@@ -105,11 +105,12 @@ export class S3Store implements LakeStore {
     }
   }
 
-  async writeText(key: string, text: string): Promise<void> {
+  async writeText(key: string, text: string): Promise<string | undefined> {
     const { client, sdk } = await this.s3();
-    await client.send(
+    const put = await client.send(
       new sdk.PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: text, ContentType: contentType(key), ...encryption() }),
     );
+    return put.ETag;
   }
 
   async putFile(localFile: string, key: string, options: { move?: boolean } = {}): Promise<void> {
@@ -141,8 +142,12 @@ export class S3Store implements LakeStore {
   }
 
   async list(prefix: string): Promise<string[]> {
+    return (await this.listVersions(prefix)).map((k) => k.key);
+  }
+
+  async listVersions(prefix: string): Promise<KeyVersion[]> {
     const { client, sdk } = await this.s3();
-    const keys: string[] = [];
+    const keys: KeyVersion[] = [];
     const full = this.objectKey(prefix);
     let token: string | undefined;
     do {
@@ -150,11 +155,13 @@ export class S3Store implements LakeStore {
         new sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix: full, ContinuationToken: token }),
       );
       for (const object of page.Contents ?? []) {
-        if (object.Key && !object.Key.endsWith('/')) keys.push(this.prefix ? object.Key.slice(this.prefix.length + 1) : object.Key);
+        if (object.Key && !object.Key.endsWith('/')) {
+          keys.push({ key: this.prefix ? object.Key.slice(this.prefix.length + 1) : object.Key, version: object.ETag ?? '' });
+        }
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
-    return keys.sort();
+    return keys.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   async remove(key: string): Promise<void> {

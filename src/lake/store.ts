@@ -11,13 +11,21 @@ export interface LakeStore {
   readonly uri: string;
   /** Reads a small text document; undefined when it does not exist. */
   readText(key: string): Promise<string | undefined>;
-  /** Replaces a document so that readers see the old or the new version, never a torn one. */
-  writeText(key: string, text: string): Promise<void>;
+  /**
+   * Replaces a document so that readers see the old or the new version, never a torn one:
+   * the version written (as `listVersions` reports it), when the store can tell.
+   */
+  writeText(key: string, text: string): Promise<string | undefined>;
   /** Stores a local file under key; `move` lets the store take the file instead of copying it. */
   putFile(localFile: string, key: string, options?: { move?: boolean }): Promise<void>;
   exists(key: string): Promise<boolean>;
   /** Every key below a prefix (recursive), sorted. */
   list(prefix: string): Promise<string[]>;
+  /**
+   * Every key below a prefix with its version (an ETag on S3, inode and mtime on disk), sorted:
+   * one listing, no object read. A replaced document always shows a new version.
+   */
+  listVersions(prefix: string): Promise<KeyVersion[]>;
   remove(key: string): Promise<void>;
   /** A local file with the object's bytes, for readers that need a path (DuckDB). */
   localFile(key: string): Promise<string>;
@@ -36,6 +44,14 @@ export interface LakeStore {
    */
   replaceIfVersion(key: string, text: string, version: string): Promise<string | undefined>;
 }
+
+export interface KeyVersion {
+  key: string;
+  version: string;
+}
+
+/** Two versions of one object are the same (S3 quotes ETags in some answers and not in others). */
+export const sameVersion = (a: string | undefined, b: string | undefined) => a !== undefined && b !== undefined && a.replace(/"/g, '') === b.replace(/"/g, '');
 
 export interface VersionedText {
   text: string;

@@ -191,6 +191,17 @@ describe('inputs change what the pages show', () => {
     await site.settle();
     const after = await site.number('#clv-at-risk-count');
     expect(after).toBeLessThan(before);
+    // The table holds the most valuable of them (at most 50, the site ships no row per customer):
+    // every one below the threshold, by value.
+    const rows = await page.locator('#clv-at-risk table tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => Array.from((tr as unknown as BrowserElement).querySelectorAll('td')).map((td) => td.textContent ?? '')),
+    );
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.length).toBeLessThanOrEqual(Math.min(after, 50));
+    const number = (text: string) => Number(text.replace(/[^0-9.-]/g, ''));
+    for (const row of rows) expect(number(row[3]!)).toBeLessThan(70); // P(alive), "45.1%"
+    const values = rows.map((row) => number(row[2]!));
+    expect(values).toEqual([...values].sort((a, b) => b - a));
     expect(site.takeProblems()).toEqual([]);
   });
 

@@ -74,7 +74,7 @@ export async function syncSources(
   }
   for (const input of sourceTableInputs(lake.uri, sources, quarantineColumns)) await glue.putTable(names.sourceDatabase, input);
   let changed = 0;
-  const writes: Promise<void>[] = [];
+  const writes: Promise<unknown>[] = [];
   for (const [path, text] of wanted) {
     next[path] = digest(text);
     if (previous[path] === next[path]) continue;
