@@ -107,7 +107,7 @@ export async function main(): Promise<void> {
     console.log(
       `  ingest    ${run.totals.landed.toLocaleString('en-US')} landed + ${run.totals.quarantined} quarantined: ${ingestSeconds.toFixed(2)} s` +
         ` = ${Math.round(ROWS / ingestSeconds).toLocaleString('en-US')} rows/s = ${(ingestSeconds / baseline).toFixed(2)}× partitioned baseline` +
-        ` (${(ingestSeconds / plain).toFixed(2)}× plain)`,
+        ` (${(ingestSeconds / plain).toFixed(2)}× plain); ${run.files.filter((f) => f.checkedBy === 'sql').length} of ${run.files.length} file(s) landed by DuckDB alone`,
     );
     console.log(`  peak RSS  ${ingestRss.toFixed(0)} MiB after ingest`);
     if (INGEST_ONLY) return;

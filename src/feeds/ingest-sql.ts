@@ -15,7 +15,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Lake } from '../lake/lake.js';
 import { quoteIdent, sqlString } from '../engine/sql.js';
 import { LINEAGE_COLUMNS, type FeedDefinition } from './feed.js';
-import { mappingSql, type Mapping } from './mapping.js';
+import { mappingSql, NON_SPACE_WHITESPACE, type Mapping } from './mapping.js';
 import { canonicalOkSql } from './parse.js';
 import { readRecords } from './records.js';
 
@@ -74,11 +74,40 @@ function quotesReadAlike(buf: Buffer, end: number, delimiter: number, quote: num
   return !inside;
 }
 
+/** UTF-8 of the white space JavaScript's trim() removes besides spaces and line breaks, and of U+FFFD. */
+const WIDE_BLANKS: Record<number, (next: number | undefined, after: number | undefined) => boolean> = {
+  0xc2: (n) => n === 0xa0, // U+00A0
+  0xe1: (n, a) => n === 0x9a && a === 0x80, // U+1680
+  0xe2: (n, a) => (n === 0x80 && a !== undefined && ((a >= 0x80 && a <= 0x8a) || a === 0xa8 || a === 0xa9 || a === 0xaf)) || (n === 0x81 && a === 0x9f),
+  0xe3: (n, a) => n === 0x80 && a === 0x80, // U+3000
+  0xef: (n, a) => (n === 0xbb && a === 0xbf) || (n === 0xbf && a === 0xbd), // U+FEFF, U+FFFD
+};
+
+/**
+ * Whether `buf[0, end)` holds no white space but spaces (tabs, form feeds, U+00A0, …: trim()
+ * removes them in JavaScript, not in SQL) and no U+FFFD. A byte-order mark at the very start
+ * of the file is allowed.
+ */
+function onlySpaces(buf: Buffer, end: number, fileStart: boolean): boolean {
+  for (const byte of [9, 11, 12]) {
+    const at = buf.indexOf(byte);
+    if (at >= 0 && at < end) return false;
+  }
+  for (const [lead, test] of Object.entries(WIDE_BLANKS)) {
+    for (let i = buf.indexOf(Number(lead)); i >= 0 && i < end; i = buf.indexOf(Number(lead), i + 1)) {
+      if (fileStart && i === 0 && buf[1] === 0xbb && buf[2] === 0xbf) continue;
+      if (test(buf[i + 1], buf[i + 2])) return false;
+    }
+  }
+  return true;
+}
+
 /**
  * Physical lines of a file, or undefined when the fast path cannot read it as the JavaScript
- * reader does: gzip, line breaks other than LF / CRLF, quotes DuckDB reads otherwise (above).
+ * reader does: gzip, line breaks other than LF / CRLF, quotes DuckDB reads otherwise (above),
+ * white space other than spaces, U+FFFD, a line longer than `maxLineBytes`.
  */
-async function countLines(file: string, delimiter: string, quote: string): Promise<number | undefined> {
+async function countLines(file: string, delimiter: string, quote: string, maxLineBytes: number): Promise<number | undefined> {
   const d = delimiter.charCodeAt(0);
   const q = quote.charCodeAt(0);
   let lines = 0;
@@ -87,11 +116,15 @@ async function countLines(file: string, delimiter: string, quote: string): Promi
   let last = -1;
   let carry: Buffer = Buffer.alloc(0);
   let first = true;
+  let offset = 0;
+  let lineStart = 0;
   for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
     if (first && chunk[0] === 0x1f && chunk[1] === 0x8b) return undefined;
     first = false;
     for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) {
       lines++;
+      if (offset + i - lineStart > maxLineBytes) return undefined;
+      lineStart = offset + i + 1;
       if ((i > 0 ? chunk[i - 1] : last) === 13) crlfs++;
     }
     for (let i = chunk.indexOf(13); i >= 0; i = chunk.indexOf(13, i + 1)) crs++;
@@ -99,10 +132,12 @@ async function countLines(file: string, delimiter: string, quote: string): Promi
     // Quotes are checked line by line; the unfinished last line waits for the next chunk.
     const buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
     const end = buf.lastIndexOf(10) + 1;
-    if (!quotesReadAlike(buf, end, d, q)) return undefined;
+    if (!quotesReadAlike(buf, end, d, q) || !onlySpaces(buf, end, offset === carry.length && offset === 0)) return undefined;
     carry = buf.subarray(end);
+    offset += chunk.length;
   }
-  if (crs !== crlfs || !quotesReadAlike(carry, carry.length, d, q)) return undefined;
+  if (offset - lineStart > maxLineBytes) return undefined;
+  if (crs !== crlfs || !quotesReadAlike(carry, carry.length, d, q) || !onlySpaces(carry, carry.length, offset === carry.length)) return undefined;
   return last === -1 ? 0 : lines + (last === 10 ? 0 : 1);
 }
 
@@ -114,7 +149,7 @@ export async function landWithSql(lake: Lake, connection: DuckDBConnection, file
   if (source.format !== 'csv' || !/^utf-?8$/i.test(source.encoding) || !ascii(source.delimiter) || !ascii(source.quote) || !feed.sqlRules) return undefined;
   const rules = feed.sqlRules(mapping);
   if (!rules) return undefined;
-  const lines = await countLines(file, source.delimiter, source.quote);
+  const lines = await countLines(file, source.delimiter, source.quote, context.maxFieldChars);
   if (lines === undefined || lines === 0) return undefined;
   let header: string[] | undefined;
   for await (const record of readRecords(file, source, [])) {
@@ -123,6 +158,11 @@ export async function landWithSql(lake: Lake, connection: DuckDBConnection, file
   }
   if (!header || header.some((h) => /[\r\n\uFFFD]/.test(h))) return undefined;
   const column = (i: number) => `c${i}`;
+  // Spaces trimmed as the JavaScript mapper trims (the scan above saw no other white space);
+  // trim() only where there is something to trim, as it copies every value it is given.
+  const trimmed = header
+    .map((_, i) => `CASE WHEN starts_with(c${i}, ' ') OR ends_with(c${i}, ' ') THEN trim(c${i}) ELSE c${i} END AS c${i}`)
+    .join(', ');
   const mapped = mappingSql(mapping, header, column);
   if (!mapped) return undefined;
   const staged = feed.columns.filter((c) => !(c.name in feed.derivedSql));
@@ -130,11 +170,6 @@ export async function landWithSql(lake: Lake, connection: DuckDBConnection, file
   if (castOk.some((c) => c === undefined)) return undefined;
   const partition = quoteIdent(feed.partitionColumn);
 
-  // Every value of every column: no line break (each record is then one line, so its line
-  // number is its position), no undecodable byte, not too long (bytes bound characters).
-  const rawOk = header
-    .map((_, i) => `NOT regexp_matches(coalesce(${column(i)}, ''), '[\\r\\n\\x{FFFD}]') AND strlen(coalesce(${column(i)}, '')) <= ${context.maxFieldChars}`)
-    .join(' AND ');
   const mappedFields = feed.columns
     .map((c) => `${mapped.fields[c.name] ?? 'CAST(NULL AS VARCHAR)'} AS ${quoteIdent(c.name)}`)
     .join(', ');
@@ -155,13 +190,13 @@ export async function landWithSql(lake: Lake, connection: DuckDBConnection, file
     await connection.run(`SET threads = ${threads}`);
     await connection.run(`CREATE OR REPLACE TEMP TABLE fast_source AS SELECT * FROM ${read}`);
     await connection.run(`SET preserve_insertion_order = false`);
-    await connection.run(
+    const viewSql =
       `CREATE OR REPLACE TEMP VIEW fast_rows AS ` +
-        `WITH numbered AS (SELECT rowid + 2 AS _source_line, * FROM fast_source), ` +
-        `mapped AS (SELECT _source_line, coalesce(${rawOk} AND ${mapped.ok}, false) AS _mapped_ok, ${mappedFields} FROM numbered), ` +
+        `WITH numbered AS (SELECT rowid + 2 AS _source_line, ${trimmed} FROM fast_source), ` +
+        `mapped AS (SELECT _source_line, coalesce(${mapped.ok}, false) AS _mapped_ok, ${mappedFields} FROM numbered), ` +
         `checked AS (SELECT _source_line, coalesce(_mapped_ok AND ${rules.ok}, false) AS _rules_ok, ${canonical} FROM mapped) ` +
-        `SELECT *, coalesce(_rules_ok AND ${castOk.join(' AND ')} AND ${partition} IS NOT NULL AND ${windowOk}, false) AS _ok FROM checked`,
-    );
+        `SELECT *, coalesce(_rules_ok AND ${castOk.join(' AND ')} AND ${partition} IS NOT NULL AND ${windowOk}, false) AS _ok FROM checked`;
+    await connection.run(viewSql);
     // Every record one line: a skipped blank line or a record over two lines shifts the numbers.
     const counted = await connection.runAndReadAll(`SELECT count(*)::BIGINT FROM fast_source`);
     const rows = Number(counted.getRows()[0]![0] as bigint);
@@ -175,11 +210,11 @@ export async function landWithSql(lake: Lake, connection: DuckDBConnection, file
       c.name === '_source_line' ? `_source_line` : `CAST(${sqlString(lineage[c.name]!)} AS ${c.type}) AS ${c.name}`,
     );
     // One pass: a row that fails any check stops the COPY, and the file takes the JavaScript path.
-    await connection.run(
+    const copySql = (
       `COPY (SELECT ${typed.join(', ')}, ${lineageTyped.join(', ')}, ` +
         `CASE WHEN _ok THEN CAST(${partition} AS VARCHAR) ELSE error('row ' || _source_line || ' needs the JavaScript checks') END AS dt FROM fast_rows) ` +
-        `TO ${sqlString(chunkDir)} (FORMAT parquet, PARTITION_BY (dt))`,
-    );
+        `TO ${sqlString(chunkDir)} (FORMAT parquet, PARTITION_BY (dt))`);
+    await connection.run(copySql);
     {
       const uploads: [string, string][] = [];
       for (const dir of (await readdir(chunkDir)).sort()) {

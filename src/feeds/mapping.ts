@@ -187,8 +187,12 @@ function transform(text: string, kind: string | undefined, format: string | unde
   }
 }
 
-/** Characters JavaScript's trim() removes that SQL's trim() keeps (it removes spaces only). */
-const NON_SPACE_TRIMMED = `[\\t\\n\\x0B\\f\\r\\p{Z}\\x{FEFF}]`;
+/**
+ * A RE2 class of the characters JavaScript's trim() removes but SQL's trim() keeps (it removes
+ * spaces only): every other white space and line terminator. The fast path requires that no
+ * value holds any, so that trimming means the same to both.
+ */
+export const NON_SPACE_WHITESPACE = '[\\t\\n\\x0B\\f\\r\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}]';
 
 const sqlText = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
@@ -238,10 +242,12 @@ function transformSql(t: string, kind: string | undefined, format: string | unde
 
 /**
  * The record mapper (createRecordMapper) in SQL, for ingest's fast path: per canonical field the
- * text it maps to, over a relation whose columns are the header's (`column(i)` names the i-th),
+ * text it maps to, over a relation whose columns are the header's with spaces trimmed
+ * (`column(i)` names the i-th; NULL for an empty value),
  * and `ok`, a condition that holds only for records the mapper maps without error to exactly
- * these values. Undefined when the mapping has a part with no SQL form (joined columns,
- * durations, booleans, other date formats) or the header lacks a mapped column.
+ * these values, provided no value holds a NON_SPACE_WHITESPACE character (the caller checks
+ * that once per record). Undefined when the mapping has a part with no SQL form (joined
+ * columns, durations, booleans, other date formats) or the header lacks a mapped column.
  */
 export function mappingSql(mapping: Mapping, header: string[], column: (index: number) => string): { fields: Record<string, string>; ok: string } | undefined {
   const position = new Map(header.map((h, i) => [h, i]));
@@ -266,12 +272,12 @@ export function mappingSql(mapping: Mapping, header: string[], column: (index: n
       }
       continue;
     }
-    const t = `trim(coalesce(${column(index)}, ''))`;
-    const isNull = `(${t} = ''${[...nulls].filter((n) => n !== '').map((n) => ` OR ${t} = ${sqlText(n)}`).join('')})`;
+    const t = column(index);
+    const isNull = `(${t} IS NULL OR ${t} = ''${[...nulls].filter((n) => n !== '').map((n) => ` OR ${t} = ${sqlText(n)}`).join('')})`;
     const sql = transformSql(t, spec.transform, spec.format);
     if (!sql) return undefined;
     fields[field] = `(CASE WHEN ${isNull} THEN NULL ELSE ${sql.expr} END)`;
-    ok.push(`(NOT regexp_matches(${t}, '^${NON_SPACE_TRIMMED}|${NON_SPACE_TRIMMED}$') AND (${isNull} OR ${sql.ok}))`);
+    if (sql.ok !== 'true') ok.push(`(${isNull} OR ${sql.ok})`);
   }
   return { fields, ok: ok.length ? ok.join(' AND ') : 'true' };
 }

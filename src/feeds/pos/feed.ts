@@ -60,8 +60,11 @@ export const posFeed: FeedDefinition = {
     const pattern = rules.non_product_sku_pattern;
     // Only patterns that read the same in JavaScript and RE2 (anchored plain text).
     if (pattern !== undefined && !/^\^?[A-Za-z0-9_ -]*\$?$/.test(pattern)) return undefined;
-    const decimal = (c: string) => `(regexp_full_match(${c}, '-?([0-9]+\\.?[0-9]*|\\.[0-9]+)') AND length(${c}) <= 300)`;
-    const positive = (c: string) => `(NOT starts_with(${c}, '-') AND regexp_matches(${c}, '[1-9]'))`;
+    // Quantities and prices as exact decimals: ingest accepts a row only when both are plain
+    // decimals that fit their columns without rounding (canonicalOkSql), so these comparisons
+    // are the validator's Number() comparisons.
+    const quantity = 'TRY_CAST(quantity AS DECIMAL(18,3))';
+    const price = 'TRY_CAST(unit_price AS DECIMAL(18,4))';
     const cancellation = rules.cancellation_prefix !== undefined ? `starts_with(order_id, ${sqlString(rules.cancellation_prefix)})` : 'false';
     const nonProduct = [
       ...(rules.non_product_skus.length ? [`upper(sku) IN (${rules.non_product_skus.map((s) => sqlString(s.toUpperCase())).join(', ')})`] : []),
@@ -74,14 +77,12 @@ export const posFeed: FeedDefinition = {
       'store_id IS NOT NULL',
       "(line_number IS NULL OR regexp_full_match(line_number, '[0-9]{1,9}'))",
       "(currency IS NULL OR regexp_full_match(currency, '[A-Z]{3}'))",
-      decimal('quantity'),
-      decimal('unit_price'),
-      "regexp_matches(quantity, '[1-9]')",
-      "NOT (starts_with(unit_price, '-') AND regexp_matches(unit_price, '[1-9]'))",
-      `NOT (${cancellation} AND ${positive('quantity')})`,
+      `${quantity} <> 0`,
+      `${price} >= 0`,
+      `NOT (${cancellation} AND ${quantity} > 0)`,
       // Upper-casing agrees with JavaScript's for ASCII only.
       "NOT regexp_matches(sku, '[^\\x00-\\x7F]')",
-      `abs(TRY_CAST(quantity AS DECIMAL(18,3)) * TRY_CAST(unit_price AS DECIMAL(18,4))) < 100000000000000`,
+      `abs(${quantity} * ${price}) < 100000000000000`,
     ];
     return {
       ok: ok.join(' AND '),
@@ -100,7 +101,7 @@ export const posFeed: FeedDefinition = {
         unit_price: 'unit_price',
         currency: 'currency',
         country: 'country',
-        line_type: `CASE WHEN ${positive('quantity')} THEN 'sale' WHEN ${positive('unit_price')} THEN 'return' ELSE 'adjustment' END`,
+        line_type: `CASE WHEN ${quantity} > 0 THEN 'sale' WHEN ${price} > 0 THEN 'return' ELSE 'adjustment' END`,
         is_cancellation: `CASE WHEN ${cancellation} THEN 'true' ELSE 'false' END`,
         is_product: nonProduct.length ? `CASE WHEN ${nonProduct.join(' OR ')} THEN 'false' ELSE 'true' END` : "'true'",
       },
