@@ -32,6 +32,15 @@ export interface FeedDefinition {
   derivedSql: Record<string, string>;
   /** A fresh validator per file, so per-file state (line numbers within orders) never leaks. */
   createValidator(mapping: Mapping): RowValidator;
+  /**
+   * The validator in SQL, for ingest's fast path (DuckDB parses and casts the file). Given the
+   * mapped fields as VARCHAR columns named after the canonical fields, plus `_source_line`:
+   * `ok`, a condition that holds only for rows the validator accepts, and `columns`, the
+   * canonical text of every staged column exactly as the validator would return it. `ok` may be
+   * stricter than the validator (a file with a row it rejects takes the JavaScript path, which
+   * has the last word), never looser. Undefined when a mapping's rules have no SQL form.
+   */
+  sqlRules?(mapping: Mapping): { ok: string; columns: Record<string, string> } | undefined;
 }
 
 /** Lineage columns added to every curated row. */

@@ -186,3 +186,98 @@ function transform(text: string, kind: string | undefined, format: string | unde
       throw new Error(`unknown transform ${kind}`);
   }
 }
+
+/**
+ * A RE2 class of the characters JavaScript's trim() removes but SQL's trim() keeps (it removes
+ * spaces only): every other white space and line terminator. The fast path requires that no
+ * value holds any, so that trimming means the same to both.
+ */
+export const NON_SPACE_WHITESPACE = '[\\t\\n\\x0B\\f\\r\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}]';
+
+const sqlText = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+/** Timestamp formats the SQL path reads: the strptime format and the canonical text of `t`. */
+const SQL_TIMESTAMP_FORMATS: Record<string, { shape: string; canonical: (t: string) => string }> = {
+  'YYYY-MM-DD HH:mm:ss': { shape: '[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}', canonical: (t) => t },
+  'YYYY-MM-DD': { shape: '[0-9]{4}-[0-9]{2}-[0-9]{2}', canonical: (t) => `(${t} || ' 00:00:00')` },
+  iso: {
+    shape: '[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}:[0-9]{2})?',
+    canonical: (t) => `(CASE WHEN length(${t}) = 10 THEN ${t} || ' 00:00:00' ELSE replace(${t}, 'T', ' ') END)`,
+  },
+};
+
+/** A transform in SQL over the trimmed, non-null text `t`: the canonical text and when it is certainly right. */
+function transformSql(t: string, kind: string | undefined, format: string | undefined): { expr: string; ok: string } | undefined {
+  switch (kind) {
+    case undefined:
+      return { expr: t, ok: 'true' };
+    case 'decimal':
+      // No sign '+', no exponent: then parseDecimal returns the text as it is.
+      return { expr: t, ok: `(regexp_full_match(${t}, '-?([0-9]+\\.?[0-9]*|\\.[0-9]+)') AND length(${t}) <= 300)` };
+    case 'integer_id':
+    case 'integer': {
+      const digits = `ltrim(regexp_extract(${t}, '[0-9]+'), '0')`;
+      const plain = `(CASE WHEN ${digits} = '' THEN '0' ELSE ${digits} END)`;
+      if (kind === 'integer_id') return { expr: plain, ok: `regexp_full_match(${t}, '[0-9]+(\\.0+)?')` };
+      return { expr: `(CASE WHEN starts_with(${t}, '-') AND ${plain} <> '0' THEN '-' || ${plain} ELSE ${plain} END)`, ok: `regexp_full_match(${t}, '[+-]?[0-9]+(\\.0+)?')` };
+    }
+    case 'timestamp':
+    case 'date': {
+      const known = SQL_TIMESTAMP_FORMATS[format ?? 'iso'];
+      if (!known) return undefined;
+      const canonical = known.canonical(t);
+      // The text read back must be the text written: an impossible date or time fails.
+      // Years before 100 are left to JavaScript, whose Date.UTC reads them as 19xx.
+      const ok = `(regexp_full_match(${t}, '${known.shape}') AND NOT starts_with(${t}, '00') AND strftime(TRY_CAST(${canonical} AS TIMESTAMP), '%Y-%m-%d %H:%M:%S') = ${canonical})`;
+      return { expr: kind === 'date' ? `left(${canonical}, 10)` : canonical, ok };
+    }
+    case 'upper':
+    case 'lower':
+      // JavaScript and DuckDB agree on ASCII only (JavaScript upper-cases ß to SS).
+      return { expr: `${kind}(${t})`, ok: `NOT regexp_matches(${t}, '[^\\x00-\\x7F]')` };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The record mapper (createRecordMapper) in SQL, for ingest's fast path: per canonical field the
+ * text it maps to, over a relation whose columns are the header's with spaces trimmed
+ * (`column(i)` names the i-th; NULL for an empty value),
+ * and `ok`, a condition that holds only for records the mapper maps without error to exactly
+ * these values, provided no value holds a NON_SPACE_WHITESPACE character (the caller checks
+ * that once per record). Undefined when the mapping has a part with no SQL form (joined
+ * columns, durations, booleans, other date formats) or the header lacks a mapped column.
+ */
+export function mappingSql(mapping: Mapping, header: string[], column: (index: number) => string): { fields: Record<string, string>; ok: string } | undefined {
+  const position = new Map(header.map((h, i) => [h, i]));
+  const nulls = new Set(mapping.source.null_values);
+  const fields: Record<string, string> = {};
+  const ok: string[] = [];
+  for (const [field, spec] of Object.entries(mapping.fields)) {
+    if (spec.columns) return undefined;
+    const index = spec.column === undefined ? -1 : (position.get(spec.column) ?? -1);
+    if (index < 0) {
+      if (spec.column !== undefined && !spec.optional) return undefined;
+      // A constant (or an absent optional column): mapped once, here.
+      const text = (spec.value ?? '').trim();
+      if (text === '' || nulls.has(text)) {
+        fields[field] = 'CAST(NULL AS VARCHAR)';
+        continue;
+      }
+      try {
+        fields[field] = sqlText(transform(text, spec.transform, spec.format));
+      } catch {
+        return undefined;
+      }
+      continue;
+    }
+    const t = column(index);
+    const isNull = `(${t} IS NULL OR ${t} = ''${[...nulls].filter((n) => n !== '').map((n) => ` OR ${t} = ${sqlText(n)}`).join('')})`;
+    const sql = transformSql(t, spec.transform, spec.format);
+    if (!sql) return undefined;
+    fields[field] = `(CASE WHEN ${isNull} THEN NULL ELSE ${sql.expr} END)`;
+    if (sql.ok !== 'true') ok.push(`(${isNull} OR ${sql.ok})`);
+  }
+  return { fields, ok: ok.length ? ok.join(' AND ') : 'true' };
+}

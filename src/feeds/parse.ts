@@ -192,3 +192,31 @@ export function rowProblem(
   }
   return undefined;
 }
+
+/**
+ * A SQL condition that holds only when `canonicalProblem(type, value)` finds nothing and the
+ * value casts to `type` (`expr` is VARCHAR, NULL passes); undefined for a type it cannot check.
+ * Stricter than canonicalProblem where that is simpler: the fast ingest path falls back to the
+ * JavaScript checks for a file with any row that fails it.
+ */
+export function canonicalOkSql(type: string, expr: string): string | undefined {
+  const upper = type.toUpperCase();
+  const decimal = /^DECIMAL\((\d+),\s*(\d+)\)$/.exec(upper);
+  let check: string | undefined;
+  if (decimal) {
+    const scale = Number(decimal[2]);
+    const whole = Number(decimal[1]) - scale;
+    check = `regexp_full_match(${expr}, '-?0*[0-9]{0,${whole}}(\\.[0-9]{0,${scale}}0*)?') AND regexp_matches(${expr}, '[0-9]')`;
+  } else if (upper === 'SMALLINT' || upper === 'INTEGER' || upper === 'BIGINT') {
+    check = `regexp_full_match(${expr}, '-?[0-9]{1,${{ SMALLINT: 4, INTEGER: 9, BIGINT: 18 }[upper]}}')`;
+  } else if (upper === 'TIMESTAMP') {
+    check = `regexp_full_match(${expr}, '[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?') AND TRY_CAST(${expr} AS TIMESTAMP) IS NOT NULL`;
+  } else if (upper === 'DATE') {
+    check = `regexp_full_match(${expr}, '[0-9]{4}-[0-9]{2}-[0-9]{2}') AND TRY_CAST(${expr} AS DATE) IS NOT NULL`;
+  } else if (upper === 'BOOLEAN') {
+    check = `${expr} IN ('true', 'false')`;
+  } else if (upper === 'VARCHAR') {
+    return 'true';
+  }
+  return check === undefined ? undefined : `(${expr} IS NULL OR (${check}))`;
+}

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { type CanonicalRow, type FeedDefinition, type RowValidator, schemaReject } from '../feed.js';
 import type { Mapping } from '../mapping.js';
 import { rowProblem } from '../parse.js';
+import { sqlString } from '../../engine/sql.js';
 import { POS_COLUMNS, POS_TABLE } from './schema.js';
 
 const PosRules = z
@@ -53,6 +54,58 @@ export const posFeed: FeedDefinition = {
   derivedSql: {
     // Exact decimal product, so sums of line amounts are exact too.
     line_amount: 'CAST(CAST(quantity AS DECIMAL(18,3)) * CAST(unit_price AS DECIMAL(18,4)) AS DECIMAL(18,4))',
+  },
+  sqlRules(mapping: Mapping) {
+    const rules = PosRules.parse(mapping.rules);
+    const pattern = rules.non_product_sku_pattern;
+    // Only patterns that read the same in JavaScript and RE2 (anchored plain text).
+    if (pattern !== undefined && !/^\^?[A-Za-z0-9_ -]*\$?$/.test(pattern)) return undefined;
+    // Quantities and prices as exact decimals: ingest accepts a row only when both are plain
+    // decimals that fit their columns without rounding (canonicalOkSql), so these comparisons
+    // are the validator's Number() comparisons.
+    const quantity = 'TRY_CAST(quantity AS DECIMAL(18,3))';
+    const price = 'TRY_CAST(unit_price AS DECIMAL(18,4))';
+    const cancellation = rules.cancellation_prefix !== undefined ? `starts_with(order_id, ${sqlString(rules.cancellation_prefix)})` : 'false';
+    const nonProduct = [
+      ...(rules.non_product_skus.length ? [`upper(sku) IN (${rules.non_product_skus.map((s) => sqlString(s.toUpperCase())).join(', ')})`] : []),
+      ...(pattern !== undefined ? [`regexp_matches(sku, ${sqlString(`(?i)${pattern}`)})`] : []),
+    ];
+    const ok = [
+      'order_id IS NOT NULL',
+      'order_ts IS NOT NULL',
+      'sku IS NOT NULL',
+      'store_id IS NOT NULL',
+      "(line_number IS NULL OR regexp_full_match(line_number, '[0-9]{1,9}'))",
+      "(currency IS NULL OR regexp_full_match(currency, '[A-Z]{3}'))",
+      `${quantity} <> 0`,
+      `${price} >= 0`,
+      `NOT (${cancellation} AND ${quantity} > 0)`,
+      // Upper-casing agrees with JavaScript's for ASCII only.
+      "NOT regexp_matches(sku, '[^\\x00-\\x7F]')",
+      `abs(${quantity} * ${price}) < 100000000000000`,
+    ];
+    return {
+      ok: ok.join(' AND '),
+      columns: {
+        order_id: 'order_id',
+        // Sources without line numbers: position of the line within its order in this file.
+        line_number: 'coalesce(line_number, CAST(row_number() OVER (PARTITION BY order_id, line_number IS NULL ORDER BY _source_line) AS VARCHAR))',
+        order_ts: 'order_ts',
+        business_date: 'left(order_ts, 10)',
+        store_id: 'store_id',
+        channel: "coalesce(channel, 'store')",
+        customer_id: 'customer_id',
+        sku: 'sku',
+        description: 'description',
+        quantity: 'quantity',
+        unit_price: 'unit_price',
+        currency: 'currency',
+        country: 'country',
+        line_type: `CASE WHEN ${quantity} > 0 THEN 'sale' WHEN ${price} > 0 THEN 'return' ELSE 'adjustment' END`,
+        is_cancellation: `CASE WHEN ${cancellation} THEN 'true' ELSE 'false' END`,
+        is_product: nonProduct.length ? `CASE WHEN ${nonProduct.join(' OR ')} THEN 'false' ELSE 'true' END` : "'true'",
+      },
+    };
   },
   createValidator(mapping: Mapping): RowValidator {
     const rules = PosRules.parse(mapping.rules);
