@@ -16,12 +16,13 @@ export const COMPARISONS: readonly ComparisonSpec[] = [
   { name: 'birth_date', levels: ['null', 'exact', 'day_month_swapped', 'one_digit_off', 'one_field_off', 'else'] },
   { name: 'phone', levels: ['null', 'e164', 'last8', 'else'] },
   { name: 'email', levels: ['null', 'exact', 'fuzzy', 'else'] },
-  { name: 'address', levels: ['null', 'street', 'postcode', 'city', 'else'] },
+  { name: 'address', levels: ['null', 'street', 'street_similar', 'postcode', 'city', 'else'] },
   { name: 'gender', levels: ['null', 'agree', 'disagree'] },
 ];
 
 export const C_NAME = 0, C_DOB = 1, C_PHONE = 2, C_EMAIL = 3, C_ADDRESS = 4, C_GENDER = 5;
 export const NAME_EXACT = 1;
+export const NAME_ALIAS = 2;
 export const NAME_PINYIN = 4;
 export const NAME_PARTIAL = 7;
 const NAME_JW92 = 5, NAME_JW80 = 6, NAME_ELSE = 8;
@@ -93,12 +94,18 @@ function crossScriptLevel(t: Table, i: number, j: number): number {
   return best;
 }
 
-/** Same Latin reading: the order-free key, or one side's joined reading is one of the other's. */
+/**
+ * Same Latin reading: the order-free key, or one of one side's two joined readings (family +
+ * given, given + family) is one of the other's. All four combinations count: a lower-case name
+ * of three tokens may be split at another token than another spelling of it ("zhao huiqiang"
+ * read as family huiqiang + given zhao, "zhao hui qiang" as family qiang + given "zhao hui"),
+ * and then only the given + family readings agree (both "zhaohuiqiang").
+ */
 function romanAgrees(t: Table, i: number, j: number): boolean {
   const k = t.romanKey[i]!;
   if (k >= 0 && k === t.romanKey[j]) return true;
   const ai = t.romanA[i]!, bi = t.romanB[i]!, aj = t.romanA[j]!, bj = t.romanB[j]!;
-  return ai >= 0 && aj >= 0 && (ai === aj || ai === bj || bi === aj);
+  return ai >= 0 && aj >= 0 && (ai === aj || ai === bj || bi === aj || bi === bj);
 }
 
 /**
@@ -210,17 +217,33 @@ export function addressLevel(t: Table, i: number, j: number): number {
   const si = t.street[i]!, sj = t.street[j]!;
   const pi = t.postcode[i]!, pj = t.postcode[j]!;
   const ci = t.city[i]!, cj = t.city[j]!;
+  const di = t.district[i]!, dj = t.district[j]!;
   if ((si < 0 && pi < 0 && ci < 0) || (sj < 0 && pj < 0 && cj < 0)) return 0;
   // The same street text in another city is another address.
   if (si >= 0 && sj >= 0 && !(ci >= 0 && cj >= 0 && ci !== cj)) {
     if (si === sj) return 1;
+    // A similar street is its own level, weighed by EM apart from the same street: a typo
+    // (建设北路212号 / 22号, 文化路 / 文化). Its house numbers may differ by one digit at most, and
+    // not in two districts: Jaro-Winkler alone finds 工业南路200号 like 工业南路276号, and one road
+    // name runs through several districts (黄河路11号 in 崂山区, 黄河路112号 in 市南区).
     const s = t.dicts.street.values;
-    if (jaroWinkler(s[si]!, s[sj]!) >= 0.9 - EPS) return 1;
+    if (!(di >= 0 && dj >= 0 && di !== dj) && jaroWinkler(s[si]!, s[sj]!) >= 0.9 - EPS && withinOneEdit(digitsOf(s[si]!), digitsOf(s[sj]!))) return 2;
   }
-  if (pi >= 0 && pi === pj) return 2;
-  const di = t.district[i]!;
-  if ((ci >= 0 && ci === cj) || (di >= 0 && di === t.district[j])) return 3;
-  return 4;
+  if (pi >= 0 && pi === pj) return 3;
+  if ((ci >= 0 && ci === cj) || (di >= 0 && di === dj)) return 4;
+  return 5;
+}
+
+const digitsOf = (s: string): string => s.replace(/\D+/g, '');
+
+/** Are two strings equal but for one inserted, deleted or replaced character? */
+export function withinOneEdit(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  if (a.length === b.length) return a.slice(i + 1) === b.slice(i + 1);
+  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
 }
 
 export function genderLevel(t: Table, i: number, j: number): number {
