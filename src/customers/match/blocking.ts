@@ -60,10 +60,6 @@ export const BLOCKING_RULES: readonly BlockingRule[] = [
   // date: the pairs across scripts that no other name rule brings together.
   { name: 'roman_dob', uses: [C_NAME, C_DOB], slots: 1, keys: (t) => keysFrom(t, (d, i) => d.id(t.romanKey[i]!, orNone(t.dob[i]!))) },
   { name: 'roman_street', uses: [C_NAME, C_ADDRESS], slots: 1, keys: (t) => keysFrom(t, (d, i) => d.id(t.romanKey[i]!, t.street[i]!)) },
-  // The same reading in the same city: a street typed another way (建设北路212号 / 建设北路22号,
-  // 1栋202室 / 1栋2002室) with no postcode or birth date to block on. Common names fill the
-  // block past maxBlockSize in a big city and are skipped there (other rules still see them).
-  { name: 'roman_city', uses: [C_NAME, C_ADDRESS], slots: 1, keys: (t) => keysFrom(t, (d, i) => d.id(t.romanKey[i]!, t.city[i]!)) },
   {
     name: 'initials_postcode',
     uses: [C_NAME, C_ADDRESS],

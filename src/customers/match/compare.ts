@@ -16,7 +16,7 @@ export const COMPARISONS: readonly ComparisonSpec[] = [
   { name: 'birth_date', levels: ['null', 'exact', 'day_month_swapped', 'one_digit_off', 'one_field_off', 'else'] },
   { name: 'phone', levels: ['null', 'e164', 'last8', 'else'] },
   { name: 'email', levels: ['null', 'exact', 'fuzzy', 'else'] },
-  { name: 'address', levels: ['null', 'street', 'street_similar', 'postcode', 'city', 'else'] },
+  { name: 'address', levels: ['null', 'street', 'postcode', 'city', 'else'] },
   { name: 'gender', levels: ['null', 'agree', 'disagree'] },
 ];
 
@@ -217,33 +217,17 @@ export function addressLevel(t: Table, i: number, j: number): number {
   const si = t.street[i]!, sj = t.street[j]!;
   const pi = t.postcode[i]!, pj = t.postcode[j]!;
   const ci = t.city[i]!, cj = t.city[j]!;
-  const di = t.district[i]!, dj = t.district[j]!;
   if ((si < 0 && pi < 0 && ci < 0) || (sj < 0 && pj < 0 && cj < 0)) return 0;
   // The same street text in another city is another address.
   if (si >= 0 && sj >= 0 && !(ci >= 0 && cj >= 0 && ci !== cj)) {
     if (si === sj) return 1;
-    // A similar street is its own level, weighed by EM apart from the same street: a typo
-    // (建设北路212号 / 22号, 文化路 / 文化). Its house numbers may differ by one digit at most, and
-    // not in two districts: Jaro-Winkler alone finds 工业南路200号 like 工业南路276号, and one road
-    // name runs through several districts (黄河路11号 in 崂山区, 黄河路112号 in 市南区).
     const s = t.dicts.street.values;
-    if (!(di >= 0 && dj >= 0 && di !== dj) && jaroWinkler(s[si]!, s[sj]!) >= 0.9 - EPS && withinOneEdit(digitsOf(s[si]!), digitsOf(s[sj]!))) return 2;
+    if (jaroWinkler(s[si]!, s[sj]!) >= 0.9 - EPS) return 1;
   }
-  if (pi >= 0 && pi === pj) return 3;
-  if ((ci >= 0 && ci === cj) || (di >= 0 && di === dj)) return 4;
-  return 5;
-}
-
-const digitsOf = (s: string): string => s.replace(/\D+/g, '');
-
-/** Are two strings equal but for one inserted, deleted or replaced character? */
-export function withinOneEdit(a: string, b: string): boolean {
-  if (a === b) return true;
-  if (Math.abs(a.length - b.length) > 1) return false;
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  if (a.length === b.length) return a.slice(i + 1) === b.slice(i + 1);
-  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+  if (pi >= 0 && pi === pj) return 2;
+  const di = t.district[i]!;
+  if ((ci >= 0 && ci === cj) || (di >= 0 && di === t.district[j])) return 3;
+  return 4;
 }
 
 export function genderLevel(t: Table, i: number, j: number): number {

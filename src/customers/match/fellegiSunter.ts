@@ -77,7 +77,7 @@ const INITIAL_M: Record<string, number[]> = {
   birth_date: [0.85, 0.03, 0.04, 0.03, 0.05],
   phone: [0.7, 0.05, 0.25],
   email: [0.75, 0.05, 0.2],
-  address: [0.55, 0.05, 0.1, 0.1, 0.2],
+  address: [0.6, 0.1, 0.1, 0.2],
   gender: [0.97, 0.03],
 };
 

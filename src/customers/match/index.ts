@@ -14,12 +14,11 @@
  *    same e-mail and birth date are one *entity* (match_rule `exact:<rule>`). An entity carries a
  *    merged view (each field block from its most complete record, phones united); the fuzzy
  *    steps compare entities.
- * 2. Blocking: candidate pairs share a key under at least one of thirteen rules — mobile (last 8
+ * 2. Blocking: candidate pairs share a key under at least one of twelve rules — mobile (last 8
  *    digits), landline (last 8 digits), e-mail, family name + birth date, given name + birth
  *    date, sorted name tokens + birth year, name sound key + birth year, sound key + postcode,
- *    sound key + street, the name's Latin reading in either order + birth date, + street or
- *    + city (刘静 = "Jing Liu" = "LIU, Jing"; the city for a street typed two ways), family name
- *    + given initial + postcode. The sound key is toneless
+ *    sound key + street, the name's Latin reading in either order + birth date or + street
+ *    (刘静 = "Jing Liu" = "LIU, Jing"), family name + given initial + postcode. The sound key is toneless
  *    pinyin for Chinese (`pinyin-pro`: 王伟 = 王玮) and Soundex for Latin names. Each pair is
  *    emitted once (by the first rule that has it) with a bit per rule it agrees on. Blocks over
  *    `maxBlockSize` (50) rows are skipped and counted in `stats.blocking`.
@@ -29,7 +28,7 @@
  *      birth_date  exact / day-month swapped / one of y-m-d off by one digit / off by more / else
  *      phone       a shared E.164 / same last 8 digits / else
  *      email       exact / same local part or JW ≥ 0.88 / else
- *      address     same street / similar street (JW ≥ 0.9), same city / postcode / city or district / else
+ *      address     same street (JW ≥ 0.9, same city) / postcode / city or district / else
  *      gender      agree / disagree
  * 4. Parameters. u per level from 1M random entity pairs. m by EM on blocked *record* pairs (up
  *    to 2M, whole blocks sampled): one session per blocking rule, leaving out the comparisons
