@@ -48,6 +48,15 @@ describe('names across scripts (issue #15)', () => {
     expect(level('刘静', 'Jing Li')).not.toBe('pinyin');
   });
 
+  it('reads a lower-case name of three tokens as the same whichever token it was split at', () => {
+    // "zhao huiqiang" is read as family huiqiang + given zhao, "zhao hui qiang" as family qiang +
+    // given "zhao hui": only their given + family readings agree (both zhaohuiqiang).
+    expect(level('zhao huiqiang', 'zhao hui qiang')).toBe('pinyin');
+    expect(level('xiao yangwei', 'xiao yang wei')).toBe('pinyin');
+    expect(level('zhao hui qiang', '赵慧强')).toBe('pinyin');
+    expect(level('zhao huiqiang', 'zhao hui qing')).not.toBe('pinyin');
+  });
+
   it('treats title-only names as partial: they fit a name with that family name, and nothing else', () => {
     expect(level('王先生', '王强')).toBe('partial');
     expect(level('Mr Wang', '王强')).toBe('partial');

@@ -22,6 +22,7 @@ export const COMPARISONS: readonly ComparisonSpec[] = [
 
 export const C_NAME = 0, C_DOB = 1, C_PHONE = 2, C_EMAIL = 3, C_ADDRESS = 4, C_GENDER = 5;
 export const NAME_EXACT = 1;
+export const NAME_ALIAS = 2;
 export const NAME_PINYIN = 4;
 export const NAME_PARTIAL = 7;
 const NAME_JW92 = 5, NAME_JW80 = 6, NAME_ELSE = 8;
@@ -93,12 +94,18 @@ function crossScriptLevel(t: Table, i: number, j: number): number {
   return best;
 }
 
-/** Same Latin reading: the order-free key, or one side's joined reading is one of the other's. */
+/**
+ * Same Latin reading: the order-free key, or one of one side's two joined readings (family +
+ * given, given + family) is one of the other's. All four combinations count: a lower-case name
+ * of three tokens may be split at another token than another spelling of it ("zhao huiqiang"
+ * read as family huiqiang + given zhao, "zhao hui qiang" as family qiang + given "zhao hui"),
+ * and then only the given + family readings agree (both "zhaohuiqiang").
+ */
 function romanAgrees(t: Table, i: number, j: number): boolean {
   const k = t.romanKey[i]!;
   if (k >= 0 && k === t.romanKey[j]) return true;
   const ai = t.romanA[i]!, bi = t.romanB[i]!, aj = t.romanA[j]!, bj = t.romanB[j]!;
-  return ai >= 0 && aj >= 0 && (ai === aj || ai === bj || bi === aj);
+  return ai >= 0 && aj >= 0 && (ai === aj || ai === bj || bi === aj || bi === bj);
 }
 
 /**

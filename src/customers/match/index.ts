@@ -41,8 +41,8 @@
  *    Prior = fixed point of expected matches among blocked entity pairs / all entity pairs.
  * 5. Scoring. Match weight = log2(prior odds) + Σ log2(m/u), with the conditional u of the rule
  *    the pair shares that gives the *lowest* weight (random-pair u for unblocked pairs), plus
- *    term-frequency adjustments for an exact name and a shared phone (log2(u_level / value
- *    frequency), ±8 bits; off below 1,000 entities). Probability ≥ thresholds.merge (0.5) → merge
+ *    term-frequency adjustments for an exact name (also across scripts or in another order) and
+ *    a shared phone (log2(u_level / value frequency), ±8 bits; off below 1,000 entities). Probability ≥ thresholds.merge (0.5) → merge
  *    edge — if the name rule allows it (compare.ts MERGE_ALLOWED: a shared phone or e-mail, or
  *    names that agree in full; names that disagree need the e-mail or phone + birth date), else
  *    review (needs_identifier); ≥ thresholds.review (0.05) → review queue; else no match. The thresholds were set on

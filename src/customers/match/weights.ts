@@ -1,11 +1,11 @@
 /**
  * Pair weights with term-frequency adjustments (as Splink's tf adjustments): an exact agreement
- * on a frequent value says less than one on a rare value. For the exact name and the shared
- * phone, the level's average u is replaced by the value's frequency among entities:
+ * on a frequent value says less than one on a rare value. For the exact name (and the same
+ * name in another order or script) and the shared phone, the level's average u is replaced by the value's frequency among entities:
  * adjustment = log2(u_level / frequency), capped at ±maxAdjustmentBits. A landline shared by a
  * household of four, or a store's phone, weighs less than a mobile seen on one person's records.
  */
-import { C_NAME, C_PHONE, LEVEL_OF, NAME_EXACT, NAME_PINYIN } from './compare.js';
+import { C_NAME, C_PHONE, LEVEL_OF, NAME_ALIAS, NAME_EXACT, NAME_PINYIN } from './compare.js';
 import { maskedWeight, type Scorer } from './fellegiSunter.js';
 import { PHONE_SLOTS, type Table } from './prepare.js';
 
@@ -30,6 +30,7 @@ export function makeWeigher(e: Table, scorer: Scorer): Weigher {
   const cap = params.tf.maxAdjustmentBits;
   let nameAdj: Float64Array | null = null;
   let romanAdj: Float64Array | null = null;
+  let aliasAdj: Float64Array | null = null;
   let phoneAdj: Float64Array | null = null;
   const tf = e.n >= MIN_TF_ENTITIES;
   if (tf && params.tf.name) {
@@ -40,6 +41,10 @@ export function makeWeigher(e: Table, scorer: Scorer): Weigher {
     const roman = new Int32Array(e.dicts.roman.values.length);
     for (let i = 0; i < e.n; i++) if (e.romanKey[i]! >= 0) roman[e.romanKey[i]!]!++;
     romanAdj = adjustments(roman, e.n, params.comparisons[C_NAME]!.levels[NAME_PINYIN]!.u!, cap);
+    // And for the same tokens in another order: "Fang Wang" / "Wang Fang" is as common as 王芳.
+    const keys = new Int32Array(e.dicts.nameKey.values.length);
+    for (let i = 0; i < e.n; i++) if (e.nameKey[i]! >= 0) keys[e.nameKey[i]!]!++;
+    aliasAdj = adjustments(keys, e.n, params.comparisons[C_NAME]!.levels[NAME_ALIAS]!.u!, cap);
   }
   if (tf && params.tf.phone) {
     const counts = new Int32Array(e.dicts.phone.values.length);
@@ -51,6 +56,8 @@ export function makeWeigher(e: Table, scorer: Scorer): Weigher {
     const nameLevel = LEVEL_OF[C_NAME]![pattern];
     if (nameAdj && nameLevel === NAME_EXACT) w += nameAdj[e.name[i]!]!;
     else if (romanAdj && nameLevel === NAME_PINYIN && e.romanKey[i]! >= 0) w += romanAdj[e.romanKey[i]!]!;
+    // A nickname (Bill / William) has another token key: no adjustment.
+    else if (aliasAdj && nameLevel === NAME_ALIAS && e.nameKey[i] === e.nameKey[j]) w += aliasAdj[e.nameKey[i]!]!;
     if (phoneAdj && LEVEL_OF[C_PHONE]![pattern] === PHONE_E164) {
       // The rarest phone the two share.
       let best = -Infinity;
