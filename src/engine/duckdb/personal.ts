@@ -23,11 +23,14 @@ import { quoteIdent, sqlString } from '../sql.js';
 const PERSONAL_TOKENS = new Set(['email', 'mail', 'phone', 'phones', 'mobile', 'street', 'address', 'postcode', 'birth', 'birthdate', 'dob']);
 const NAME_QUALIFIERS = new Set(['full', 'family', 'given', 'first', 'last', 'middle', 'customer', 'contact', 'person', 'std']);
 const WHOLE_NAMES = new Set(['raw_record', 'issues']);
+/** Words that make a column a fact about contact data, not the data itself: `email_consent`, `sms_consent_at`, `phone_count`. */
+const ABOUT_TOKENS = new Set(['consent', 'consented', 'opt', 'optin', 'optout', 'verified', 'valid', 'count', 'status', 'source', 'system', 'type']);
 
 export function isPersonalColumn(column: string): boolean {
   const lower = column.toLowerCase();
   if (WHOLE_NAMES.has(lower)) return true;
   const tokens = lower.split(/[^a-z0-9]+/).filter(Boolean);
+  if (tokens.some((t) => ABOUT_TOKENS.has(t))) return false;
   if (tokens.some((t) => PERSONAL_TOKENS.has(t))) return true;
   const at = tokens.indexOf('name');
   return at >= 0 && tokens.some((t) => NAME_QUALIFIERS.has(t));
