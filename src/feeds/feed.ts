@@ -1,5 +1,7 @@
 import type { ZodType } from 'zod';
-import type { Mapping } from './mapping.js';
+import type { CanonicalRow, Mapping } from './mapping.js';
+
+export type { CanonicalRow };
 
 /** A column of a feed's canonical (curated) table. Types are SQL types both engines accept. */
 export interface CanonicalColumn {
@@ -7,9 +9,6 @@ export interface CanonicalColumn {
   type: string;
   doc: string;
 }
-
-/** Canonical values travel as strings (or NULL) and are cast by SQL on the way into parquet. */
-export type CanonicalRow = Record<string, string | null>;
 
 export type RowResult = { ok: true; row: CanonicalRow } | { ok: false; field: string; reason: string };
 

@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { CanonicalRow, FeedDefinition } from './feed.js';
 import { parseBoolean, parseDecimal, parseDuration, parseInteger, parseIntegerId, parseTimestamp } from './parse.js';
 
 /**
@@ -61,7 +60,18 @@ export function mappingLabel(mapping: Mapping): string {
 }
 
 /** Loads a built-in mapping by name or a mapping file (YAML or JSON) by path. */
-export async function loadMapping(feed: FeedDefinition, nameOrFile?: string): Promise<Mapping> {
+/** Canonical values travel as strings (or NULL) and are cast by SQL on the way into parquet. */
+export type CanonicalRow = Record<string, string | null>;
+
+/** What loading a mapping needs of its feed (every FeedDefinition has it). */
+export interface MappedFeed {
+  name: string;
+  defaultMapping: string;
+  mappingsDir: string;
+  columns: readonly { name: string }[];
+}
+
+export async function loadMapping(feed: MappedFeed, nameOrFile?: string): Promise<Mapping> {
   const wanted = nameOrFile ?? feed.defaultMapping;
   const isFile = /[\\/]|\.(ya?ml|json)$/i.test(wanted);
   const file = isFile ? path.resolve(wanted) : path.join(feed.mappingsDir, `${wanted}.yaml`);
