@@ -54,26 +54,28 @@ export interface Product {
   months?: number[];
   /** Relative popularity within its category. */
   weight: number;
+  /** What a shopper often takes with it (a teapot for pu'er, cups for a gaiwan): the baskets' affinities. */
+  goesWith?: { sku: string; chance: number };
 }
 
 export const PRODUCTS: Product[] = [
-  { sku: 'T001', name: '西湖龙井 250g', category: 'tea', price: 268, weight: 5 },
-  { sku: 'T002', name: '安溪铁观音 250g', category: 'tea', price: 158, weight: 5 },
-  { sku: 'T003', name: '云南普洱茶饼 357g', category: 'tea', price: 198, weight: 4 },
+  { sku: 'T001', name: '西湖龙井 250g', category: 'tea', price: 268, weight: 5, goesWith: { sku: 'W003', chance: 0.4 } },
+  { sku: 'T002', name: '安溪铁观音 250g', category: 'tea', price: 158, weight: 5, goesWith: { sku: 'W001', chance: 0.35 } },
+  { sku: 'T003', name: '云南普洱茶饼 357g', category: 'tea', price: 198, weight: 4, goesWith: { sku: 'W002', chance: 0.3 } },
   { sku: 'T004', name: '正山小种 200g', category: 'tea', price: 128, weight: 4 },
   { sku: 'T005', name: '茉莉花茶 250g', category: 'tea', price: 68, weight: 6 },
   { sku: 'T006', name: '白毫银针 100g', category: 'tea', price: 388, weight: 2 },
-  { sku: 'T007', name: '武夷大红袍 200g', category: 'tea', price: 298, weight: 3 },
+  { sku: 'T007', name: '武夷大红袍 200g', category: 'tea', price: 298, weight: 3, goesWith: { sku: 'W008', chance: 0.3 } },
   { sku: 'T008', name: '洞庭碧螺春 150g', category: 'tea', price: 188, weight: 3 },
-  { sku: 'T009', name: '杭白菊 100g', category: 'tea', price: 38, weight: 5 },
+  { sku: 'T009', name: '杭白菊 100g', category: 'tea', price: 38, weight: 5, goesWith: { sku: 'S006', chance: 0.4 } },
   { sku: 'T010', name: '冷泡绿茶 12包', category: 'tea', price: 45, months: [5, 6, 7, 8, 9], weight: 6 },
-  { sku: 'W001', name: '白瓷盖碗', category: 'teaware', price: 88, weight: 4 },
+  { sku: 'W001', name: '白瓷盖碗', category: 'teaware', price: 88, weight: 4, goesWith: { sku: 'W006', chance: 0.5 } },
   { sku: 'W002', name: '宜兴紫砂壶', category: 'teaware', price: 680, weight: 1 },
   { sku: 'W003', name: '玻璃公道杯', category: 'teaware', price: 48, weight: 4 },
   { sku: 'W004', name: '旅行茶具套装', category: 'teaware', price: 168, weight: 3 },
   { sku: 'W005', name: '竹制茶盘', category: 'teaware', price: 238, weight: 2 },
   { sku: 'W006', name: '品茗杯 6只装', category: 'teaware', price: 78, weight: 4 },
-  { sku: 'W007', name: '电陶炉', category: 'teaware', price: 399, weight: 1 },
+  { sku: 'W007', name: '电陶炉', category: 'teaware', price: 399, weight: 1, goesWith: { sku: 'W005', chance: 0.4 } },
   { sku: 'W008', name: '建盏', category: 'teaware', price: 328, weight: 1 },
   { sku: 'S001', name: '绿豆糕', category: 'snack', price: 28, weight: 6 },
   { sku: 'S002', name: '凤梨酥', category: 'snack', price: 45, weight: 6 },
@@ -86,7 +88,7 @@ export const PRODUCTS: Product[] = [
   { sku: 'H003', name: '竹制收纳盒', category: 'home', price: 59, weight: 4 },
   { sku: 'H004', name: '青瓷花瓶', category: 'home', price: 139, weight: 2 },
   { sku: 'G001', name: '新春茶礼盒', category: 'gift', price: 588, months: [12, 1, 2], weight: 5 },
-  { sku: 'G002', name: '中秋月饼礼盒', category: 'gift', price: 328, months: [8, 9], weight: 6 },
+  { sku: 'G002', name: '中秋月饼礼盒', category: 'gift', price: 328, months: [8, 9], weight: 6, goesWith: { sku: 'S003', chance: 0.35 } },
   { sku: 'G003', name: '端午粽子礼盒', category: 'gift', price: 198, months: [5, 6], weight: 5 },
   { sku: 'G004', name: '企业定制茶礼', category: 'gift', price: 1288, weight: 1 },
 ];

@@ -288,14 +288,17 @@ export function generateCompany(options: DemoOptions): DemoManifest {
 
   // ------------------------------------------------------------ store receipts
   type Line = { product: Product; qty: number };
+  const productBySku = new Map(PRODUCTS.map((p) => [p.sku, p]));
   const basketLines = (r: Rng, day: number, prefs: Float64Array, size: number, whale: boolean): Line[] => {
     const lines: Line[] = [];
     const n = Math.max(1, Math.min(8, Math.round(size * (0.5 + r.next()))));
     for (let i = 0; i < n; i++) {
-      const product = whale && i === 0 && r.chance(0.6) ? PRODUCTS.find((p) => p.sku === 'G004')! : pickProduct(r, day, prefs);
+      const product = whale && i === 0 && r.chance(0.6) ? productBySku.get('G004')! : pickProduct(r, day, prefs);
       if (lines.some((l) => l.product === product)) continue;
       const qty = whale && product.category === 'gift' ? 5 + r.int(16) : r.chance(0.8) ? 1 : r.chance(0.75) ? 2 : 3;
       lines.push({ product, qty });
+      const partner = product.goesWith && r.chance(product.goesWith.chance) ? productBySku.get(product.goesWith.sku) : undefined;
+      if (partner && !lines.some((l) => l.product === partner)) lines.push({ product: partner, qty: 1 });
     }
     return lines;
   };

@@ -171,6 +171,16 @@ describe('the demo company lands through the real feeds and fills every report q
     expect(await latest(`select count(*) as n from customer_profitability where profit < 0`)).toBeGreaterThan(0);
   });
 
+  it('has baskets with affinities: tea with its teaware, and a next best product for customers', async () => {
+    const pairs = await query(`select product_a, product_b, lift from product_affinity where source_feed = 'pos' order by lift desc`);
+    const partners = PRODUCTS.filter((p) => p.goesWith).map((p) => `${p.sku}>${p.goesWith!.sku}`);
+    const found = pairs.filter((r) => partners.includes(`${r.product_a}>${r.product_b}`));
+    expect(found.length).toBeGreaterThan(0);
+    for (const r of found) expect(Number(r.lift)).toBeGreaterThan(1.5);
+    const [nbp] = await query(`select count(*) as n from next_best_product`);
+    expect(Number(nbp!.n)).toBeGreaterThan(0);
+  });
+
   it('gives every report data query rows', async () => {
     const folder = path.join(REPO, 'reports', 'src', 'data');
     // audience_lift measures `crmlake audience export` runs, which the demo does not make.
