@@ -511,7 +511,7 @@ function failpoint(name: string): void {
 }
 
 /** Writes canonical rows as CSV: every value quoted, NULL as an unquoted \\N. */
-class StagingWriter {
+export class StagingWriter {
   private readonly stream;
   private buffer = '';
   rows = 0;
@@ -536,9 +536,16 @@ class StagingWriter {
     this.buffer = '';
     if (this.failure) throw this.failure;
     if (!this.stream.write(chunk)) {
+      // Wait for whichever comes first, then drop the other listener: one left behind per
+      // back-pressure wait piles up on a long file (MaxListenersExceededWarning).
       await new Promise<void>((resolve) => {
-        this.stream.once('drain', () => resolve());
-        this.stream.once('error', () => resolve());
+        const done = () => {
+          this.stream.off('drain', done);
+          this.stream.off('error', done);
+          resolve();
+        };
+        this.stream.once('drain', done);
+        this.stream.once('error', done);
       });
     }
   }
