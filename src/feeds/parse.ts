@@ -39,11 +39,14 @@ export function parseBoolean(value: string): string {
   throw new Error(`not a yes/no value: ${JSON.stringify(value)}`);
 }
 
-/** A duration as `H:MM:SS`, `M:SS` or plain seconds → whole seconds. */
+/**
+ * A duration as `H:MM:SS`, `M:SS` or plain seconds → whole seconds. Without hours the minutes may
+ * pass 59: call-center systems write a long call as `102:10`.
+ */
 export function parseDuration(value: string): string {
   const text = value.trim();
   if (/^\d+(\.\d+)?$/.test(text)) return String(Math.round(Number(text)));
-  const match = /^(?:(\d+):)?(\d{1,2}):(\d{2})(?:\.\d+)?$/.exec(text);
+  const match = /^(?:(\d+):(?=\d{1,2}:))?(\d+):(\d{2})(?:\.\d+)?$/.exec(text);
   if (!match || Number(match[3]) > 59 || (match[1] !== undefined && Number(match[2]) > 59)) {
     throw new Error(`not a duration (H:MM:SS, M:SS or seconds): ${JSON.stringify(value)}`);
   }

@@ -70,6 +70,8 @@ describe('parseInteger, parseBoolean, parseDuration', () => {
     expect(parseDuration('1:00:00')).toBe('3600');
     expect(parseDuration('4:05')).toBe('245');
     expect(parseDuration('75')).toBe('75');
+    expect(parseDuration('102:10')).toBe('6130'); // a long call, minutes past 59 without hours
+    expect(() => parseDuration('1:102:10')).toThrow(/not a duration/);
     expect(() => parseDuration('0:75:00')).toThrow(/not a duration/);
     expect(() => parseDuration('abc')).toThrow(/not a duration/);
   });
