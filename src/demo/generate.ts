@@ -48,6 +48,7 @@ import {
   writeLandline,
   writeMobile,
   type Person,
+  type RecordConsent,
 } from './people.js';
 import { FileSink, SinkSet, csvLine } from './sink.js';
 
@@ -638,19 +639,22 @@ export function generateCompany(options: DemoOptions): DemoManifest {
     }
 
     // ---------------------------------------------------------- the member's records in each system
+    const consent = planConsent(memberRng(seed, idx, 0x2545f491), m, joinDay, days, startMs, cardOn);
     const joinStamp = stamp(startMs, joinDay, r);
     for (const card of m.cards) {
       const registered = card.from === -Infinity ? joinStamp : stamp(startMs, card.from, r);
       if (card.from !== -Infinity && card.from >= days) continue;
-      loyaltyFile.line(csvLine(loyaltyRow(r, person, card.id, registered, exportedAt)));
+      const day = card.from === -Infinity ? joinDay : card.from;
+      loyaltyFile.line(csvLine(loyaltyRow(r, person, card.id, registered, exportedAt, consent.deskEmail, consent.statement(`pos:${card.id}`, day, registered))));
     }
     if (m.webAccount !== null && m.webFrom < days) {
       const email = person.email ?? `${m.webAccount.toLowerCase()}@163.com`;
-      webAccountsFile.line(csvLine(webRow(r, person, m.webAccount, email, stamp(startMs, m.webFrom, r), exportedAt)));
+      const registered = stamp(startMs, m.webFrom, r);
+      webAccountsFile.line(csvLine(webRow(r, person, m.webAccount, email, registered, exportedAt, consent.statement('web', m.webFrom, registered))));
     }
     if (m.callsId !== null) {
       const phone = m.callerPhone === person.mobile ? writeMobile(r, person.mobile) : writeLandline(r, person.city, person.landline!);
-      callsProfilesFile.line(csvLine(callsRow(r, person, m.callsId, phone, stamp(startMs, m.callsFirst, r), exportedAt)));
+      callsProfilesFile.line(csvLine(callsRow(r, person, m.callsId, phone, stamp(startMs, m.callsFirst, r), exportedAt, consent.statement('calls', m.callsFirst, null))));
     }
     if (m.partnerId !== null) {
       const row = csvLine(partnerRow(r, person, m.partnerId, joinStamp, exportedAt));
@@ -751,6 +755,89 @@ export function generateCompany(options: DemoOptions): DemoManifest {
 }
 
 const QUEUE_CUM = cumulative(CALL_QUEUES.map((q) => q.weight));
+
+/** A member's own random stream (consent), so drawing it never shifts the company's other data. */
+function memberRng(seed: number, idx: number, salt: number): Rng {
+  return new Rng((Math.imul(seed, 0x9e3779b1) ^ Math.imul(idx + 1, 0x85ebca6b) ^ salt) >>> 0);
+}
+
+type ConsentChannel = 'email' | 'sms' | 'ads';
+/**
+ * How members answer the consent boxes: yes, no, or nothing at all (left blank, or an account
+ * older than the box: unknown, which an export treats as no). Of those who said yes, some
+ * withdraw later (an unsubscribe link, a word at the desk, a call asking for no more texts).
+ * Personalised ads are asked on the web shop only.
+ */
+const CONSENT: Record<ConsentChannel, { yes: number; no: number; withdraw: number }> = {
+  email: { yes: 0.75, no: 0.15, withdraw: 0.1 },
+  sms: { yes: 0.72, no: 0.13, withdraw: 0.14 },
+  ads: { yes: 0.45, no: 0.3, withdraw: 0.08 },
+};
+/** E-mail consent of a member who gave no e-mail address anywhere: mostly left blank, some ticked no. */
+const NO_ADDRESS_EMAIL_CONSENT = { yes: 0, no: 0.3, withdraw: 0 };
+const CONSENT_CHANNELS: ConsentChannel[] = ['email', 'sms', 'ads'];
+
+interface ConsentPlan {
+  /** The e-mail the member wrote on the loyalty form (most who have one give it: those who want offers by e-mail). */
+  deskEmail: string | null;
+  /** What one record states: `pos:<card>`, `web` or `calls`, registered on `day` at `at` (null: the record asks nothing). */
+  statement(record: string, day: number, at: string | null): RecordConsent;
+}
+
+/**
+ * A member's marketing consent and where each system recorded it. The loyalty form asks e-mail
+ * and SMS, the web shop's sign-up e-mail, SMS and ads, each at the record's registration; a
+ * withdrawal is a later statement in the system the member told (the web account's preferences
+ * if they had one by then, else the call centre's record, else the card's record at the desk),
+ * so the golden record must keep the most recent statement across systems. A record registered
+ * after the withdrawal says no.
+ */
+function planConsent(
+  cr: Rng,
+  m: Pick<Member, 'person' | 'cards' | 'webAccount' | 'webFrom' | 'callsId' | 'callsFirst'>,
+  joinDay: number,
+  days: number,
+  startMs: number,
+  cardOn: (day: number) => string | null,
+): ConsentPlan {
+  const deskEmail = m.person.email && cr.chance(0.85) ? m.person.email : null;
+  const hasAddress = deskEmail !== null || m.webAccount !== null;
+  const truth = {} as Record<ConsentChannel, boolean | null>;
+  for (const c of CONSENT_CHANNELS) {
+    const odds = c === 'email' && !hasAddress ? NO_ADDRESS_EMAIL_CONSENT : CONSENT[c];
+    const u = cr.next();
+    truth[c] = u < odds.yes ? true : u < odds.yes + odds.no ? false : null;
+  }
+  const recordDays = [
+    ...m.cards.filter((c) => c.from < days).map((c) => (c.from === -Infinity ? joinDay : c.from)),
+    ...(m.webAccount !== null && m.webFrom < days ? [m.webFrom] : []),
+  ];
+  const firstDay = Math.max(0, Math.min(...recordDays));
+  const withdrawn: Partial<Record<ConsentChannel, { day: number; at: string; via: string }>> = {};
+  for (const c of CONSENT_CHANNELS) {
+    const chance = cr.next();
+    const when = cr.next();
+    if (truth[c] !== true || chance >= CONSENT[c].withdraw || !recordDays.length || days - firstDay <= 30) continue;
+    const day = firstDay + 30 + Math.floor(when * (days - firstDay - 30));
+    const card = cardOn(day);
+    const via =
+      m.webAccount !== null && m.webFrom <= day ? 'web' : c === 'ads' ? null : m.callsId !== null && m.callsFirst <= day ? 'calls' : card ? `pos:${card}` : null;
+    if (via) withdrawn[c] = { day, at: stamp(startMs, day, cr), via };
+  }
+  const channels = (record: string): ConsentChannel[] => (record === 'web' ? CONSENT_CHANNELS : ['email', 'sms']);
+  return {
+    deskEmail,
+    statement(record, day, at) {
+      const out: RecordConsent = {};
+      for (const c of channels(record)) {
+        const w = withdrawn[c];
+        if (w?.via === record) out[c] = { given: false, at: w.at };
+        else if (at !== null && truth[c] !== null) out[c] = { given: w && day >= w.day ? false : truth[c]!, at };
+      }
+      return out;
+    },
+  };
+}
 
 function gauss(r: Rng): number {
   return Math.sqrt(-2 * Math.log(1 - r.next())) * Math.cos(2 * Math.PI * r.next());

@@ -177,15 +177,37 @@ function address(rng: Rng, p: Person): { line: string; withProvince: boolean } {
   return { line: `${p.district}${p.street}`, withProvince: false };
 }
 
-export const LOYALTY_HEADER = 'source_system,source_customer_id,full_name,gender,birth_date,mobile,phone,address_line,city,province,postcode,registered_at,updated_at';
-export const WEB_HEADER = 'source_system,source_customer_id,full_name,gender,birth_date,mobile,email,address_line,district,city,province,postcode,country,registered_at,updated_at';
-export const CALLS_HEADER = 'source_system,source_customer_id,full_name,gender,birth_date,phone,mobile,city,registered_at,updated_at';
+export const LOYALTY_HEADER =
+  'source_system,source_customer_id,full_name,gender,birth_date,mobile,phone,email,address_line,city,province,postcode,registered_at,updated_at,email_consent,email_consent_at,sms_consent,sms_consent_at';
+export const WEB_HEADER =
+  'source_system,source_customer_id,full_name,gender,birth_date,mobile,email,address_line,district,city,province,postcode,country,registered_at,updated_at,email_consent,email_consent_at,sms_consent,sms_consent_at,ads_consent,ads_consent_at';
+export const CALLS_HEADER = 'source_system,source_customer_id,full_name,gender,birth_date,phone,mobile,city,registered_at,updated_at,email_consent,email_consent_at,sms_consent,sms_consent_at';
 export const PARTNER_HEADER = 'source_system,source_customer_id,full_name,family_name,given_name,gender,birth_date,mobile,email,address_line,city,country,registered_at,updated_at';
 
 type Row = (string | null)[];
 
-/** The loyalty desk (source system pos): hanzi names, 年月日 and compact dates, phones in five shapes. */
-export function loyaltyRow(rng: Rng, p: Person, card: string, registered: string, updated: string, mobile = p.mobile): Row {
+/** Marketing consent as one system's record states it: yes / no with when, or nothing (unknown). */
+export interface ConsentStatement {
+  given: boolean;
+  /** When the customer said it, `YYYY-MM-DD HH:mm:ss`. */
+  at: string;
+}
+export type RecordConsent = Partial<Record<'email' | 'sms' | 'ads', ConsentStatement>>;
+
+/** The consent columns of a record, each system writing yes/no its own way (是/否, true/false, Y/N). */
+function consentCells(consent: RecordConsent, channels: ('email' | 'sms' | 'ads')[], yes: string, no: string): Row {
+  return channels.flatMap((c) => {
+    const s = consent[c];
+    return s ? [s.given ? yes : no, s.at] : [null, null];
+  });
+}
+
+/**
+ * The loyalty desk (source system pos): hanzi names, 年月日 and compact dates, phones in five
+ * shapes, the e-mail when the member gave it on the form, and the form's two consent boxes
+ * (e-mail, SMS) as 是/否 with when (blank: the member left them empty).
+ */
+export function loyaltyRow(rng: Rng, p: Person, card: string, registered: string, updated: string, email: string | null = null, consent: RecordConsent = {}): Row {
   const [y, m, d] = p.dob;
   const dob = rng.chance(0.2)
     ? null
@@ -197,19 +219,24 @@ export function loyaltyRow(rng: Rng, p: Person, card: string, registered: string
     hanziName(p) + (rng.chance(0.02) ? '（VIP）' : ''),
     rng.chance(0.1) ? null : p.gender === 'M' ? '男' : '女',
     dob,
-    writeMobile(rng, mobile),
+    writeMobile(rng, p.mobile),
     p.landline && rng.chance(0.5) ? writeLandline(rng, p.city, p.landline) : null,
+    email,
     addr?.line ?? null,
     rng.chance(0.7) ? p.city.name : null,
     addr?.withProvince || rng.chance(0.4) ? p.city.province : null,
     rng.chance(0.6) ? p.postcode : null,
     registered,
     updated,
+    ...consentCells(consent, ['email', 'sms'], '是', '否'),
   ];
 }
 
-/** Web accounts (source system web): pinyin or hanzi names, ISO dates, e-mail, structured address. */
-export function webRow(rng: Rng, p: Person, account: string, email: string, registered: string, updated: string): Row {
+/**
+ * Web accounts (source system web): pinyin or hanzi names, ISO dates, e-mail, structured address,
+ * and the account's marketing preferences (e-mail, SMS, personalised ads) as true/false with when.
+ */
+export function webRow(rng: Rng, p: Person, account: string, email: string, registered: string, updated: string, consent: RecordConsent = {}): Row {
   const [y, m, d] = p.dob;
   const r = rng.next();
   const name =
@@ -231,11 +258,15 @@ export function webRow(rng: Rng, p: Person, account: string, email: string, regi
     rng.chance(0.5) ? 'CN' : '中国',
     registered,
     updated,
+    ...consentCells(consent, ['email', 'sms', 'ads'], 'true', 'false'),
   ];
 }
 
-/** The call centre (source system calls): 王先生 / 李女士 or the full name, month-first dates, landlines. */
-export function callsRow(rng: Rng, p: Person, id: string, phone: string, registered: string, updated: string): Row {
+/**
+ * The call centre (source system calls): 王先生 / 李女士 or the full name, month-first dates,
+ * landlines; an opt-out the caller asked for (不要再发短信) as N with when.
+ */
+export function callsRow(rng: Rng, p: Person, id: string, phone: string, registered: string, updated: string, consent: RecordConsent = {}): Row {
   const [y, m, d] = p.dob;
   const family = FAMILY_NAMES[p.family]![0];
   const r = rng.next();
@@ -251,6 +282,7 @@ export function callsRow(rng: Rng, p: Person, id: string, phone: string, registe
     rng.chance(0.6) ? p.city.name : null,
     registered,
     updated,
+    ...consentCells(consent, ['email', 'sms'], 'Y', 'N'),
   ];
 }
 

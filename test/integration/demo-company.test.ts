@@ -171,6 +171,25 @@ describe('the demo company lands through the real feeds and fills every report q
     expect(await latest(`select count(*) as n from customer_profitability where profit < 0`)).toBeGreaterThan(0);
   });
 
+  it('carries marketing consent from every system, and the golden record keeps the latest statement', async () => {
+    const [c] = await query(
+      `select count(case when email_consent then 1 end) as email_yes, count(case when not email_consent then 1 end) as email_no,
+              count(case when sms_consent then 1 end) as sms_yes, count(case when not sms_consent then 1 end) as sms_no,
+              count(ads_consent) as ads_known, count(*) as customers
+       from int_customer_consent`,
+    );
+    for (const k of ['email_yes', 'email_no', 'sms_yes', 'sms_no', 'ads_known']) expect(Number(c![k]), k).toBeGreaterThan(0);
+    // No customer has a later statement on record than the one the golden record keeps.
+    const [later] = await query(
+      `select count(*) as n
+       from int_customer_consent as g
+       inner join int_customer_keys as k on k.customer_key = g.customer_key
+       inner join curated.customer_profiles as p on p.source_system = k.source_system and p.source_customer_id = k.source_customer_id
+       where p.email_consent_at > g.email_consent_at or p.sms_consent_at > g.sms_consent_at`,
+    );
+    expect(Number(later!.n)).toBe(0);
+  });
+
   it('has baskets with affinities: tea with its teaware, and a next best product for customers', async () => {
     const pairs = await query(`select product_a, product_b, lift from product_affinity where source_feed = 'pos' order by lift desc`);
     const partners = PRODUCTS.filter((p) => p.goesWith).map((p) => `${p.sku}>${p.goesWith!.sku}`);
