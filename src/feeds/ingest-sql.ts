@@ -8,13 +8,14 @@
  * undefined and the file takes the JavaScript path, which has the last word on every reason.
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Lake } from '../lake/lake.js';
 import { quoteIdent, sqlString } from '../engine/sql.js';
-import { LINEAGE_COLUMNS, type FeedDefinition } from './feed.js';
+import { curatedColumnsSql, moveIntoLake, partitionFiles } from './curated.js';
+import type { FeedDefinition } from './feed.js';
 import { mappingSql, NON_SPACE_WHITESPACE, type Mapping } from './mapping.js';
 import { canonicalOkSql } from './parse.js';
 import { readRecords } from './records.js';
@@ -201,34 +202,16 @@ export async function landWithSql(lake: Lake, connection: DuckDBConnection, file
     const counted = await connection.runAndReadAll(`SELECT count(*)::BIGINT FROM fast_source`);
     const rows = Number(counted.getRows()[0]![0] as bigint);
     if (rows !== lines - 1) return undefined;
-    const curated: string[] = [];
-    if (rows === 0) return { read: 0, landed: 0, curated, businessDates: null };
-    const typed = feed.columns.map((c) =>
-      c.name in feed.derivedSql ? `${feed.derivedSql[c.name]} AS ${quoteIdent(c.name)}` : `CAST(${quoteIdent(c.name)} AS ${c.type}) AS ${quoteIdent(c.name)}`,
-    );
-    const lineageTyped = LINEAGE_COLUMNS.map((c) =>
-      c.name === '_source_line' ? `_source_line` : `CAST(${sqlString(lineage[c.name]!)} AS ${c.type}) AS ${c.name}`,
-    );
+    if (rows === 0) return { read: 0, landed: 0, curated: [], businessDates: null };
     // One pass: a row that fails any check stops the COPY, and the file takes the JavaScript path.
-    const copySql = (
-      `COPY (SELECT ${typed.join(', ')}, ${lineageTyped.join(', ')}, ` +
+    await connection.run(
+      `COPY (SELECT ${curatedColumnsSql(feed, lineage)}, ` +
         `CASE WHEN _ok THEN CAST(${partition} AS VARCHAR) ELSE error('row ' || _source_line || ' needs the JavaScript checks') END AS dt FROM fast_rows) ` +
-        `TO ${sqlString(chunkDir)} (FORMAT parquet, PARTITION_BY (dt))`);
-    await connection.run(copySql);
-    {
-      const uploads: [string, string][] = [];
-      for (const dir of (await readdir(chunkDir)).sort()) {
-        const parts = (await readdir(path.join(chunkDir, dir))).filter((f) => f.endsWith('.parquet')).sort();
-        for (const [n, part] of parts.entries()) {
-          const target = `curated/${feed.table}/${dir}/${fileStem}${n ? `-${n}` : ''}.parquet`;
-          uploads.push([path.join(chunkDir, dir, part), target]);
-          curated.push(target);
-        }
-      }
-      for (let i = 0; i < uploads.length; i += 8) {
-        await Promise.all(uploads.slice(i, i + 8).map(([from, to]) => lake.putFile(from, to, { move: true })));
-      }
-    }
+        `TO ${sqlString(chunkDir)} (FORMAT parquet, PARTITION_BY (dt))`,
+    );
+    const uploads = await partitionFiles(chunkDir, (dir, n) => `curated/${feed.table}/${dir}/${fileStem}${n ? `-${n}` : ''}.parquet`);
+    await moveIntoLake(lake, uploads);
+    const curated = uploads.map(([, key]) => key);
     const dates = curated.map((key) => /\/dt=(\d{4}-\d{2}-\d{2})\//.exec(key)?.[1]).filter((d) => d !== undefined).sort();
     if (dates.length === 0) return undefined;
     return { read: rows, landed: rows, curated, businessDates: { min: dates[0]!, max: dates[dates.length - 1]! } };

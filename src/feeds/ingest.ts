@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { lstat, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { Lake, RETIRED_FILES_KEPT_MS, sha256File, type InputFile, type SkippedInput } from '../lake/lake.js';
-import { LINEAGE_COLUMNS, type CanonicalRow, type FeedDefinition, type RowResult } from './feed.js';
+import type { CanonicalRow, FeedDefinition, RowResult } from './feed.js';
 import { readRecords } from './records.js';
 import { createRecordMapper, mappingLabel, RowError, sourceColumns, type Mapping } from './mapping.js';
 import { quoteIdent, sqlString } from '../engine/sql.js';
 import { rowProblem } from './parse.js';
+import { curatedColumnsSql, moveIntoLake, partitionFiles } from './curated.js';
 import { landWithSql } from './ingest-sql.js';
 
 /** What the lake remembers about one delivery (a source file name within a source system). */
@@ -400,37 +401,24 @@ async function ingestOne(
 
     if (!fileError) {
       try {
-        const typed = feed.columns.map((c) =>
-          c.name in feed.derivedSql ? `${feed.derivedSql[c.name]} AS ${quoteIdent(c.name)}` : `CAST(${quoteIdent(c.name)} AS ${c.type}) AS ${quoteIdent(c.name)}`,
-        );
-        const lineageTyped = LINEAGE_COLUMNS.map((c) =>
-          c.name === '_source_line'
-            ? `CAST(_source_line AS BIGINT) AS _source_line`
-            : `CAST(${sqlString(lineage[c.name as keyof typeof lineage])} AS ${c.type}) AS ${c.name}`,
-        );
+        const columns = curatedColumnsSql(feed, lineage);
         if (landed > 0) {
           const uploads: [string, string][] = [];
           for (const [chunk, stagingFile] of closedStaging.sort().entries()) {
             const chunkDir = path.join(scratch, 'curated', String(chunk));
             await mkdir(path.dirname(chunkDir), { recursive: true });
             await connection.run(
-              `COPY (SELECT ${typed.join(', ')}, ${lineageTyped.join(', ')}, CAST(${quoteIdent(feed.partitionColumn)} AS VARCHAR) AS dt ` +
+              `COPY (SELECT ${columns}, CAST(${quoteIdent(feed.partitionColumn)} AS VARCHAR) AS dt ` +
                 `FROM read_csv(${sqlString(stagingFile)}, header = false, auto_detect = false, ` +
                 `delim = ',', quote = '"', escape = '"', nullstr = '\\N', ` +
                 `columns = {${stagingColumns.map((c) => `${sqlString(c)}: 'VARCHAR'`).join(', ')}})) ` +
                 `TO ${sqlString(chunkDir)} (FORMAT parquet, PARTITION_BY (dt))`,
             );
-            for (const dir of (await readdir(chunkDir)).sort()) {
-              const parts = (await readdir(path.join(chunkDir, dir))).filter((f) => f.endsWith('.parquet'));
-              for (const [n, part] of parts.entries()) {
-                const suffix = chunk || n ? `-${chunk}${n ? `-${n}` : ''}` : '';
-                const target = `curated/${feed.table}/${dir}/${stem}-${sha8}${suffix}.parquet`;
-                uploads.push([path.join(chunkDir, dir, part), target]);
-                curated.push(target);
-              }
-            }
+            const suffix = (n: number) => (chunk || n ? `-${chunk}${n ? `-${n}` : ''}` : '');
+            uploads.push(...(await partitionFiles(chunkDir, (dir, n) => `curated/${feed.table}/${dir}/${stem}-${sha8}${suffix(n)}.parquet`)));
           }
-          await inBatches(uploads, 8, ([from, to]) => lake.putFile(from, to, { move: true }));
+          await moveIntoLake(lake, uploads);
+          curated.push(...uploads.map(([, key]) => key));
           businessDates = { min: minDate!, max: maxDate! };
         }
         if (quarantined > 0) {
@@ -555,11 +543,6 @@ export class StagingWriter {
     if (this.failure) throw this.failure;
     await new Promise<void>((resolve, reject) => this.stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
   }
-}
-
-/** Runs `task` over items with at most `size` at once (parallel uploads to S3). */
-async function inBatches<T>(items: T[], size: number, task: (item: T) => Promise<void>): Promise<void> {
-  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(task));
 }
 
 interface RetiredFile {
