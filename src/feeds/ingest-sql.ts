@@ -16,7 +16,7 @@ import type { Lake } from '../lake/lake.js';
 import { quoteIdent, sqlString } from '../engine/sql.js';
 import { curatedColumnsSql, moveIntoLake, partitionFiles } from './curated.js';
 import type { FeedDefinition } from './feed.js';
-import { mappingSql, NON_SPACE_WHITESPACE, type Mapping } from './mapping.js';
+import { mappingSql, type Mapping } from './mapping.js';
 import { canonicalOkSql } from './parse.js';
 import { readRecords } from './records.js';
 

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { sqlString } from '../engine/sql.js';
 import { parseBoolean, parseDecimal, parseDuration, parseInteger, parseIntegerId, parseTimestamp } from './parse.js';
 
 /**
@@ -59,7 +60,6 @@ export function mappingLabel(mapping: Mapping): string {
   return `${mapping.name}@${mapping.version}`;
 }
 
-/** Loads a built-in mapping by name or a mapping file (YAML or JSON) by path. */
 /** Canonical values travel as strings (or NULL) and are cast by SQL on the way into parquet. */
 export type CanonicalRow = Record<string, string | null>;
 
@@ -71,6 +71,7 @@ export interface MappedFeed {
   columns: readonly { name: string }[];
 }
 
+/** Loads a built-in mapping by name or a mapping file (YAML or JSON) by path. */
 export async function loadMapping(feed: MappedFeed, nameOrFile?: string): Promise<Mapping> {
   const wanted = nameOrFile ?? feed.defaultMapping;
   const isFile = /[\\/]|\.(ya?ml|json)$/i.test(wanted);
@@ -197,15 +198,6 @@ function transform(text: string, kind: string | undefined, format: string | unde
   }
 }
 
-/**
- * A RE2 class of the characters JavaScript's trim() removes but SQL's trim() keeps (it removes
- * spaces only): every other white space and line terminator. The fast path requires that no
- * value holds any, so that trimming means the same to both.
- */
-export const NON_SPACE_WHITESPACE = '[\\t\\n\\x0B\\f\\r\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}]';
-
-const sqlText = (text: string) => `'${text.replace(/'/g, "''")}'`;
-
 /** Timestamp formats the SQL path reads: the strptime format and the canonical text of `t`. */
 const SQL_TIMESTAMP_FORMATS: Record<string, { shape: string; canonical: (t: string) => string }> = {
   'YYYY-MM-DD HH:mm:ss': { shape: '[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}', canonical: (t) => t },
@@ -255,9 +247,10 @@ function transformSql(t: string, kind: string | undefined, format: string | unde
  * text it maps to, over a relation whose columns are the header's with spaces trimmed
  * (`column(i)` names the i-th; NULL for an empty value),
  * and `ok`, a condition that holds only for records the mapper maps without error to exactly
- * these values, provided no value holds a NON_SPACE_WHITESPACE character (the caller checks
- * that once per record). Undefined when the mapping has a part with no SQL form (joined
- * columns, durations, booleans, other date formats) or the header lacks a mapped column.
+ * these values, provided no value holds white space other than spaces (JavaScript's trim()
+ * removes it, SQL's does not: ingest-sql.ts scans the file for it first). Undefined when the
+ * mapping has a part with no SQL form (joined columns, durations, booleans, other date formats)
+ * or the header lacks a mapped column.
  */
 export function mappingSql(mapping: Mapping, header: string[], column: (index: number) => string): { fields: Record<string, string>; ok: string } | undefined {
   const position = new Map(header.map((h, i) => [h, i]));
@@ -276,14 +269,14 @@ export function mappingSql(mapping: Mapping, header: string[], column: (index: n
         continue;
       }
       try {
-        fields[field] = sqlText(transform(text, spec.transform, spec.format));
+        fields[field] = sqlString(transform(text, spec.transform, spec.format));
       } catch {
         return undefined;
       }
       continue;
     }
     const t = column(index);
-    const isNull = `(${t} IS NULL OR ${t} = ''${[...nulls].filter((n) => n !== '').map((n) => ` OR ${t} = ${sqlText(n)}`).join('')})`;
+    const isNull = `(${t} IS NULL OR ${t} = ''${[...nulls].filter((n) => n !== '').map((n) => ` OR ${t} = ${sqlString(n)}`).join('')})`;
     const sql = transformSql(t, spec.transform, spec.format);
     if (!sql) return undefined;
     fields[field] = `(CASE WHEN ${isNull} THEN NULL ELSE ${sql.expr} END)`;
