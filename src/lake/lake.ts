@@ -70,7 +70,7 @@ export class Lake {
   /** Feeds whose index was found missing or behind the manifests (repaired at the next release). */
   private readonly staleIndexes = new Set<string>();
   /** Per feed, the manifests as last resolved (what the next index starts from). */
-  private readonly indexes = new Map<string, { entries: ManifestIndexEntry[]; stale: boolean }>();
+  private readonly indexes = new Map<string, ManifestIndexEntry[]>();
 
   constructor(location: string | LakeStore) {
     this.store = typeof location !== 'string' ? location : location.startsWith('s3://') ? new S3Store(location) : new LocalStore(location);
@@ -150,10 +150,10 @@ export class Lake {
   async listManifests<T>(feed: string): Promise<T[]> {
     const listed = (await this.store.listVersions(`_manifests/${feed}/`)).filter((k) => k.key.endsWith('.json'));
     const index = listed.length ? await this.readManifestIndex(feed) : undefined;
-    const entries = await this.resolveManifests(listed, index, this.manifestWrites.get(feed) ?? new Map());
+    const { entries, stale } = await this.resolveManifests(listed, index, this.manifestWrites.get(feed) ?? new Map());
     this.indexes.set(feed, entries);
-    if (entries.stale) this.staleIndexes.add(feed);
-    return entries.entries.map((e) => e.manifest as T);
+    if (stale) this.staleIndexes.add(feed);
+    return entries.map((e) => e.manifest as T);
   }
 
   /** The manifests as the listing has them: index entries at the listed version, the rest read. */
@@ -205,11 +205,11 @@ export class Lake {
     for (const feed of feeds) {
       try {
         const listed = (await this.store.listVersions(`_manifests/${feed}/`)).filter((k) => k.key.endsWith('.json'));
-        const previous = this.indexes.get(feed)?.entries ?? (await this.readManifestIndex(feed));
+        const previous = this.indexes.get(feed) ?? (await this.readManifestIndex(feed));
         const { entries } = await this.resolveManifests(listed, previous, this.manifestWrites.get(feed) ?? new Map());
         const index: ManifestIndex = { format: 1, feed, writtenAt: new Date().toISOString(), entries };
         await this.store.writeText(manifestIndexKey(feed), JSON.stringify(index));
-        this.indexes.set(feed, { entries, stale: false });
+        this.indexes.set(feed, entries);
         this.manifestWrites.delete(feed);
         this.staleIndexes.delete(feed);
       } catch {
