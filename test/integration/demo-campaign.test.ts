@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBuild } from '../../src/app/build.js';
@@ -9,22 +8,12 @@ import { withWarehouse } from '../../src/app/warehouse.js';
 import { generateCompany } from '../../src/demo/index.js';
 import { Lake } from '../../src/lake/lake.js';
 import { SiteBrowser } from '../e2e/site.js';
-import { scratchDir } from '../helpers.js';
+import { fileDigests, scratchDir } from '../helpers.js';
 
 // The loop the demo closes: export an audience as of a start day, let the generator answer for
 // its targets, land the re-delivered files, build, and measure in audience_lift.
 const SMALL = { customers: 300, days: 120, end: '2026-11-30', seed: 7 };
 const WINDOW = { start: '2026-10-26', end: '2026-11-24' };
-
-async function digests(dir: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile()) continue;
-    const file = path.join(entry.parentPath, entry.name);
-    out.set(path.relative(dir, file), createHash('sha256').update(await readFile(file)).digest('hex'));
-  }
-  return out;
-}
 
 /** `system:id` of every record in one of the generator's profile files. */
 async function sourceIds(dir: string, file: string): Promise<string[]> {
@@ -53,7 +42,7 @@ describe('the demo generator answers for an exported audience', () => {
     expect(r.storeOrders).toBeGreaterThan(0);
     expect(r.webOrders).toBeGreaterThan(0);
 
-    const [before, after] = await Promise.all([digests(plain), digests(answered)]);
+    const [before, after] = await Promise.all([fileDigests(plain), fileDigests(answered)]);
     expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
     const changed = [...after.entries()].filter(([file, hash]) => before.get(file) !== hash).map(([file]) => file).sort();
     expect(changed).toEqual(r.files);
