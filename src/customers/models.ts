@@ -150,7 +150,7 @@ const XREF_COLUMNS: Column[] = [
   { name: 'record_id', type: 'VARCHAR', description: 'source_system:source_customer_id' },
   { name: 'source_system', type: 'VARCHAR', description: 'System the id belongs to' },
   { name: 'source_customer_id', type: 'VARCHAR', description: "The customer's id in that system" },
-  { name: 'match_rule', type: 'VARCHAR', description: "What placed the record: exact:<rule>, fuzzy (Fellegi-Sunter above the merge threshold), review:same (a reviewer's decision) or new" },
+  { name: 'match_rule', type: 'VARCHAR', description: "What placed the record: exact:<rule>, fuzzy (Fellegi-Sunter above the merge threshold), review:same (a reviewer's decision), mobile_only (a record with no name, placed with the one customer holding its mobile) or new" },
   { name: 'match_score', type: 'DOUBLE', description: 'Match probability of the link that placed it (1 for exact rules, NULL for new)' },
   { name: 'profile_hash', type: 'VARCHAR', description: 'Hash of the standardized profile: a changed record is matched again' },
 ];

@@ -72,6 +72,7 @@
 import type { StandardProfile } from '../profile.js';
 import { BLOCKING_RULES, blockPairs, type BlockingStats } from './blocking.js';
 import { EDGE_AMBIGUOUS, EDGE_CONFLICT, EDGE_MERGED, EDGE_TOO_LARGE, UnionFind, clusterRows } from './cluster.js';
+import { linkNamelessByMobile } from './nameless.js';
 import { COMPARISONS, LEVEL_OF, MERGE_ALLOWED, comparePair, comparedValue } from './compare.js';
 import { EXACT_RULES, exactDedup } from './exact.js';
 import {
@@ -97,7 +98,7 @@ export { keyFor, type KeyEvent } from './keys.js';
 export { jaro, jaroWinkler, soundex } from './strings.js';
 export { pairwiseMetrics, type PairwiseMetrics } from './evaluate.js';
 
-export type MatchRule = `exact:${(typeof EXACT_RULES)[number]}` | 'fuzzy' | 'review:same' | 'new';
+export type MatchRule = `exact:${(typeof EXACT_RULES)[number]}` | 'fuzzy' | 'review:same' | 'mobile_only' | 'new';
 
 export interface XrefRow {
   customer_key: string;
@@ -194,6 +195,8 @@ export interface MatchStats {
   refusedByNameRule: number;
   /** Merge edges of partial names (王先生) that led to two customers. */
   refusedAmbiguous: number;
+  /** Records without a name placed with the one customer who holds their mobile (nameless.ts). */
+  linkedByMobile: number;
   conflictChecks: number;
   review: number;
   clusters: number;
@@ -476,6 +479,8 @@ export function matchProfiles(profiles: readonly StandardProfile[], options: Mat
     return scorer.patternNegative[comparePair(ent, i, j)]! < conflictLimit;
   };
   const clustered = clusterRows({ n: ne, a: ea, b: eb, w: ew, edges: ne2, units, conflict, maxClusterSize: opts.maxClusterSize, partial: ent.partial });
+  const byMobile = new Uint8Array(ne);
+  for (const en of linkNamelessByMobile(ent, ne, clustered.uf, conflict)) byMobile[en] = 1;
   lap('cluster');
 
   // ---- clusters of records, keys ----
@@ -541,6 +546,9 @@ export function matchProfiles(profiles: readonly StandardProfile[], options: Mat
     } else if (bestW[en]! > -Infinity) {
       rule = 'fuzzy';
       score = round3(probability(bestW[en]!));
+    } else if (byMobile[en]) {
+      rule = 'mobile_only';
+      score = null;
     } else {
       rule = 'new';
       score = null;
@@ -620,6 +628,7 @@ export function matchProfiles(profiles: readonly StandardProfile[], options: Mat
       refusedBySize,
       refusedByNameRule,
       refusedAmbiguous,
+      linkedByMobile: byMobile.reduce((sum, x) => sum + x, 0),
       conflictChecks: clustered.conflictChecks,
       review: review.length,
       clusters: clusters.length,
