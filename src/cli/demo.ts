@@ -43,7 +43,8 @@ function formatLift(l: Record<string, unknown>): string {
     `response ${percent(n('target_response_rate'))} of ${formatCount(n('target_customers')!)} targets vs ${percent(n('control_response_rate'))} of ${formatCount(n('control_customers')!)} controls` +
     `\n    lift ${money(n('lift_per_customer'))} per customer (95% CI ${money(n('lift_per_customer_low'))} to ${money(n('lift_per_customer_high'))}), ` +
     `incremental revenue ${money(n('incremental_revenue'))} (${money(n('incremental_revenue_low'))} to ${money(n('incremental_revenue_high'))}), cost ${money(n('cost'))}` +
-    `\n    ROI ${percent(n('roi'))} (95% CI ${percent(n('roi_low'))} to ${percent(n('roi_high'))}): ${l.lift_verdict}`
+    `\n    ROI ${percent(n('roi'))} (95% CI ${percent(n('roi_low'))} to ${percent(n('roi_high'))}): ${l.lift_verdict}` +
+    (n('detectable_lift_per_customer') === null ? '' : `\n    these groups could show a lift of ${money(n('detectable_lift_per_customer'))} per customer or more (80% power)`)
   );
 }
 

@@ -146,7 +146,10 @@ describe('the demo campaign: export, responses through the feeds, lift', () => {
       const kpis = (await site.page.textContent('#audience-kpis')) ?? '';
       expect(kpis).toContain(`${first.exported!.manifest.target} / ${first.exported!.manifest.control}`);
       expect(kpis).toMatch(/95% CI [+−]\S+ to [+−]\S+/);
-      expect(await site.page.textContent('#audience-verdict')).toContain(String(lift.lift_verdict));
+      const verdict = (await site.page.textContent('#audience-verdict')) ?? '';
+      expect(verdict).toContain(String(lift.lift_verdict));
+      expect(Number(lift.detectable_lift_per_customer)).toBeGreaterThan(0);
+      expect(verdict).toMatch(/only a lift of about \S+ per customer or more could be seen \(80% power\)/);
       expect(await site.page.locator('#audience-lift svg').count()).toBeGreaterThan(0);
       expect(await site.page.locator('#audience-lift tbody tr').count()).toBe(1);
       expect(site.takeProblems()).toEqual([]);
