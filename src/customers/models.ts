@@ -10,7 +10,7 @@
 import type { Engine, RowsRequest } from '../engine/engine.js';
 import type { ProgramContext, ProgramModel } from '../models/program.js';
 import { goldenRecord } from './golden.js';
-import { matchProfiles, type Decision, type KeyEvent, type MatchResult, type XrefRow } from './match/index.js';
+import { matchProfiles, type Decision, type KeyEvent, type MatchResult, type ReviewRow, type XrefRow } from './match/index.js';
 import type { RawProfile, StandardProfile } from './profile.js';
 import { standardizeProfile, type CountryCode } from './standardize/index.js';
 
@@ -112,6 +112,7 @@ async function runMaster(context: ProgramContext): Promise<MasterRun> {
     from_key: (e.from_key as string | null) ?? null,
     record_ids: String(e.record_ids ?? '').split(' ').filter(Boolean),
   }));
+  const previousReview = (await previousRows(context.engine, 'customer_match_review')) as unknown as ReviewRow[] | undefined;
   const decisions = (await context.engine.query(`SELECT record_id_a, record_id_b, decision, reviewer FROM ${context.ref(DECISIONS)}`)).rows as unknown as Decision[];
   // The matcher's own defaults (merge ≥ 0.5, review ≥ 0.05) are the ones measured by bench/match.ts.
   const thresholds =
@@ -121,6 +122,7 @@ async function runMaster(context: ProgramContext): Promise<MasterRun> {
   const result = matchProfiles(profiles, {
     previous: previous?.length ? previous : undefined,
     previousEvents,
+    previousReview,
     decisions,
     thresholds,
     mode: context.vars.match_mode === 'full' ? 'full' : undefined,
@@ -158,6 +160,8 @@ const XREF_COLUMNS: Column[] = [
 const customerXref: ProgramModel = {
   name: 'customer_xref',
   file: FILE,
+  // The next build matches against these: written with every customer_xref, whatever the selection.
+  memory: ['customer_key_events', 'customer_match_review'],
   refs: [RECORDS, DECISIONS],
   description:
     'Every customer id seen in any feed and the golden customer_key it belongs to. Records are standardized, de-duplicated on exact keys, ' +

@@ -120,6 +120,10 @@ describe('the demo campaign: export, responses through the feeds, lift', () => {
 
   it('measures the offer in audience_lift: the targets responded far more than the control group', async () => {
     await runBuild(lake, { var: demo.buildVars });
+    // The lake was built twice (as of the start, then now): the second, incremental, match kept
+    // the reviewers' queue of the first.
+    const review = await withWarehouse(lake, async (engine) => Number((await engine.query('select count(*) as n from customer_match_review')).rows[0]!.n));
+    expect(review).toBeGreaterThan(0);
     const lift = (await demoAudienceLift(lake, first.exported!.manifest.export_id))!;
     expect(lift).toBeDefined();
     expect(Number(lift.target_customers)).toBe(first.exported!.manifest.target);

@@ -153,6 +153,12 @@ export interface MatchOptions {
   previous?: readonly XrefRow[];
   /** The previous event log: merge survivors are the older keys, and retired keys are never reissued. */
   previousEvents?: readonly KeyEvent[];
+  /**
+   * The previous run's review queue. An incremental run scores only pairs with a new or changed
+   * record, so the earlier queue's other pairs are carried over while both records are unchanged,
+   * undecided and still apart: a rebuild must not empty the reviewers' queue.
+   */
+  previousReview?: readonly Pick<ReviewRow, 'record_id_a' | 'record_id_b' | 'reason'>[];
   /** Reviewers' decisions (accumulated over runs). */
   decisions?: readonly Decision[];
   /** Parameters of an earlier run (no training). */
@@ -587,6 +593,16 @@ export function matchProfiles(profiles: readonly StandardProfile[], options: Mat
     const w = weights[x]!;
     if (w >= scorer.reviewWeight && w < scorer.mergeWeight) addReview(x, P.a[x]!, P.b[x]!, w, 'between_thresholds');
     else if (refused[x]) addReview(x, P.a[x]!, P.b[x]!, w, 'needs_identifier');
+  }
+  if (mode === 'incremental') {
+    for (const r of options.previousReview ?? []) {
+      const a = index.get(r.record_id_a);
+      const b = index.get(r.record_id_b);
+      if (a === undefined || b === undefined || !settled[a] || !settled[b]) continue;
+      const ea = exact.entityOf[a]!;
+      const eb = exact.entityOf[b]!;
+      if (ea !== eb) addReview(-1, ea, eb, modelWeight(ea, eb), r.reason);
+    }
   }
   review.sort((x, y) => y.match_weight - x.match_weight || (x.record_id_a < y.record_id_a ? -1 : 1));
   lap('review');
