@@ -147,7 +147,7 @@ export function registerDemo(program: Command): void {
             onResponse: (r, records) =>
               console.log(
                 `\n3/${steps} responses: ${formatCount(r.targets)} targets found in the company (${formatCount(records)} source records); ` +
-                  `the offer brought ${formatCount(r.orders)} more orders in the window (${formatCount(r.storeOrders)} in stores, ${formatCount(r.webOrders)} on the web), the control group bought as usual` +
+                  `the offer brought ${formatCount(r.orders)} more order${r.orders === 1 ? '' : 's'} in the window (${formatCount(r.storeOrders)} in stores, ${formatCount(r.webOrders)} on the web), the control group bought as usual` +
                   `\n    re-deliver the window's files with them through the feeds (a corrected delivery replaces the earlier one)`,
               ),
             onFeed: (run, delivery) => printFeed(run, delivery.mapping),
