@@ -152,7 +152,7 @@ export function registerDemo(program: Command): void {
               ),
             onFeed: (run, delivery) => printFeed(run, delivery.mapping),
           });
-          if (campaign.skipped) console.log(`\n2/${steps} campaign: ${DEMO_AUDIENCE} not exported: ${campaign.skipped}`);
+          if (campaign.skipped) console.log(`  not exported: ${campaign.skipped}\n\n3/${steps} responses: none (nobody was sent the offer)`);
         }
         console.log(`\n${real ? 2 : 4}/${steps} build models`);
         const build = await runBuild(lake, { settings, var: buildVars });
