@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Lake } from '../lake/lake.js';
 import { quoteIdent, sqlString } from '../engine/sql.js';
-import { curatedColumnsSql, moveIntoLake, partitionFiles } from './curated.js';
+import { curatedColumnsSql, type Lineage, moveIntoLake, partitionFiles } from './curated.js';
 import type { FeedDefinition } from './feed.js';
 import { mappingSql, type Mapping } from './mapping.js';
 import { canonicalOkSql } from './parse.js';
@@ -31,7 +31,7 @@ export interface SqlLandingContext {
   feed: FeedDefinition;
   mapping: Mapping;
   dateWindow?: { from: string; to: string };
-  lineage: Record<string, string>;
+  lineage: Lineage;
   /** Scratch folder of this file. */
   scratch: string;
   /** Curated file name without `.parquet`: `<stem>-<sha8>`. */
