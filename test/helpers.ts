@@ -17,6 +17,12 @@ export const DATASETS = path.join(REPO, 'samples', 'datasets');
 export const RETAIL_DAYS = path.join(DATASETS, 'online-retail', 'by-day');
 export const CLI = path.join(REPO, 'bin', 'crmlake.js');
 
+/**
+ * The demo company at test size: ~300 people over four months still fill every feed, every report
+ * query and one campaign; the default scale and 500k customers are measured in bench/, not here.
+ */
+export const SMALL_DEMO = { customers: 300, days: 120, end: '2026-11-30', seed: 7 };
+
 /** A scratch folder removed by the returned cleanup. */
 export async function scratchDir(prefix: string): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(tmpdir(), `crmlake-${prefix}-`));

@@ -8,11 +8,11 @@ import { withWarehouse } from '../../src/app/warehouse.js';
 import { generateCompany } from '../../src/demo/index.js';
 import { Lake } from '../../src/lake/lake.js';
 import { SiteBrowser } from '../e2e/site.js';
-import { fileDigests, scratchDir } from '../helpers.js';
+import { fileDigests, scratchDir, SMALL_DEMO } from '../helpers.js';
 
 // The loop the demo closes: export an audience as of a start day, let the generator answer for
 // its targets, land the re-delivered files, build, and measure in audience_lift.
-const SMALL = { customers: 300, days: 120, end: '2026-11-30', seed: 7 };
+const SMALL = SMALL_DEMO;
 const WINDOW = { start: '2026-10-26', end: '2026-11-24' };
 
 /** `system:id` of every record in one of the generator's profile files. */

@@ -11,11 +11,9 @@ import { PRODUCTS } from '../../src/demo/company.js';
 import type { Engine } from '../../src/engine/engine.js';
 import { Lake } from '../../src/lake/lake.js';
 import { runTests, type TestResult } from '../../src/models/testing.js';
-import { fileDigests, REPO, scratchDir } from '../helpers.js';
+import { fileDigests, REPO, scratchDir, SMALL_DEMO } from '../helpers.js';
 
-// Small on purpose: ~300 people over four months still fill every feed, every report query and
-// one campaign; the default scale and 500k customers are measured in bench/, not here.
-const SMALL = { customers: 300, days: 120, end: '2026-11-30', seed: 7 };
+const SMALL = SMALL_DEMO;
 
 describe('the demo company generator', () => {
   let dir: string;
