@@ -5,12 +5,12 @@ import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { Lake, RETIRED_FILES_KEPT_MS, sha256File, type InputFile, type SkippedInput } from '../lake/lake.js';
 import type { CanonicalRow, FeedDefinition, RowResult } from './feed.js';
-import { readRecords } from './records.js';
+import { readRecords, type SourceRecord } from './records.js';
 import { createRecordMapper, mappingLabel, RowError, sourceColumns, type Mapping } from './mapping.js';
 import { quoteIdent, sqlString } from '../engine/sql.js';
 import { rowProblem } from './parse.js';
 import { curatedColumnsSql, moveIntoLake, partitionFiles } from './curated.js';
-import { landWithSql, type SqlLandingContext } from './ingest-sql.js';
+import { landWithSql, type SqlLanding, type SqlLandingContext } from './ingest-sql.js';
 
 /** What the lake remembers about one delivery (a source file name within a source system). */
 export interface DeliveryManifest {
@@ -40,8 +40,11 @@ export interface FileReconciliation {
   reason?: string;
   topReasons: { reason: string; rows: number }[];
   businessDates: { min: string; max: string } | null;
-  /** Who read the rows: DuckDB alone (the fast path, see ingest-sql.ts) or the JavaScript checks. */
-  checkedBy?: 'sql' | 'javascript';
+  /**
+   * Who read the rows: DuckDB alone (the fast path, see ingest-sql.ts), DuckDB with the rows its
+   * checks flagged decided by the JavaScript checks, or the JavaScript checks alone.
+   */
+  checkedBy?: 'sql' | 'sql+javascript' | 'javascript';
 }
 
 export interface IngestRun {
@@ -243,9 +246,13 @@ async function ingestOne(
   // DuckDB lands the file on its own when it can prove the rows are exactly those the
   // JavaScript checks would land (see ingest-sql.ts); otherwise they decide.
   const fast = await landWithSql(lake, connection, file, context);
-  const { read, landed, quarantined, curated, quarantine, businessDates, fileError, reasons }: Landing = fast
-    ? { ...fast, quarantined: 0, quarantine: [], fileError: undefined, reasons: new Map<string, number>() }
-    : await landWithJs(lake, connection, file, { ...context, deliveryKey, rawPath });
+  const landing = (records: AsyncIterable<SourceRecord> | Iterable<SourceRecord>, fileStem: string) =>
+    landWithJs(lake, connection, file, records, { ...context, fileStem, deliveryKey, rawPath });
+  const { read, landed, quarantined, curated, quarantine, businessDates, fileError, reasons }: Landing = !fast
+    ? await landing(readRecords(file, mapping.source, sourceColumns(mapping)), context.fileStem)
+    : fast.recheck
+      ? combine(fast, await landing(fast.recheck, `${context.fileStem}-checked`))
+      : { ...fast, quarantined: 0, quarantine: [], fileError: undefined, reasons: new Map<string, number>() };
 
   const manifest: DeliveryManifest = {
     feed: feed.name,
@@ -284,7 +291,7 @@ async function ingestOne(
     ...(fileError ? { reason: fileError } : {}),
     topReasons: [...reasons.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([reason, rows]) => ({ reason, rows })),
     businessDates,
-    checkedBy: fast ? 'sql' : 'javascript',
+    checkedBy: !fast ? 'javascript' : fast.recheck ? 'sql+javascript' : 'sql',
   };
 }
 
@@ -303,7 +310,30 @@ interface Landing {
 }
 
 /**
- * Reads, maps and checks every record in JavaScript: valid rows stream to staging CSVs that DuckDB
+ * The fast path's rows and the JavaScript verdict on the rows it flagged, as one landing. A file
+ * the JavaScript side could not finish (a write failing) is quarantined whole, as on that path.
+ */
+function combine(fast: SqlLanding, checked: Landing): Landing {
+  if (checked.fileError) {
+    const read = fast.read + checked.read;
+    return { ...checked, read, landed: 0, quarantined: read };
+  }
+  const dates = [fast.businessDates, checked.businessDates].filter((d) => d !== null);
+  return {
+    read: fast.read + checked.read,
+    landed: fast.landed + checked.landed,
+    quarantined: checked.quarantined,
+    curated: [...fast.curated, ...checked.curated],
+    quarantine: checked.quarantine,
+    businessDates: dates.length ? { min: dates.map((d) => d.min).sort()[0]!, max: dates.map((d) => d.max).sort().at(-1)! } : null,
+    fileError: undefined,
+    reasons: checked.reasons,
+  };
+}
+
+/**
+ * Reads, maps and checks records in JavaScript (a whole file's, or the header and the rows the
+ * fast path flagged): valid rows stream to staging CSVs that DuckDB
  * writes as date-partitioned parquet, rejected rows to the quarantine with file, line, field and
  * reason; a file that cannot be read or written is quarantined whole.
  */
@@ -311,6 +341,7 @@ async function landWithJs(
   lake: Lake,
   connection: DuckDBConnection,
   file: string,
+  records: AsyncIterable<SourceRecord> | Iterable<SourceRecord>,
   { feed, mapping, dateWindow, lineage, scratch, fileStem, deliveryKey, rawPath }: SqlLandingContext & { deliveryKey: string; rawPath: string },
 ): Promise<Landing> {
   const reasons = new Map<string, number>();
@@ -364,7 +395,7 @@ async function landWithJs(
   try {
     const validate = feed.createValidator(mapping);
     let mapRecord: ((values: string[]) => CanonicalRow) | undefined;
-    for await (const { line, values, error } of readRecords(file, mapping.source, sourceColumns(mapping))) {
+    for await (const { line, values, error } of records) {
       if (error !== undefined) {
         read++;
         reject(line, '', `unreadable record: ${printable(error)}`, '');
