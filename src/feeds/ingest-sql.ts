@@ -8,9 +8,10 @@
  * the ones the SQL checks were only stricter about and quarantine the rest with line, field and
  * reason. Anything else (a quoted line break, GBK, a transform with no SQL form, more flagged rows
  * than RECHECK_MAX, any error) returns undefined and the whole file takes the JavaScript path.
+ * A file spanning more than DATES_PER_COPY business dates is written in batches of dates.
  */
 import { createReadStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -36,6 +37,9 @@ export interface SqlLanding {
 
 /** Flagged rows held in memory for the JavaScript checks; a file with more takes the JavaScript path whole. */
 export const RECHECK_MAX = 50_000;
+
+/** Business dates (partitions) one COPY writes: a month's, with room to spare; more pass 256 MB with wide tables. */
+const DATES_PER_COPY = 62;
 
 export interface SqlLandingContext {
   feed: FeedDefinition;
@@ -215,15 +219,29 @@ export async function landWithSql(lake: Lake, connection: DuckDBConnection, file
     const rows = Number(counted.getRows()[0]![0] as bigint);
     if (rows !== lines - 1) return undefined;
     if (rows === 0) return { read: 0, landed: 0, curated: [], businessDates: null };
-    // One pass for a clean file: a row that fails any check stops the COPY.
-    const copy = (from: string, flagged: string) =>
-      connection.run(
-        `COPY (SELECT ${curatedColumnsSql(feed, lineage)}, ${flagged} AS dt FROM ${from}) ` +
-          `TO ${sqlString(chunkDir)} (FORMAT parquet, PARTITION_BY (dt))`,
-      );
+    // Business dates written per COPY: every open date partition holds buffers for each column,
+    // and a file spanning years (an order export) would pass the memory limit in one statement.
+    const dates = (await connection.runAndReadAll(`SELECT DISTINCT CAST(${partition} AS VARCHAR) AS d FROM fast_rows WHERE ${partition} IS NOT NULL ORDER BY d`))
+      .getRows()
+      .map((r) => String(r[0]));
+    const bounds = dates.filter((_, i) => i > 0 && i % DATES_PER_COPY === 0);
+    const batches = [undefined, ...bounds].map((from, i) => ({ from, to: bounds[i] }));
+    const copy = async (from: string, where: string, dt: string) => {
+      await mkdir(chunkDir, { recursive: true });
+      for (const [i, batch] of batches.entries()) {
+        const date = `CAST(${partition} AS VARCHAR)`;
+        const conditions = [where, ...(batch.from ? [`${date} >= ${sqlString(batch.from)}`] : []), ...(batch.to ? [`${date} < ${sqlString(batch.to)}`] : [])];
+        await connection.run(
+          `COPY (SELECT ${curatedColumnsSql(feed, lineage)}, ${dt} AS dt FROM ${from} WHERE ${conditions.join(' AND ')}) ` +
+            `TO ${sqlString(path.join(chunkDir, String(i)))} (FORMAT parquet, PARTITION_BY (dt))`,
+        );
+      }
+    };
     let recheck: SourceRecord[] | undefined;
     try {
-      await copy('fast_rows', `CASE WHEN _ok THEN CAST(${partition} AS VARCHAR) ELSE error('row ' || _source_line || ' needs the JavaScript checks') END`);
+      // One pass for a clean file of a few weeks: a row that fails any check stops the COPY.
+      if (batches.length > 1) throw new Error('written in batches of dates, from a table');
+      await copy('fast_rows', 'true', `CASE WHEN _ok THEN CAST(${partition} AS VARCHAR) ELSE error('row ' || _source_line || ' needs the JavaScript checks') END`);
     } catch {
       // Some rows fail a check (or a cast, evaluated before the check stops the COPY): the
       // checks run once more into a table, DuckDB lands the rows that pass and the flagged ones
@@ -238,24 +256,32 @@ export async function landWithSql(lake: Lake, connection: DuckDBConnection, file
       const counted = await connection.runAndReadAll(`SELECT count(*)::BIGINT FROM fast_recheck`);
       const flagged = Number(counted.getRows()[0]![0] as bigint);
       if (flagged > RECHECK_MAX || flagged === rows) return undefined;
-      await copy('fast_checked WHERE _source_line NOT IN (SELECT _source_line FROM fast_recheck)', `CAST(${partition} AS VARCHAR)`);
-      const values = header.map((_, i) => `coalesce(c${i}, '')`).join(', ');
-      const records = await connection.runAndReadAll(
-        `SELECT rowid + 2 AS line, [${values}] AS values FROM fast_source WHERE rowid + 2 IN (SELECT _source_line FROM fast_recheck) ORDER BY line`,
-      );
-      recheck = [{ line: 1, values: headerValues }, ...records.getRowObjectsJS().map((r) => ({ line: Number(r.line), values: r.values as string[] }))];
+      await copy('fast_checked', '_source_line NOT IN (SELECT _source_line FROM fast_recheck)', `CAST(${partition} AS VARCHAR)`);
+      if (flagged > 0) {
+        const values = header.map((_, i) => `coalesce(c${i}, '')`).join(', ');
+        const records = await connection.runAndReadAll(
+          `SELECT rowid + 2 AS line, [${values}] AS values FROM fast_source WHERE rowid + 2 IN (SELECT _source_line FROM fast_recheck) ORDER BY line`,
+        );
+        recheck = [{ line: 1, values: headerValues }, ...records.getRowObjectsJS().map((r) => ({ line: Number(r.line), values: r.values as string[] }))];
+      }
     }
-    const uploads = await partitionFiles(chunkDir, (dir, n) => `curated/${feed.table}/${dir}/${fileStem}${n ? `-${n}` : ''}.parquet`);
+    const uploads: [string, string][] = [];
+    for (const i of batches.keys()) {
+      const dir = path.join(chunkDir, String(i));
+      if (await stat(dir).catch(() => undefined)) {
+        uploads.push(...(await partitionFiles(dir, (partitionDir, n) => `curated/${feed.table}/${partitionDir}/${fileStem}${n ? `-${n}` : ''}.parquet`)));
+      }
+    }
     await moveIntoLake(lake, uploads);
     const curated = uploads.map(([, key]) => key);
-    const dates = curated.map((key) => /\/dt=(\d{4}-\d{2}-\d{2})\//.exec(key)?.[1]).filter((d) => d !== undefined).sort();
-    if (dates.length === 0 && !recheck) return undefined;
+    const landedDates = curated.map((key) => /\/dt=(\d{4}-\d{2}-\d{2})\//.exec(key)?.[1]).filter((d) => d !== undefined).sort();
+    if (landedDates.length === 0 && !recheck) return undefined;
     const landed = rows - (recheck ? recheck.length - 1 : 0);
     return {
       read: landed,
       landed,
       curated,
-      businessDates: dates.length ? { min: dates[0]!, max: dates[dates.length - 1]! } : null,
+      businessDates: landedDates.length ? { min: landedDates[0]!, max: landedDates[landedDates.length - 1]! } : null,
       ...(recheck ? { recheck } : {}),
     };
   } catch {
