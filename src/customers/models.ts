@@ -63,7 +63,7 @@ const list = (text: string | undefined) => (text ?? '').split(',').map((s) => s.
 /** The relation of a model's previous build, or undefined when it was never built. */
 async function previousRows(engine: Engine, model: string): Promise<Record<string, unknown>[] | undefined> {
   try {
-    return (await engine.query(`SELECT * FROM ${engine.modelRelation(model)}`)).rows;
+    return (await engine.query(`SELECT * FROM ${engine.modelRelation(model)}`, { large: {} })).rows;
   } catch {
     return undefined;
   }
@@ -87,7 +87,7 @@ async function standardizedRecords(context: ProgramContext): Promise<Standardize
   const dayFirst = new Set(list(context.vars.customer_day_first_systems));
   const monthFirst = new Set(list(context.vars.customer_month_first_systems));
   const defaultCountry = (context.vars.customer_default_country || undefined) as CountryCode | undefined;
-  const { rows } = await context.engine.query(`SELECT * FROM ${context.ref(RECORDS)} ORDER BY source_system, source_customer_id`);
+  const { rows } = await context.engine.query(`SELECT * FROM ${context.ref(RECORDS)}`, { large: { order: 'source_system, source_customer_id' } });
   const declaredPriority = new Map<string, number>();
   const unreadPhones = new Map<string, Map<string, number>>();
   const profiles = rows.map((row) => {

@@ -5,3 +5,7 @@ export const sqlString = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /** A quoted identifier: double quotes doubled. */
 export const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** The query with the order a large read asks for (engine.ts QueryOptions), for engines that read it as any other. */
+export const orderedQuery = (sql: string, options?: { large?: { order?: string } }) =>
+  options?.large?.order ? `SELECT * FROM (${sql}) AS q ORDER BY ${options.large.order}` : sql;
