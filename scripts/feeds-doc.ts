@@ -148,7 +148,8 @@ export async function renderFeedsDoc(): Promise<string> {
     '',
     'How a file is read: for the feeds whose checks have a SQL form (' +
       feeds.filter((f) => f.sqlRules).map((f) => `\`${f.name}\``).join(', ') +
-      ') and a UTF-8 CSV whose records are one line each, DuckDB parses, maps, checks and writes the rows itself; the rows its ' +
+      ') and a UTF-8 CSV of 3,000 records or more (smaller files are quicker in JavaScript) whose records are one line each, ' +
+      'DuckDB parses, maps, checks and writes the rows itself; the rows its ' +
       'checks flag (and, where a check depends on other rows, the rows tied to them: the other unnumbered lines of a POS order, ' +
       'every line of a repeated web-order key) are judged by the JavaScript checks, which land or quarantine them with the same ' +
       'reasons as always. Other files (GBK, JSON lines, quoted line breaks, a transform with no SQL form, more than 50,000 ' +
