@@ -246,14 +246,18 @@ export async function landWithSql(lake: Lake, connection: DuckDBConnection, file
       }
     };
     let recheck: SourceRecord[] | undefined;
-    try {
-      // One pass for a clean file of a few weeks: a row that fails any check stops the COPY.
-      if (batches.length > 1) throw new Error('written in batches of dates, from a table');
-      await copy('fast_rows', 'true', `CASE WHEN _ok THEN CAST(${partition} AS VARCHAR) ELSE error('row ' || _source_line || ' needs the JavaScript checks') END`);
-    } catch {
-      // Some rows fail a check (or a cast, evaluated before the check stops the COPY): the
-      // checks run once more into a table, DuckDB lands the rows that pass and the flagged ones
-      // go to the JavaScript checks as read from the file.
+    // One pass for a clean file of a few weeks: a row that fails any check (or a cast, evaluated
+    // before the check) stops the COPY.
+    const clean =
+      batches.length === 1 &&
+      (await copy('fast_rows', 'true', `CASE WHEN _ok THEN CAST(${partition} AS VARCHAR) ELSE error('row ' || _source_line || ' needs the JavaScript checks') END`).then(
+        () => true,
+        () => false,
+      ));
+    if (!clean) {
+      // Some rows fail a check, or the file spans more dates than one COPY writes: the checks
+      // run once more into a table, DuckDB lands the rows that pass (batch by batch) and the
+      // flagged ones go to the JavaScript checks as read from the file.
       await rm(chunkDir, { recursive: true, force: true });
       // With the rows the validator's per-file state ties them to (feed.sqlRules recheckWith).
       await connection.run(`CREATE OR REPLACE TEMP TABLE fast_checked AS SELECT * FROM fast_rows`);

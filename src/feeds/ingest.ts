@@ -243,8 +243,8 @@ async function ingestOne(
   const scratch = await lake.scratch();
   const lineage = { _source_file: deliveryKey, _source_sha256: sha256, _ingested_at: ingestedAt.replace('T', ' ').replace('Z', ''), _mapping: mappingLabel(mapping) };
   const context: SqlLandingContext = { feed, mapping, dateWindow, lineage, scratch, fileStem: `${stem}-${sha8}`, maxFieldChars: MAX_FIELD_CHARS };
-  // DuckDB lands the file on its own when it can prove the rows are exactly those the
-  // JavaScript checks would land (see ingest-sql.ts); otherwise they decide.
+  // DuckDB lands the rows it can prove are exactly those the JavaScript checks would land (see
+  // ingest-sql.ts); the JavaScript checks decide the rest: the rows it flagged, or the whole file.
   const fast = await landWithSql(lake, connection, file, context);
   const landing = (records: AsyncIterable<SourceRecord> | Iterable<SourceRecord>, fileStem: string) =>
     landWithJs(lake, connection, file, records, { ...context, fileStem, deliveryKey, rawPath });
