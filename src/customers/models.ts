@@ -42,14 +42,18 @@ const RETRAIN_GROWTH = 0.1;
  * grown by more than var match_retrain_growth since they were trained (a full build, match_mode
  * full, or parameters of another crmlake version train again).
  */
-function reusableParams(stored: Record<string, unknown> | undefined, records: number, vars: ProgramContext['vars']): { params: FsParams; row: [string, number, string] } | undefined {
+function reusableParams(
+  stored: Record<string, unknown> | undefined,
+  records: number,
+  vars: ProgramContext['vars'],
+): { params: FsParams; row: [string, number, string]; growth: number } | undefined {
   if (!stored || vars.match_mode === 'full') return undefined;
   const growth = Number(vars.match_retrain_growth ?? RETRAIN_GROWTH);
   if (!(growth >= 0)) throw new Error(`var match_retrain_growth must be a share ≥ 0 (0.1 = retrain when the records grew by 10%), not '${vars.match_retrain_growth}'`);
   const trainedOn = Number(stored.trained_records);
   if (!(records <= trainedOn * (1 + growth))) return undefined;
   try {
-    return { params: loadParams(String(stored.params)), row: [String(stored.params), trainedOn, String(stored.trained_run_id)] };
+    return { params: loadParams(String(stored.params)), row: [String(stored.params), trainedOn, String(stored.trained_run_id)], growth };
   } catch {
     return undefined;
   }
@@ -166,7 +170,7 @@ async function runMaster(context: ProgramContext): Promise<MasterRun> {
   context.note(
     reused
       ? `matching parameters of ${reused.row[2]} reused (trained on ${reused.row[1].toLocaleString('en-US')} records; trained again when the records grow by ` +
-          `${Number(context.vars.match_retrain_growth ?? RETRAIN_GROWTH) * 100}%, var match_retrain_growth, or with match_mode=full)`
+          `${reused.growth * 100}%, var match_retrain_growth, or with match_mode=full)`
       : `matching parameters trained on ${profiles.length.toLocaleString('en-US')} records`,
   );
   const issues = profiles.reduce((n, p) => n + p.issues.length, 0);

@@ -42,6 +42,9 @@ const PaymentRow = z.object({
   currency: z.string().regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code').nullable().optional(),
 });
 
+/** The ingest's UTC date, the day of the file's raw/<date> folder: the date of rows that carry none. */
+const utcToday = () => new Date().toISOString().slice(0, 10);
+
 /** The zod checks above in SQL, over the mapped fields (ingest's fast path, feed.sqlRules). */
 const requiredSql = (field: string) => `${field} IS NOT NULL`;
 const notNegativeSql = (field: string) => `(NOT starts_with(${field}, '-') OR TRY_CAST(${field} AS DOUBLE) = 0)`;
@@ -104,11 +107,11 @@ function orderFeed(spec: {
     mappingsDir: MAPPINGS,
     derivedSql: {},
     createValidator(): RowValidator {
-      const today = new Date().toISOString().slice(0, 10);
+      const today = utcToday();
       return orderValidator(spec.schema, spec.columns, spec.key, (row) => spec.complete(row, today));
     },
     sqlRules() {
-      const today = new Date().toISOString().slice(0, 10);
+      const today = utcToday();
       const complete = spec.completeSql(today);
       const key = spec.key.fields;
       return {
