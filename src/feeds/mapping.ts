@@ -198,15 +198,33 @@ function transform(text: string, kind: string | undefined, format: string | unde
   }
 }
 
-/** Timestamp formats the SQL path reads: the strptime format and the canonical text of `t`. */
-const SQL_TIMESTAMP_FORMATS: Record<string, { shape: string; canonical: (t: string) => string }> = {
-  'YYYY-MM-DD HH:mm:ss': { shape: '[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}', canonical: (t) => t },
-  'YYYY-MM-DD': { shape: '[0-9]{4}-[0-9]{2}-[0-9]{2}', canonical: (t) => `(${t} || ' 00:00:00')` },
+/**
+ * Timestamp formats the SQL path reads: the text's shape, its local date-time `local(t)` as
+ * `YYYY-MM-DD HH:MM:SS` (checked to be a real one) and the canonical text of `t`.
+ */
+const SQL_TIMESTAMP_FORMATS: Record<string, { shape: string; local: (t: string) => string; canonical: (t: string) => string }> = {
+  'YYYY-MM-DD HH:mm:ss': { shape: '[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}', local: (t) => t, canonical: (t) => t },
+  'YYYY-MM-DD': { shape: '[0-9]{4}-[0-9]{2}-[0-9]{2}', local: (t) => `(${t} || ' 00:00:00')`, canonical: (t) => `(${t} || ' 00:00:00')` },
   iso: {
-    shape: '[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}:[0-9]{2})?',
-    canonical: (t) => `(CASE WHEN length(${t}) = 10 THEN ${t} || ' 00:00:00' ELSE replace(${t}, 'T', ' ') END)`,
+    // A date, or a date-time to the second with an optional fraction (kept as written) and zone
+    // (Z, or an offset converted to UTC by whole minutes, as parseTimestamp does).
+    shape: '[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:?[0-9]{2})?)?',
+    local: isoLocal,
+    canonical: (t) => {
+      const fraction = `regexp_extract(${t}, '\\.[0-9]{1,9}')`;
+      const zone = `regexp_extract(${t}, '[+-][0-9]{2}:?[0-9]{2}$')`;
+      const minutes = `((CASE WHEN starts_with(${zone}, '-') THEN -1 ELSE 1 END) * (TRY_CAST(substr(${zone}, 2, 2) AS INTEGER) * 60 + TRY_CAST(right(${zone}, 2) AS INTEGER)))`;
+      return (
+        `(CASE WHEN ${zone} = '' THEN ${isoLocal(t)} ` +
+        `ELSE strftime(TRY_CAST(${isoLocal(t)} AS TIMESTAMP) - to_minutes(${minutes}), '%Y-%m-%d %H:%M:%S') END || ${fraction})`
+      );
+    },
   },
 };
+
+function isoLocal(t: string): string {
+  return `(CASE WHEN length(${t}) = 10 THEN ${t} || ' 00:00:00' ELSE replace(left(${t}, 19), 'T', ' ') END)`;
+}
 
 /** A transform in SQL over the trimmed, non-null text `t`: the canonical text and when it is certainly right. */
 function transformSql(t: string, kind: string | undefined, format: string | undefined): { expr: string; ok: string } | undefined {
@@ -228,9 +246,14 @@ function transformSql(t: string, kind: string | undefined, format: string | unde
       const known = SQL_TIMESTAMP_FORMATS[format ?? 'iso'];
       if (!known) return undefined;
       const canonical = known.canonical(t);
-      // The text read back must be the text written: an impossible date or time fails.
-      // Years before 100 are left to JavaScript, whose Date.UTC reads them as 19xx.
-      const ok = `(regexp_full_match(${t}, '${known.shape}') AND NOT starts_with(${t}, '00') AND strftime(TRY_CAST(${canonical} AS TIMESTAMP), '%Y-%m-%d %H:%M:%S') = ${canonical})`;
+      const local = known.local(t);
+      // The local text read back must be the text written: an impossible date or time fails.
+      // Years before 1000 are left to JavaScript (its Date.UTC reads 0–99 as 19xx), and so are
+      // offsets that move a date-time out of four-digit years.
+      const ok =
+        `(regexp_full_match(${t}, '${known.shape}') ` +
+        `AND strftime(TRY_CAST(${local} AS TIMESTAMP), '%Y-%m-%d %H:%M:%S') = ${local} ` +
+        `AND regexp_full_match(${canonical}, '[1-9][0-9]{3}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?'))`;
       return { expr: kind === 'date' ? `left(${canonical}, 10)` : canonical, ok };
     }
     case 'upper':

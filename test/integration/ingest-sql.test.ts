@@ -310,3 +310,91 @@ describe('the fast path of the web-order feeds lands exactly what their JavaScri
     });
   }
 });
+
+/** A web collector event (JSON line) with the demo company's fields; `extra` overrides or adds. */
+const event = (n: number, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    event_id: `ws${String(n).padStart(6, '0')}-1`,
+    session_id: `ws${String(n).padStart(6, '0')}`,
+    ...(n % 3 ? { customer_id: `W${n % 500}` } : {}),
+    event_type: ['page_view', 'product_view', 'add_to_cart', 'checkout', 'purchase'][n % 5],
+    occurred_at: `2026-0${1 + (n % 9)}-1${n % 10}T${String(n % 24).padStart(2, '0')}:0${n % 10}:3${n % 10}+08:00`,
+    ...(n % 5 >= 2 ? { value: Math.round(n * 137.31) / 100, currency: n % 7 ? 'CNY' : 'cny' } : {}),
+    ...(n % 5 === 1 ? { item_id: `SKU-${n % 97}`, page_url: `/p/SKU-${n % 97}` } : {}),
+    ...(n % 5 === 4 ? { order_id: `WO${n}` } : {}),
+    ...extra,
+  });
+
+/** Lines JSON.parse, the collector mapping or the web checks read differently from a plain event, or reject. */
+const ODD_EVENTS: string[] = [
+  event(1, { occurred_at: '2026-03-01T00:30:00+08:00' }), // the UTC date is the day before
+  event(2, { occurred_at: '2026-03-01T23:30:00-05:30' }),
+  event(3, { occurred_at: '2026-03-01T10:00:00.250Z' }),
+  event(4, { occurred_at: '2026-03-01 10:00:00+0800' }),
+  event(5, { occurred_at: '2026-03-01' }),
+  event(6, { occurred_at: '2026-03-01T10:00' }), // no seconds: JavaScript reads it
+  event(7, { occurred_at: '2026-02-30T10:00:00+08:00' }),
+  event(8, { occurred_at: '0099-03-01T10:00:00Z' }),
+  event(35, { occurred_at: '0050-03-01T10:00:00+08:00' }), // JavaScript's Date.UTC reads year 50 as 1950
+  event(9, { occurred_at: null }),
+  event(10, { value: 12.5, currency: 'EUR' }),
+  event(11, { value: 0.30000000000000004 }),
+  event(12, { value: 1e21 }),
+  event(13, { value: 0.0000001 }),
+  event(14, { value: -3 }),
+  event(15, { value: '12.50' }),
+  event(16, { value: 9007199254740993 }),
+  event(17, { value: true }),
+  event(18, { event_type: 'scroll' }),
+  event(19, { event_id: '' }),
+  event(20, { session_id: { id: 7 } }),
+  event(21, { page_url: ['/a', '/b'] }),
+  event(22, { item_id: 'SKU-\t' }),
+  event(23, { item_id: '\u00a0SKU-1' }),
+  event(24, { item_id: '  SKU-2  ' }),
+  event(25, { page_url: '/p/\ud83d\ude00' }),
+  event(26, { currency: 'straße' }),
+  event(27, { order_id: 42 }),
+  event(28, { item_id: 1e21 }),
+  event(29, { item_id: 0.1 + 0.2 }),
+  event(30, { item_id: 12.5 }),
+  event(31, { item_id: 1e-7 }),
+  event(32, { item_id: 100 }),
+  '{"event_id":"x1","session_id":"s1","event_type":"page_view","occurred_at":"2026-03-01T10:00:00Z",}',
+  '{"event_id":"x2","session_id":"s2","event_type":"page_view","occurred_at":"2026-03-01T10:00:00Z","note":NaN}',
+  '{"event_id":"x3","event_id":"x4","session_id":"s3","event_type":"page_view","occurred_at":"2026-03-01T10:00:00Z"}',
+  '{"event_id":"x5","session_id":"s5","event_type":"page_view","occurred_at":"2026-03-01T10:00:00Z","page_url":"/\\ud800"}',
+  '{"event_id":"x6","session_id":"s6","event_type":"page_view","occurred_at":"2026-03-01T10:00:00Z","page_url":"a\\u0000b"}',
+  '{"event_id":"x8","session_id":"s8","event_type":"page_view","occurred_at":"2026-03-01T10:00:00Z","item_id":9007199254740993}',
+  '{"event_id":"x10","event\\u005fid":"x11","session_id":"s10","event_type":"page_view","occurred_at":"2026-03-01T10:00:00Z"}',
+  '["not", "an", "object"]',
+  '{"event_id": "x7", "session_id"',
+  '',
+  '   ',
+  '\u00a0',
+  `  ${event(33)}  `,
+];
+
+describe('the fast path of JSON lines lands exactly what the JavaScript reader and checks land', () => {
+  it('web collector events: clean (LF and CRLF) and with every odd line JSON.parse, the mapping or the checks see otherwise', async () => {
+    const folder = path.join(dir, 'collector');
+    await mkdir(folder, { recursive: true });
+    const clean = Array.from({ length: 2000 }, (_, i) => event(100 + i));
+    const messy = clean.flatMap((line, i) => (i % 50 === 7 ? [ODD_EVENTS[Math.floor(i / 50) % ODD_EVENTS.length]!, line] : [line]));
+    messy.push(...ODD_EVENTS);
+    const files = [path.join(folder, 'clean.jsonl'), path.join(folder, 'crlf.jsonl'), path.join(folder, 'messy.jsonl')];
+    await writeFile(files[0]!, `${clean.join('\n')}\n`);
+    await writeFile(files[1]!, `\uFEFF${clean.slice(0, 300).join('\r\n')}`);
+    await writeFile(files[2]!, `${messy.join('\n')}\n`);
+    const fast = await ingestAndRead(files, 'collector', true, 'collector-fast', 'web');
+    const slow = await ingestAndRead(files, 'collector', false, 'collector-slow', 'web');
+    expect(fast.run.files.map((f) => f.checkedBy)).toEqual(['sql', 'sql', 'sql+javascript']);
+    expect(fast.results).toEqual(slow.results);
+    expect(fast.curated.length).toBeGreaterThan(4000);
+    expect(fast.curated).toEqual(slow.curated);
+    expect(fast.quarantine.length).toBeGreaterThan(10);
+    expect(fast.quarantine).toEqual(slow.quarantine);
+    const messyRun = fast.run.files[2]!;
+    expect(messyRun.landed + messyRun.quarantined).toBe(messyRun.read);
+  });
+});
