@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { sqlString } from '../engine/sql.js';
-import { parseBoolean, parseDecimal, parseDuration, parseInteger, parseIntegerId, parseTimestamp } from './parse.js';
+import { FALSE_WORDS, parseBoolean, parseDecimal, parseDuration, parseInteger, parseIntegerId, parseTimestamp, TRUE_WORDS } from './parse.js';
 
 /**
  * A declarative mapping from one source layout to a feed's canonical columns.
@@ -255,6 +255,29 @@ function transformSql(t: string, kind: string | undefined, format: string | unde
         `AND strftime(TRY_CAST(${local} AS TIMESTAMP), '%Y-%m-%d %H:%M:%S') = ${local} ` +
         `AND regexp_full_match(${canonical}, '[1-9][0-9]{3}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?'))`;
       return { expr: kind === 'date' ? `left(${canonical}, 10)` : canonical, ok };
+    }
+    case 'boolean': {
+      // parseBoolean's words; lower() agrees with toLowerCase() on ASCII, and the Chinese words have no case.
+      const word = `lower(${t})`;
+      const words = (set: readonly string[]) => set.map((w) => sqlString(w)).join(', ');
+      return {
+        expr: `(CASE WHEN ${word} IN (${words(TRUE_WORDS)}) THEN 'true' ELSE 'false' END)`,
+        ok: `((${word} IN (${words(TRUE_WORDS)}) OR ${word} IN (${words(FALSE_WORDS)})) AND (NOT regexp_matches(${t}, '[^\\x00-\\x7F]') OR ${t} IN ('是', '对', '否', '不')))`,
+      };
+    }
+    case 'duration': {
+      // Whole seconds, M:SS or H:MM:SS (parseDuration); fractions of a second are left to JavaScript's rounding.
+      const part = (i: number) => `TRY_CAST(regexp_extract(${t}, '^([0-9]{1,9}):([0-9]{1,2}):([0-9]{2})$', ${i}) AS BIGINT)`;
+      const short = (i: number) => `TRY_CAST(regexp_extract(${t}, '^([0-9]{1,9}):([0-9]{2})$', ${i}) AS BIGINT)`;
+      return {
+        expr:
+          `(CASE WHEN regexp_full_match(${t}, '[0-9]{1,15}') THEN CAST(CAST(${t} AS BIGINT) AS VARCHAR) ` +
+          `WHEN regexp_full_match(${t}, '[0-9]{1,9}:[0-9]{2}') THEN CAST(${short(1)} * 60 + ${short(2)} AS VARCHAR) ` +
+          `ELSE CAST(${part(1)} * 3600 + ${part(2)} * 60 + ${part(3)} AS VARCHAR) END)`,
+        ok:
+          `(regexp_full_match(${t}, '[0-9]{1,15}') OR (regexp_full_match(${t}, '[0-9]{1,9}:[0-9]{2}') AND ${short(2)} <= 59) ` +
+          `OR (regexp_full_match(${t}, '[0-9]{1,9}:[0-9]{1,2}:[0-9]{2}') AND ${part(2)} <= 59 AND ${part(3)} <= 59))`,
+      };
     }
     case 'upper':
     case 'lower':

@@ -28,8 +28,10 @@ export function parseInteger(value: string): string {
   return match[1] === '-' && digits !== '0' ? `-${digits}` : digits;
 }
 
-const TRUE = new Set(['y', 'yes', 'true', 't', '1', '是', '对']);
-const FALSE = new Set(['n', 'no', 'false', 'f', '0', '否', '不']);
+export const TRUE_WORDS = ['y', 'yes', 'true', 't', '1', '是', '对'] as const;
+export const FALSE_WORDS = ['n', 'no', 'false', 'f', '0', '否', '不'] as const;
+const TRUE = new Set<string>(TRUE_WORDS);
+const FALSE = new Set<string>(FALSE_WORDS);
 
 /** Y/N, yes/no, true/false, 1/0 (and 是/否) in any case → 'true' / 'false'. */
 export function parseBoolean(value: string): string {

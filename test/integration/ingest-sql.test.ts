@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getFeed } from '../../src/feeds/index.js';
 import { ingestFiles, type IngestRun } from '../../src/feeds/ingest.js';
 import { loadMapping } from '../../src/feeds/mapping.js';
+import { generateCompany } from '../../src/demo/index.js';
 import { Lake } from '../../src/lake/lake.js';
 import { copyRetailDays, queryLake, REPO, scratchDir } from '../helpers.js';
 
@@ -396,5 +397,43 @@ describe('the fast path of JSON lines lands exactly what the JavaScript reader a
     expect(fast.quarantine).toEqual(slow.quarantine);
     const messyRun = fast.run.files[2]!;
     expect(messyRun.landed + messyRun.quarantined).toBe(messyRun.read);
+  });
+});
+
+describe('the fast path of the call-centre feed lands exactly what its JavaScript checks land', () => {
+  it('the demo company’s call-centre months, and a copy with bad yes/no words, durations, scores and times', async () => {
+    const out = path.join(dir, 'calls-demo');
+    const manifest = generateCompany({ out, customers: 3000, days: 90, end: '2026-11-30' });
+    const delivery = manifest.deliveries.find((d) => d.feed === 'calls')!;
+    const files = delivery.paths.map((p) => path.join(out, p));
+    const [header, ...lines] = (await readFile(files[0]!, 'utf8')).trimEnd().split('\n');
+    // call_id,start_time,agent,queue,answered,wait_seconds,talk_time,hold_seconds,resolved,complaint,csat,customer_no,caller_number
+    const edits: [number, string][] = [
+      [4, 'maybe'], [4, 'YES'], [4, 'n'], [4, '是'], [4, 'İ'],
+      [6, '1:75'], [6, '1:02:03'], [6, '125'], [6, '2.5'], [6, '-3'], [6, ''], [6, '102:10'], [6, '1:60:00'], [6, '0042'],
+      [5, '-5'], [5, '12.0'], [5, 'x'], [7, '007'],
+      [10, '0'], [10, '6'], [10, '4.0'], [10, 'abc'],
+      [1, '2026-02-30 10:00:00'], [1, ''], [0, ''], [8, '对'], [9, '不'],
+    ];
+    const messy = lines.map((line, i) => {
+      if (i % 3 !== 1) return line;
+      const fields = line.split(',');
+      const [at, value] = edits[Math.floor(i / 3) % edits.length]!;
+      fields[at] = value;
+      // An unanswered call with talk time, now and then.
+      if (i % 39 === 1) [fields[4], fields[6]] = ['N', '0:30'];
+      return fields.join(',');
+    });
+    const messyFile = path.join(out, 'calls-messy.csv');
+    await writeFile(messyFile, [header, ...messy].join('\n'));
+    const fast = await ingestAndRead([...files, messyFile], 'lotus-callcenter', true, 'calls-fast', 'calls');
+    const slow = await ingestAndRead([...files, messyFile], 'lotus-callcenter', false, 'calls-slow', 'calls');
+    // Each demo month has one record the generator broke on purpose: the JavaScript checks judge it.
+    expect(fast.run.files.map((f) => f.checkedBy)).toEqual([...files, messyFile].map(() => 'sql+javascript'));
+    expect(fast.results).toEqual(slow.results);
+    expect(fast.curated.length).toBeGreaterThan(lines.length);
+    expect(fast.curated).toEqual(slow.curated);
+    expect(fast.quarantine.length).toBeGreaterThan(10);
+    expect(fast.quarantine).toEqual(slow.quarantine);
   });
 });
