@@ -437,3 +437,56 @@ describe('the fast path of the call-centre feed lands exactly what its JavaScrip
     expect(fast.quarantine).toEqual(slow.quarantine);
   });
 });
+
+describe('the fast path of the customers feed lands exactly what its JavaScript checks land', () => {
+  it('the demo company’s profile files, with per-system settings, and a copy with repeated ids, missing ids and bad times and consents', async () => {
+    const out = path.join(dir, 'customers-demo');
+    const manifest = generateCompany({ out, customers: 3000, days: 90, end: '2026-11-30' });
+    const delivery = manifest.deliveries.find((d) => d.feed === 'customers')!;
+    const files = delivery.paths.map((p) => path.join(out, p));
+    // The shipped layout with settings: a default for every system, web's own, and a system
+    // the file leaves blank (then the mapping's name).
+    const mappingFile = path.join(out, 'profiles-with-settings.yaml');
+    const shipped = await readFile(path.join(REPO, 'src', 'feeds', 'customers', 'mappings', 'crmlake-profiles.yaml'), 'utf8');
+    await writeFile(
+      mappingFile,
+      `${shipped.replace('name: crmlake-profiles', 'name: profiles-with-settings')}\nrules:\n  default_country: CN\n  day_first: true\n  priority: 2\n  systems:\n    web: { default_country: HK, priority: 1 }\n    partner: { day_first: false }\n`,
+    );
+    const loyalty = files.find((f) => f.endsWith('loyalty-desk.csv'))!;
+    const [header, ...lines] = (await readFile(loyalty, 'utf8')).trimEnd().split('\n');
+    // source_system,source_customer_id,full_name,gender,birth_date,mobile,phone,email,address_line,city,province,postcode,registered_at,updated_at,email_consent,email_consent_at,sms_consent,sms_consent_at
+    const edits: ((f: string[], i: number) => void)[] = [
+      (f) => (f[1] = ''),
+      (f, i) => (f[1] = lines[i - 3]!.split(',')[1]!), // the id of an earlier line: a duplicate
+      (f, i) => ([f[0], f[1]] = ['web', lines[i - 6]!.split(',')[1]!]), // the same id in another system: two customers
+      (f) => (f[0] = ''),
+      (f) => (f[12] = '2026-13-01 10:00:00'),
+      (f) => (f[12] = '2026-03-01T10:00:00+08:00'),
+      (f) => ([f[12], f[13]] = ['2026-03-01 10:00:00', '']),
+      (f) => ([f[12], f[13]] = ['', '']),
+      (f) => (f[14] = 'maybe'),
+      (f) => (f[14] = 'Y'),
+      (f) => (f[15] = 'yesterday'),
+    ];
+    const messy = lines.map((line, i) => {
+      if (i < 10 || i % 5 !== 2) return line;
+      const fields = line.split(',');
+      edits[Math.floor(i / 5) % edits.length]!(fields, i);
+      return fields.join(',');
+    });
+    const messyFile = path.join(out, 'loyalty-messy.csv');
+    await writeFile(messyFile, [header, ...messy].join('\n'));
+    for (const mapping of ['crmlake-profiles', mappingFile]) {
+      const label = mapping === mappingFile ? 'settings' : 'shipped';
+      const fast = await ingestAndRead([...files, messyFile], mapping, true, `customers-${label}-fast`, 'customers');
+      const slow = await ingestAndRead([...files, messyFile], mapping, false, `customers-${label}-slow`, 'customers');
+      expect(fast.run.files.map((f) => f.checkedBy?.startsWith('sql'))).toEqual([...files, messyFile].map(() => true));
+      expect(fast.run.files.at(-1)!.checkedBy).toBe('sql+javascript');
+      expect(fast.results).toEqual(slow.results);
+      expect(fast.curated.length).toBeGreaterThan(lines.length);
+      expect(fast.curated).toEqual(slow.curated);
+      expect(fast.quarantine.length).toBeGreaterThan(20);
+      expect(fast.quarantine).toEqual(slow.quarantine);
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { quoteIdent, sqlString } from '../../engine/sql.js';
 import { type CanonicalRow, type FeedDefinition, type RowValidator, schemaReject } from '../feed.js';
 import type { Mapping } from '../mapping.js';
 import { rowProblem } from '../parse.js';
@@ -38,6 +39,9 @@ export function settingsFor(rules: CustomerRules, system: string): z.infer<typeo
   return { ...all, ...systems[system] };
 }
 
+/** The ingest's UTC date: the business date of a record that carries none. */
+const utcToday = () => new Date().toISOString().slice(0, 10);
+
 /** Typed checks after mapping; the path of an issue names the field. Text is not judged here. */
 const CustomerRow = z.object({
   source_customer_id: z.string({ error: 'source customer id is required' }),
@@ -51,10 +55,38 @@ export const customersFeed: FeedDefinition = {
   defaultMapping: 'olist-customers',
   mappingsDir: path.join(path.dirname(fileURLToPath(import.meta.url)), 'mappings'),
   derivedSql: {},
+  sqlRules(mapping: Mapping) {
+    const parsed = CustomerRules.safeParse(mapping.rules);
+    if (!parsed.success) return undefined;
+    const rules = parsed.data;
+    const system = `coalesce(source_system, ${sqlString(mapping.name)})`;
+    // The mapping's settings for the row's source_system, as the validator stamps them.
+    const setting = (column: string, pick: (s: ReturnType<typeof settingsFor>) => string | undefined) => {
+      const text = (value: string | undefined) => (value === undefined ? 'CAST(NULL AS VARCHAR)' : sqlString(value));
+      const systems = Object.keys(rules.systems).map((name) => `WHEN ${system} = ${sqlString(name)} THEN ${text(pick(settingsFor(rules, name)))} `);
+      const all = text(pick(settingsFor(rules, '')));
+      return `coalesce(${column}, ${systems.length ? `CASE ${systems.join('')}ELSE ${all} END` : all})`;
+    };
+    const columns: Record<string, string> = Object.fromEntries(CUSTOMERS_COLUMNS.map((c) => [c.name, quoteIdent(c.name)]));
+    Object.assign(columns, {
+      source_system: system,
+      business_date: `coalesce(business_date, left(coalesce(updated_at, registered_at), 10), ${sqlString(utcToday())})`,
+      default_country: setting('default_country', (s) => s.default_country),
+      day_first: setting('day_first', (s) => (s.day_first === undefined ? undefined : String(s.day_first))),
+      source_priority: setting('source_priority', (s) => (s.priority === undefined ? undefined : String(s.priority))),
+    });
+    return {
+      // A customer id seen twice in the file (per system) is flagged on every line that has it:
+      // the validator keeps the first line it accepts and quarantines the others, naming it
+      // (so no recheckWith: the whole group is flagged already).
+      ok: `source_customer_id IS NOT NULL AND count(*) OVER (PARTITION BY ${system}, source_customer_id) = 1`,
+      columns,
+    };
+  },
   createValidator(mapping: Mapping): RowValidator {
     // A profile file often carries no date at all: such rows are partitioned by the day the file
     // was ingested (UTC, the same day as its raw/<date> folder), i.e. "the profile as known then".
-    const ingestDate = new Date().toISOString().slice(0, 10);
+    const ingestDate = utcToday();
     const parsed = CustomerRules.safeParse(mapping.rules);
     if (!parsed.success) {
       const problems = parsed.error.issues.map((i) => `rules.${i.path.join('.')}: ${i.message}`).join('; ');
