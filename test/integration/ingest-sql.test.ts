@@ -490,3 +490,45 @@ describe('the fast path of the customers feed lands exactly what its JavaScript 
     }
   });
 });
+
+describe('the fast path of the surveys feed lands exactly what its JavaScript checks land', () => {
+  it('the demo company’s survey months, and a copy with scores off the scale, repeated responses and missing times', async () => {
+    const out = path.join(dir, 'surveys-demo');
+    const manifest = generateCompany({ out, customers: 6000, days: 120, end: '2026-11-30' });
+    const delivery = manifest.deliveries.find((d) => d.feed === 'surveys')!;
+    const files = delivery.paths.map((p) => path.join(out, p));
+    const [header, ...lines] = (await readFile(files.at(-2)!, 'utf8')).trimEnd().split('\n');
+    // response_id,channel,customer_system,customer_id,order_no,call_id,store,score,nps,comment,sent_at,answered_at
+    const edits: ((f: string[], i: number) => void)[] = [
+      (f) => (f[7] = '9'),
+      (f) => (f[7] = '0'),
+      (f) => (f[7] = 'x'),
+      (f) => (f[8] = '11'),
+      (f) => (f[8] = '-1'),
+      (f) => (f[8] = '10'),
+      (f) => (f[0] = ''),
+      (f, i) => ([f[0], f[4]] = [lines[i - 1]!.split(',')[0]!, lines[i - 1]!.split(',')[4]!]), // the same response for the same order
+      (f, i) => ([f[0], f[4]] = [lines[i - 3]!.split(',')[0]!, 'WO-OTHER']), // the same response for another order
+      (f) => ([f[7], f[8], f[9]] = ['', '', '']),
+      (f) => (f[11] = '2026-02-30 10:00:00'),
+      (f) => ([f[10], f[11]] = ['', '']),
+      (f) => (f[9] = '"好，很好, 谢谢"'),
+    ];
+    const messy = lines.map((line, i) => {
+      if (i < 10 || i % 4 !== 2) return line;
+      const fields = line.split(',');
+      edits[Math.floor(i / 4) % edits.length]!(fields, i);
+      return fields.join(',');
+    });
+    const messyFile = path.join(out, 'surveys-messy.csv');
+    await writeFile(messyFile, [header, ...messy].join('\n'));
+    const fast = await ingestAndRead([...files, messyFile], 'lotus-surveys', true, 'surveys-fast', 'surveys');
+    const slow = await ingestAndRead([...files, messyFile], 'lotus-surveys', false, 'surveys-slow', 'surveys');
+    expect(fast.run.files.map((f) => f.checkedBy)).toEqual([...files, messyFile].map(() => 'sql+javascript'));
+    expect(fast.results).toEqual(slow.results);
+    expect(fast.curated.length).toBeGreaterThan(lines.length);
+    expect(fast.curated).toEqual(slow.curated);
+    expect(fast.quarantine.length).toBeGreaterThan(20);
+    expect(fast.quarantine).toEqual(slow.quarantine);
+  });
+});

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { quoteIdent, sqlString } from '../../engine/sql.js';
 import { type CanonicalRow, type FeedDefinition, type RowValidator, schemaReject } from '../feed.js';
 import type { Mapping } from '../mapping.js';
 import { rowProblem } from '../parse.js';
@@ -34,6 +35,32 @@ export const surveysFeed: FeedDefinition = {
   defaultMapping: 'olist-reviews',
   mappingsDir: path.join(path.dirname(fileURLToPath(import.meta.url)), 'mappings'),
   derivedSql: {},
+  sqlRules(mapping: Mapping) {
+    const parsed = SurveyRules.safeParse(mapping.rules);
+    if (!parsed.success) return undefined;
+    const rules = parsed.data;
+    const number = (column: string) => `TRY_CAST(${column} AS DOUBLE)`;
+    const min = `coalesce(scale_min, '${rules.scale_min}')`;
+    const max = `coalesce(scale_max, '${rules.scale_max}')`;
+    const ok = [
+      'response_id IS NOT NULL',
+      'NOT (score IS NULL AND nps_score IS NULL AND comment IS NULL AND comment_title IS NULL)',
+      `${number(min)} < ${number(max)}`,
+      `(score IS NULL OR ${number('score')} BETWEEN ${number(min)} AND ${number(max)})`,
+      `(nps_score IS NULL OR ${number('nps_score')} BETWEEN 0 AND 10)`,
+      // A response seen twice for the same order is flagged on every line that has it: the
+      // validator keeps the first line it accepts and quarantines the others, naming it.
+      `count(*) OVER (PARTITION BY response_id, coalesce(order_id, '')) = 1`,
+    ];
+    const columns: Record<string, string> = Object.fromEntries(SURVEYS_COLUMNS.map((c) => [c.name, quoteIdent(c.name)]));
+    Object.assign(columns, {
+      source_system: `coalesce(source_system, ${sqlString(mapping.name)})`,
+      scale_min: min,
+      scale_max: max,
+      business_date: 'coalesce(business_date, left(coalesce(answered_at, created_at), 10))',
+    });
+    return { ok: ok.join(' AND '), columns };
+  },
   createValidator(mapping: Mapping): RowValidator {
     const rules = SurveyRules.parse(mapping.rules);
     const firstLine = new Map<string, number>();
