@@ -152,7 +152,7 @@ export async function renderFeedsDoc(): Promise<string> {
       'or JSON lines with flat keys — ' +
       'DuckDB parses, maps, checks and writes the rows itself; the rows its ' +
       'checks flag (and, where a check depends on other rows, the rows tied to them: the other unnumbered lines of a POS order, ' +
-      'every line of a repeated web-order key) are judged by the JavaScript checks, which land or quarantine them with the same ' +
+      'every line of a repeated key: a web order, a customer id within its system, a survey response for an order) are judged by the JavaScript checks, which land or quarantine them with the same ' +
       'reasons as always; so are JSON lines DuckDB reads otherwise than JSON.parse (trailing commas, NaN, a key twice, numbers ' +
       'JavaScript writes with an exponent or rounds, objects and arrays in a mapped field). Other files (GBK, nested keys, ' +
       'quoted line breaks, a transform with no SQL form, more than 50,000 ' +

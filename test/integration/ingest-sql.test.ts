@@ -532,3 +532,40 @@ describe('the fast path of the surveys feed lands exactly what its JavaScript ch
     expect(fast.quarantine).toEqual(slow.quarantine);
   });
 });
+
+describe('the fast path of the campaign-members feed lands exactly what its JavaScript checks land', () => {
+  it('the demo company’s audiences, and a copy with repeated members, contacted controls and bad values', async () => {
+    const out = path.join(dir, 'members-demo');
+    const manifest = generateCompany({ out, customers: 3000, days: 400, end: '2026-11-30' });
+    const delivery = manifest.deliveries.find((d) => d.feed === 'campaign-members')!;
+    const files = delivery.paths.map((p) => path.join(out, p));
+    const [header, ...lines] = (await readFile(files[0]!, 'utf8')).trimEnd().split('\n');
+    // campaign_id,source_system,source_customer_id,is_control,contacted_on
+    const edits: ((f: string[], i: number) => void)[] = [
+      (f, i) => ([f[0], f[1], f[2]] = lines[i - 1]!.split(',').slice(0, 3) as [string, string, string]), // listed twice
+      (f) => ([f[3], f[4]] = ['true', '2026-01-05']),
+      (f) => ([f[3], f[4]] = ['是', '']),
+      (f) => (f[3] = 'perhaps'),
+      (f) => (f[4] = '2026-02-30'),
+      (f) => (f[4] = '2026-01-05T23:30:00-08:00'),
+      (f) => (f[2] = ''),
+      (f) => (f[0] = ''),
+    ];
+    const messy = lines.map((line, i) => {
+      if (i < 10 || i % 4 !== 2) return line;
+      const fields = line.split(',');
+      edits[Math.floor(i / 4) % edits.length]!(fields, i);
+      return fields.join(',');
+    });
+    const messyFile = path.join(out, 'members-messy.csv');
+    await writeFile(messyFile, [header, ...messy].join('\n'));
+    const fast = await ingestAndRead([...files, messyFile], undefined, true, 'members-fast', 'campaign-members');
+    const slow = await ingestAndRead([...files, messyFile], undefined, false, 'members-slow', 'campaign-members');
+    expect(fast.run.files.map((f) => f.checkedBy)).toEqual([...files.map(() => 'sql'), 'sql+javascript']);
+    expect(fast.results).toEqual(slow.results);
+    expect(fast.curated.length).toBeGreaterThan(lines.length);
+    expect(fast.curated).toEqual(slow.curated);
+    expect(fast.quarantine.length).toBeGreaterThan(20);
+    expect(fast.quarantine).toEqual(slow.quarantine);
+  });
+});
