@@ -177,7 +177,7 @@ interface SourceSql {
   header: string[];
   /** The first record given to the JavaScript checks, before the flagged ones. */
   headerRecord: SourceRecord;
-  /** A table function reading the file into fast_source, one row per physical line after the header. */
+  /** A table function reading the file into fast_source: one row per physical line (after the header of a CSV). */
   read: string;
   /** Rows fast_source holds when every record is one line (fewer: a record spans lines, or lines were skipped). */
   rows: number;
@@ -226,14 +226,20 @@ async function csvSource(file: string, source: Mapping['source'], maxLineBytes: 
   };
 }
 
-/** White space JavaScript's trim() removes and SQL's trim() (spaces only) does not. */
-const NOT_SPACE_BLANKS = '\t\n\v\f\r\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff';
-
 /**
- * In a JSON line, what DuckDB's parser takes and JSON.parse does not: a trailing comma, NaN,
- * Infinity. Also matches some lines that are fine (`"a": "info"`): those are left to JavaScript.
+ * In a JSON line, what DuckDB reads otherwise than JavaScript: what its parser takes and
+ * JSON.parse does not (a trailing comma, NaN, Infinity), and white space other than spaces
+ * (raw or escaped) that could end a value, which JavaScript's trim() removes and SQL's does not.
+ * Also matches lines that are fine (`"a": "info"`, a tab between two keys): those are left to
+ * JavaScript.
  */
-const JSON_LENIENCY = String.raw`,\s*[\]}]|[:\[,]\s*[-+]?(?i:nan|inf)`;
+const JSON_LENIENCY = [
+  String.raw`,\s*[\]}]`,
+  String.raw`[:\[,]\s*[-+]?(?i:nan|inf)`,
+  String.raw`[\t\x0B\f\r\x{00A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}\x{FEFF}]`,
+  String.raw`\\[tnfr]`,
+  String.raw`\\u(000[9abcdABCD]|00[aA]0|1680|200[0-9aA]|202[89fF]|205[fF]|3000|[fF][eE][fF][fF])`,
+].join('|');
 
 /**
  * JSON lines with flat keys: each line read as one text by DuckDB's CSV reader (no delimiter,
@@ -243,7 +249,7 @@ const JSON_LENIENCY = String.raw`,\s*[\]}]|[:\[,]\s*[-+]?(?i:nan|inf)`;
  * JavaScript's String() gives it: strings, booleans, integers within 2^53 and decimals both
  * write without an exponent (DuckDB writes a double's shortest digits as JavaScript does,
  * measured on 20,000 random ones, but exponents otherwise: 1e21 against 1e+21; objects and
- * arrays are left to JavaScript), with no blanks but spaces at its ends.
+ * arrays are left to JavaScript).
  */
 async function jsonSource(file: string, mapping: Mapping, maxLineBytes: number): Promise<SourceSql | undefined> {
   const header = sourceColumns(mapping);
@@ -264,8 +270,6 @@ async function jsonSource(file: string, mapping: Mapping, maxLineBytes: number):
     `(v${i} IS NULL OR starts_with(v${i}, '"') OR v${i} IN ('true', 'false') ` +
     `OR (regexp_full_match(v${i}, '-?[0-9]{1,16}') AND abs(TRY_CAST(v${i} AS BIGINT)) <= 9007199254740992) ` +
     `OR regexp_full_match(v${i}, '-?(0|[1-9][0-9]*)\\.[0-9]*[1-9]'))`;
-  const blanks = sqlString(NOT_SPACE_BLANKS);
-  const blankEnds = (i: number) => `(c${i} IS NULL OR c${i} = '' OR NOT (contains(${blanks}, left(c${i}, 1)) OR contains(${blanks}, right(c${i}, 1))))`;
   const columns = header.map((_, i) => `c${i}`).join(', ');
   return {
     lines,
@@ -277,13 +281,14 @@ async function jsonSource(file: string, mapping: Mapping, maxLineBytes: number):
     rows: lines,
     materialize: true,
     records:
-      `SELECT _source_line, coalesce(_line_ok AND ${header.map((_, i) => `${valueOk(i)} AND ${blankEnds(i)}`).join(' AND ')}, false) AS _source_ok, ${columns} FROM (` +
-      `SELECT *, ${header.map((_, i) => `${trimSpaces(text(i))} AS c${i}`).join(', ')} FROM (` +
+      `SELECT _source_line, coalesce(_line_ok AND ${header.map((_, i) => valueOk(i)).join(' AND ')}, false) AS _source_ok, ${columns} FROM (` +
+      `SELECT *, ${header.map((_, i) => `${trimSpaces(`t${i}`)} AS c${i}`).join(', ')} FROM (` +
+      `SELECT *, ${header.map((_, i) => `${text(i)} AS t${i}`).join(', ')} FROM (` +
       `SELECT _source_line, _line_ok, ${header.map((c, i) => `CAST(j.${quoteIdent(c)} AS VARCHAR) AS v${i}`).join(', ')} FROM (` +
       `SELECT _source_line, _line_ok, CASE WHEN _line_ok THEN json_transform(line, ${shape}) END AS j FROM (` +
       `SELECT _source_line, line, _line_read AND len(_keys) = len(list_distinct(_keys)) AS _line_ok FROM (` +
       `SELECT rowid + 1 AS _source_line, line, ${lineOk} AS _line_read, CASE WHEN json_valid(line) THEN json_keys(line) END AS _keys ` +
-      `FROM fast_source WHERE line IS NOT NULL AND NOT (starts_with(line, ' ') AND trim(line) = ''))))))`,
+      `FROM fast_source WHERE line IS NOT NULL AND NOT (starts_with(line, ' ') AND trim(line) = '')))))))`,
     async recheck(connection, lines) {
       const records = await connection.runAndReadAll(`SELECT rowid + 1 AS line, line AS text FROM fast_source WHERE rowid + 1 IN (${lines}) ORDER BY line`);
       return records
