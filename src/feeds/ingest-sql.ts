@@ -7,11 +7,13 @@
  * the JavaScript ones. The rows those checks flag (few, in a real file) are handed back to the
  * JavaScript checks, which have the last word on every row they see and every reason: they land
  * the ones the SQL checks were only stricter about and quarantine the rest with line, field and
- * reason. Anything else (a quoted line break, GBK, a transform with no SQL form, more flagged rows
+ * reason. A file in another encoding (GBK) is decoded to UTF-8 first, as the JavaScript reader
+ * decodes it. Anything else (a quoted line break, a transform with no SQL form, more flagged rows
  * than RECHECK_MAX, any error) returns undefined and the whole file takes the JavaScript path.
  * A file spanning more than DATES_PER_COPY business dates is written in batches of dates.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
@@ -299,13 +301,45 @@ async function jsonSource(file: string, mapping: Mapping, maxLineBytes: number):
   };
 }
 
+/**
+ * The file in UTF-8, decoded as the JavaScript reader decodes it (TextDecoder, bad bytes as
+ * U+FFFD, which the line scan then refuses): DuckDB reads UTF-8 only. Line breaks are the same
+ * bytes in the encodings TextDecoder knows, so line numbers are kept. Undefined for a gzip file
+ * or an encoding TextDecoder does not know.
+ */
+async function inUtf8(file: string, encoding: string, scratch: string): Promise<string | undefined> {
+  if (/^utf-?8$/i.test(encoding)) return file;
+  let decoder: InstanceType<typeof TextDecoder>;
+  try {
+    decoder = new TextDecoder(encoding, { fatal: false });
+  } catch {
+    return undefined;
+  }
+  const out = path.join(scratch, 'source-utf8');
+  const sink = createWriteStream(out);
+  let first = true;
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    if (first && chunk[0] === 0x1f && chunk[1] === 0x8b) {
+      sink.destroy();
+      return undefined;
+    }
+    first = false;
+    if (!sink.write(decoder.decode(chunk, { stream: true }))) await once(sink, 'drain');
+  }
+  sink.end(decoder.decode());
+  await once(sink, 'finish');
+  return out;
+}
+
 export async function landWithSql(lake: Lake, connection: DuckDBConnection, file: string, context: SqlLandingContext): Promise<SqlLanding | undefined> {
   const { feed, mapping, dateWindow, lineage, scratch, fileStem } = context;
-  const source = mapping.source;
-  if (process.env.CRMLAKE_INGEST_SQL === '0' || !/^utf-?8$/i.test(source.encoding) || !feed.sqlRules) return undefined;
+  if (process.env.CRMLAKE_INGEST_SQL === '0' || !feed.sqlRules) return undefined;
   const rules = feed.sqlRules(mapping);
   if (!rules) return undefined;
-  const input = source.format === 'csv' ? await csvSource(file, source, context.maxFieldChars) : await jsonSource(file, mapping, context.maxFieldChars);
+  const readable = await inUtf8(file, mapping.source.encoding, scratch);
+  if (!readable) return undefined;
+  const source = { ...mapping.source, encoding: 'utf-8' };
+  const input = source.format === 'csv' ? await csvSource(readable, source, context.maxFieldChars) : await jsonSource(readable, mapping, context.maxFieldChars);
   if (!input) return undefined;
   const mapped = mappingSql(mapping, input.header, (i) => `c${i}`);
   if (!mapped) return undefined;

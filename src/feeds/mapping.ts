@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { sqlString } from '../engine/sql.js';
-import { FALSE_WORDS, parseBoolean, parseDecimal, parseDuration, parseInteger, parseIntegerId, parseTimestamp, TRUE_WORDS } from './parse.js';
+import { FALSE_WORDS, parseBoolean, parseDecimal, parseDuration, parseInteger, parseIntegerId, parseTimestamp, timestampPatternSql, TRUE_WORDS } from './parse.js';
 
 /**
  * A declarative mapping from one source layout to a feed's canonical columns.
@@ -222,6 +222,14 @@ const SQL_TIMESTAMP_FORMATS: Record<string, { shape: string; local: (t: string) 
   },
 };
 
+/** Any other format parseTimestamp reads with a year (tokens YYYY MM M DD D HH H mm ss), through strptime. */
+function patternFormat(format: string): { shape: string; local: (t: string) => string; canonical: (t: string) => string } | undefined {
+  const pattern = /YYYY/.test(format) ? timestampPatternSql(format) : undefined;
+  if (!pattern) return undefined;
+  const text = (t: string) => `strftime(TRY_STRPTIME(${t}, ${sqlString(pattern.strptime)}), '%Y-%m-%d %H:%M:%S')`;
+  return { shape: pattern.regex, local: text, canonical: text };
+}
+
 function isoLocal(t: string): string {
   return `(CASE WHEN length(${t}) = 10 THEN ${t} || ' 00:00:00' ELSE replace(left(${t}, 19), 'T', ' ') END)`;
 }
@@ -243,7 +251,7 @@ function transformSql(t: string, kind: string | undefined, format: string | unde
     }
     case 'timestamp':
     case 'date': {
-      const known = SQL_TIMESTAMP_FORMATS[format ?? 'iso'];
+      const known = SQL_TIMESTAMP_FORMATS[format ?? 'iso'] ?? (format ? patternFormat(format) : undefined);
       if (!known) return undefined;
       const canonical = known.canonical(t);
       const local = known.local(t);
@@ -251,7 +259,7 @@ function transformSql(t: string, kind: string | undefined, format: string | unde
       // Years before 1000 are left to JavaScript (its Date.UTC reads 0–99 as 19xx), and so are
       // offsets that move a date-time out of four-digit years.
       const ok =
-        `(regexp_full_match(${t}, '${known.shape}') ` +
+        `(regexp_full_match(${t}, ${sqlString(known.shape)}) ` +
         `AND strftime(TRY_CAST(${local} AS TIMESTAMP), '%Y-%m-%d %H:%M:%S') = ${local} ` +
         `AND regexp_full_match(${canonical}, '[1-9][0-9]{3}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?'))`;
       return { expr: kind === 'date' ? `left(${canonical}, 10)` : canonical, ok };
@@ -295,7 +303,7 @@ function transformSql(t: string, kind: string | undefined, format: string | unde
  * and `ok`, a condition that holds only for records the mapper maps without error to exactly
  * these values, provided no value holds white space other than spaces (JavaScript's trim()
  * removes it, SQL's does not: ingest-sql.ts scans the file for it first). Undefined when the
- * mapping has a part with no SQL form (joined columns, durations, booleans, other date formats)
+ * mapping has a part with no SQL form (a transform other than the ones above, a date format without YYYY)
  * or the header lacks a mapped column.
  */
 export function mappingSql(mapping: Mapping, header: string[], column: (index: number) => string): { fields: Record<string, string>; ok: string } | undefined {
@@ -303,30 +311,37 @@ export function mappingSql(mapping: Mapping, header: string[], column: (index: n
   const nulls = new Set(mapping.source.null_values);
   const fields: Record<string, string> = {};
   const ok: string[] = [];
+  const isNull = (t: string) => `(${t} IS NULL OR ${t} = ''${[...nulls].filter((n) => n !== '').map((n) => ` OR ${t} = ${sqlString(n)}`).join('')})`;
   for (const [field, spec] of Object.entries(mapping.fields)) {
-    if (spec.columns) return undefined;
-    const index = spec.column === undefined ? -1 : (position.get(spec.column) ?? -1);
-    if (index < 0) {
-      if (spec.column !== undefined && !spec.optional) return undefined;
-      // A constant (or an absent optional column): mapped once, here.
-      const text = (spec.value ?? '').trim();
-      if (text === '' || nulls.has(text)) {
-        fields[field] = 'CAST(NULL AS VARCHAR)';
+    let t: string;
+    if (spec.columns) {
+      // Joined columns: the non-empty, non-null values joined (concat_ws skips NULLs).
+      const indexes = spec.columns.map((c) => position.get(c));
+      if (indexes.some((i) => i === undefined)) return undefined;
+      t = `concat_ws(${sqlString(spec.join)}, ${indexes.map((i) => `CASE WHEN ${isNull(column(i!))} THEN NULL ELSE ${column(i!)} END`).join(', ')})`;
+    } else {
+      const index = spec.column === undefined ? -1 : (position.get(spec.column) ?? -1);
+      if (index >= 0) t = column(index);
+      else {
+        if (spec.column !== undefined && !spec.optional) return undefined;
+        // A constant (or an absent optional column): mapped once, here.
+        const text = (spec.value ?? '').trim();
+        if (text === '' || nulls.has(text)) {
+          fields[field] = 'CAST(NULL AS VARCHAR)';
+          continue;
+        }
+        try {
+          fields[field] = sqlString(transform(text, spec.transform, spec.format));
+        } catch {
+          return undefined;
+        }
         continue;
       }
-      try {
-        fields[field] = sqlString(transform(text, spec.transform, spec.format));
-      } catch {
-        return undefined;
-      }
-      continue;
     }
-    const t = column(index);
-    const isNull = `(${t} IS NULL OR ${t} = ''${[...nulls].filter((n) => n !== '').map((n) => ` OR ${t} = ${sqlString(n)}`).join('')})`;
     const sql = transformSql(t, spec.transform, spec.format);
     if (!sql) return undefined;
-    fields[field] = `(CASE WHEN ${isNull} THEN NULL ELSE ${sql.expr} END)`;
-    if (sql.ok !== 'true') ok.push(`(${isNull} OR ${sql.ok})`);
+    fields[field] = `(CASE WHEN ${isNull(t)} THEN NULL ELSE ${sql.expr} END)`;
+    if (sql.ok !== 'true') ok.push(`(${isNull(t)} OR ${sql.ok})`);
   }
   return { fields, ok: ok.length ? ok.join(' AND ') : 'true' };
 }

@@ -98,6 +98,34 @@ function compilePattern(format: string): TimestampPattern {
   return pattern;
 }
 
+/** The strptime directive of each token parseTimestamp reads (fractions of a second have none). */
+const STRPTIME: Record<string, string> = { YYYY: '%Y', MM: '%m', M: '%m', DD: '%d', D: '%d', HH: '%H', H: '%H', mm: '%M', ss: '%S' };
+
+/**
+ * A timestamp format for SQL: its regular expression without anchors (RE2 reads it as JavaScript
+ * does: ASCII digits, literal characters escaped) and the same format for DuckDB's strptime,
+ * which checks the ranges parseTimestamp checks. Undefined for a format with fractions of a
+ * second or a part written twice.
+ */
+export function timestampPatternSql(format: string): { regex: string; strptime: string } | undefined {
+  const { regex, groups } = compilePattern(format);
+  if (groups.includes('S') || new Set(groups).size !== groups.length) return undefined;
+  let strptime = '';
+  let rest = format;
+  outer: while (rest.length > 0) {
+    for (const token of ['YYYY', 'MM', 'DD', 'HH', 'mm', 'ss', 'M', 'D', 'H']) {
+      if (rest.startsWith(token)) {
+        strptime += STRPTIME[token];
+        rest = rest.slice(token.length);
+        continue outer;
+      }
+    }
+    strptime += rest[0] === '%' ? '%%' : rest[0];
+    rest = rest.slice(1);
+  }
+  return { regex: regex.source.slice(1, -1), strptime };
+}
+
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
 function daysInMonth(year: number, month: number): number {

@@ -7,6 +7,7 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getFeed } from '../../src/feeds/index.js';
 import { ingestFiles, type IngestRun } from '../../src/feeds/ingest.js';
@@ -562,6 +563,43 @@ describe('the fast path of the campaign-members feed lands exactly what its Java
     const fast = await ingestAndRead([...files, messyFile], undefined, true, 'members-fast', 'campaign-members');
     const slow = await ingestAndRead([...files, messyFile], undefined, false, 'members-slow', 'campaign-members');
     expect(fast.run.files.map((f) => f.checkedBy)).toEqual([...files.map(() => 'sql'), 'sql+javascript']);
+    expect(fast.results).toEqual(slow.results);
+    expect(fast.curated.length).toBeGreaterThan(lines.length);
+    expect(fast.curated).toEqual(slow.curated);
+    expect(fast.quarantine.length).toBeGreaterThan(20);
+    expect(fast.quarantine).toEqual(slow.quarantine);
+  });
+});
+
+describe('the fast path of a GBK file lands exactly what the JavaScript reader and checks land', () => {
+  it('the demo company’s legacy tills (GBK, Chinese header, date and time in two columns), clean, messy and with a byte GBK cannot read', async () => {
+    const out = path.join(dir, 'legacy-demo');
+    const manifest = generateCompany({ out, customers: 3000, days: 90, end: '2026-11-30' });
+    const delivery = manifest.deliveries.find((d) => d.mapping === 'lotus-pos-legacy')!;
+    const files = delivery.paths.map((p) => path.join(out, p));
+    const [header, ...lines] = iconv.decode(await readFile(files[0]!), 'gbk').trimEnd().split('\n');
+    // 小票号,行号,销售日期,销售时间,门店编号,会员卡号,商品编码,商品名称,数量,单价
+    const edits: [number, string][] = [
+      [2, '2024/2/30'], [3, '25:00:00'], [2, '2024-12-02'], [2, ''], [3, ''], [3, '9:5:00'], [3, '09:05:00'],
+      [2, '2024/02/03'], [8, 'x'], [9, '-1'], [1, 'a'], [7, '铁观音 «特级»'], [0, ''],
+    ];
+    const messy = lines.map((line, i) => {
+      if (i < 5 || i % 6 !== 2) return line;
+      const fields = line.split(',');
+      const [at, value] = edits[Math.floor(i / 6) % edits.length]!;
+      fields[at] = value;
+      return fields.join(',');
+    });
+    const messyFile = path.join(out, 'legacy-messy.csv');
+    await writeFile(messyFile, iconv.encode([header, ...messy].join('\r\n'), 'gbk'));
+    const unreadable = path.join(out, 'legacy-unreadable.csv');
+    const bytes = await readFile(files[1]!);
+    // A lead byte with no trail byte GBK knows: U+FFFD to the decoder, which the fast path leaves to JavaScript.
+    await writeFile(unreadable, Buffer.concat([bytes.subarray(0, 400), Buffer.from([0xb0, 0xff]), bytes.subarray(400)]));
+    const all = [...files, messyFile, unreadable];
+    const fast = await ingestAndRead(all, 'lotus-pos-legacy', true, 'legacy-fast', 'pos');
+    const slow = await ingestAndRead(all, 'lotus-pos-legacy', false, 'legacy-slow', 'pos');
+    expect(fast.run.files.map((f) => f.checkedBy)).toEqual([...files.map(() => 'sql+javascript'), 'sql+javascript', 'javascript']);
     expect(fast.results).toEqual(slow.results);
     expect(fast.curated.length).toBeGreaterThan(lines.length);
     expect(fast.curated).toEqual(slow.curated);
