@@ -63,6 +63,8 @@ export interface SqlLandingContext {
   fileStem: string;
   /** Longest value (characters) a field may have. */
   maxFieldChars: number;
+  /** Rows are likely to be flagged (the delivery's previous file had some): check into a table at once, with no one-pass write first. */
+  expectFlags?: boolean;
 }
 
 const isBlank = (byte: number | undefined) => byte === 32 || byte === 9;
@@ -377,9 +379,11 @@ export async function landWithSql(lake: Lake, connection: DuckDBConnection, file
     if ((await count('fast_source')) !== input.rows) return undefined;
     const rows = await count(`(${input.records})`);
     if (rows === 0) return { read: 0, landed: 0, curated: [], businessDates: null };
-    // A source costly to read (JSON) has its rows checked once, into a table.
-    if (input.materialize) await connection.run(`CREATE OR REPLACE TEMP TABLE fast_checked AS SELECT * FROM fast_rows`);
-    const checkedRows = input.materialize ? 'fast_checked' : 'fast_rows';
+    // A source costly to read (JSON), or a file likely to have flagged rows, has its rows
+    // checked once, into a table; otherwise a one-pass write is tried first (below).
+    const checkFirst = input.materialize || context.expectFlags === true;
+    if (checkFirst) await connection.run(`CREATE OR REPLACE TEMP TABLE fast_checked AS SELECT * FROM fast_rows`);
+    const checkedRows = checkFirst ? 'fast_checked' : 'fast_rows';
     // Business dates written per COPY: every open date partition holds buffers for each column,
     // and a file spanning years (an order export) would pass the memory limit in one statement.
     const dates = (await connection.runAndReadAll(`SELECT DISTINCT CAST(${partition} AS VARCHAR) AS d FROM ${checkedRows} WHERE ${partition} IS NOT NULL ORDER BY d`))
@@ -401,9 +405,9 @@ export async function landWithSql(lake: Lake, connection: DuckDBConnection, file
     let recheck: SourceRecord[] | undefined;
     let flagged = 0;
     // One pass for a clean CSV of a few weeks: a row that fails any check (or a cast, evaluated
-    // before the check) stops the COPY.
+    // before the check) stops the COPY, and the work done until then is lost.
     const clean =
-      !input.materialize &&
+      !checkFirst &&
       batches.length === 1 &&
       (await copy('fast_rows', 'true', `CASE WHEN _ok THEN CAST(${partition} AS VARCHAR) ELSE error('row ' || _source_line || ' needs the JavaScript checks') END`).then(
         () => true,
@@ -415,7 +419,7 @@ export async function landWithSql(lake: Lake, connection: DuckDBConnection, file
       // flagged ones go to the JavaScript checks as read from the file.
       await rm(chunkDir, { recursive: true, force: true });
       // With the rows the validator's per-file state ties them to (feed.sqlRules recheckWith).
-      if (!input.materialize) await connection.run(`CREATE OR REPLACE TEMP TABLE fast_checked AS SELECT * FROM fast_rows`);
+      if (!checkFirst) await connection.run(`CREATE OR REPLACE TEMP TABLE fast_checked AS SELECT * FROM fast_rows`);
       await connection.run(
         `CREATE OR REPLACE TEMP TABLE fast_recheck AS SELECT _source_line FROM fast_checked WHERE NOT _ok OR _recheck_group IN ` +
           `(SELECT _recheck_group FROM fast_checked WHERE NOT _ok AND _recheck_group IS NOT NULL)`,
