@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getFeed } from '../../src/feeds/index.js';
 import { ingestFiles, type IngestRun } from '../../src/feeds/ingest.js';
 import { loadMapping } from '../../src/feeds/mapping.js';
-import { generateCompany } from '../../src/demo/index.js';
+import { generateCompany, type DemoDelivery } from '../../src/demo/index.js';
 import { Lake } from '../../src/lake/lake.js';
 import { copyRetailDays, queryLake, REPO, scratchDir } from '../helpers.js';
 
@@ -401,209 +401,150 @@ describe('the fast path of JSON lines lands exactly what the JavaScript reader a
   });
 });
 
-describe('the fast path of the call-centre feed lands exactly what its JavaScript checks land', () => {
-  it('the demo company’s call-centre months, and a copy with bad yes/no words, durations, scores and times', async () => {
-    const out = path.join(dir, 'calls-demo');
-    const manifest = generateCompany({ out, customers: 3000, days: 90, end: '2026-11-30' });
-    const delivery = manifest.deliveries.find((d) => d.feed === 'calls')!;
-    const files = delivery.paths.map((p) => path.join(out, p));
-    const [header, ...lines] = (await readFile(files[0]!, 'utf8')).trimEnd().split('\n');
+/** An edit of one line's fields (split on commas); `lines` are the file's unedited lines. */
+type Edit = (fields: string[], i: number, lines: string[]) => void;
+const set = (at: number, value: string): Edit => (f) => void (f[at] = value);
+
+/**
+ * The demo company's files of one delivery, and a messy copy of one of them: every `every`-th
+ * line from the tenth on (i % every === 2, so the line before and three before are unedited)
+ * gets the next of `edits`. Written back in the file's encoding.
+ */
+async function demoWithMessyCopy(spec: {
+  name: string;
+  customers: number;
+  days: number;
+  delivery: (d: DemoDelivery) => boolean;
+  file?: (files: string[]) => string;
+  every: number;
+  edits: Edit[];
+  encoding?: 'gbk';
+}): Promise<{ out: string; files: string[]; messy: string; lines: string[] }> {
+  const out = path.join(dir, spec.name);
+  const manifest = generateCompany({ out, customers: spec.customers, days: spec.days, end: '2026-11-30' });
+  const files = manifest.deliveries.find(spec.delivery)!.paths.map((p) => path.join(out, p));
+  const bytes = await readFile(spec.file?.(files) ?? files[0]!);
+  const [header, ...lines] = (spec.encoding ? iconv.decode(bytes, spec.encoding) : bytes.toString('utf8')).trimEnd().split('\n');
+  const edited = lines.map((line, i) => {
+    if (i < 10 || i % spec.every !== 2) return line;
+    const fields = line.split(',');
+    spec.edits[Math.floor(i / spec.every) % spec.edits.length]!(fields, i, lines);
+    return fields.join(',');
+  });
+  const messy = path.join(out, `${spec.name}-messy.csv`);
+  const text = [header, ...edited].join(spec.encoding ? '\r\n' : '\n');
+  await writeFile(messy, spec.encoding ? iconv.encode(text, spec.encoding) : text);
+  return { out, files, messy, lines };
+}
+
+/** Both paths on the same files: the fast one must land and quarantine exactly what JavaScript does. */
+async function expectSameOnBothPaths(files: string[], mapping: string | undefined, feed: string, name: string, minimum: { curated: number; quarantined: number }) {
+  const fast = await ingestAndRead(files, mapping, true, `${name}-fast`, feed);
+  const slow = await ingestAndRead(files, mapping, false, `${name}-slow`, feed);
+  expect(fast.results).toEqual(slow.results);
+  expect(fast.curated.length).toBeGreaterThan(minimum.curated);
+  expect(fast.curated).toEqual(slow.curated);
+  expect(fast.quarantine.length).toBeGreaterThan(minimum.quarantined);
+  expect(fast.quarantine).toEqual(slow.quarantine);
+  return fast.run.files.map((f) => f.checkedBy);
+}
+
+describe('the fast path of the demo company’s feeds lands exactly what their JavaScript checks land', () => {
+  it('call-centre months, and a copy with bad yes/no words, durations, scores and times', async () => {
     // call_id,start_time,agent,queue,answered,wait_seconds,talk_time,hold_seconds,resolved,complaint,csat,customer_no,caller_number
-    const edits: [number, string][] = [
+    const values: [number, string][] = [
       [4, 'maybe'], [4, 'YES'], [4, 'n'], [4, '是'], [4, 'İ'],
       [6, '1:75'], [6, '1:02:03'], [6, '125'], [6, '2.5'], [6, '-3'], [6, ''], [6, '102:10'], [6, '1:60:00'], [6, '0042'],
       [5, '-5'], [5, '12.0'], [5, 'x'], [7, '007'],
       [10, '0'], [10, '6'], [10, '4.0'], [10, 'abc'],
       [1, '2026-02-30 10:00:00'], [1, ''], [0, ''], [8, '对'], [9, '不'],
     ];
-    const messy = lines.map((line, i) => {
-      if (i % 3 !== 1) return line;
-      const fields = line.split(',');
-      const [at, value] = edits[Math.floor(i / 3) % edits.length]!;
-      fields[at] = value;
-      // An unanswered call with talk time, now and then.
-      if (i % 39 === 1) [fields[4], fields[6]] = ['N', '0:30'];
-      return fields.join(',');
-    });
-    const messyFile = path.join(out, 'calls-messy.csv');
-    await writeFile(messyFile, [header, ...messy].join('\n'));
-    const fast = await ingestAndRead([...files, messyFile], 'lotus-callcenter', true, 'calls-fast', 'calls');
-    const slow = await ingestAndRead([...files, messyFile], 'lotus-callcenter', false, 'calls-slow', 'calls');
+    const edits: Edit[] = [...values.map(([at, value]) => set(at, value)), (f) => ([f[4], f[6]] = ['N', '0:30'])]; // unanswered, with talk time
+    const { files, messy, lines } = await demoWithMessyCopy({ name: 'calls', customers: 3000, days: 90, delivery: (d) => d.feed === 'calls', every: 3, edits });
+    const checkedBy = await expectSameOnBothPaths([...files, messy], 'lotus-callcenter', 'calls', 'calls', { curated: lines.length, quarantined: 10 });
     // Each demo month has one record the generator broke on purpose: the JavaScript checks judge it.
-    expect(fast.run.files.map((f) => f.checkedBy)).toEqual([...files, messyFile].map(() => 'sql+javascript'));
-    expect(fast.results).toEqual(slow.results);
-    expect(fast.curated.length).toBeGreaterThan(lines.length);
-    expect(fast.curated).toEqual(slow.curated);
-    expect(fast.quarantine.length).toBeGreaterThan(10);
-    expect(fast.quarantine).toEqual(slow.quarantine);
+    expect(checkedBy).toEqual([...files, messy].map(() => 'sql+javascript'));
   });
-});
 
-describe('the fast path of the customers feed lands exactly what its JavaScript checks land', () => {
-  it('the demo company’s profile files, with per-system settings, and a copy with repeated ids, missing ids and bad times and consents', async () => {
-    const out = path.join(dir, 'customers-demo');
-    const manifest = generateCompany({ out, customers: 3000, days: 90, end: '2026-11-30' });
-    const delivery = manifest.deliveries.find((d) => d.feed === 'customers')!;
-    const files = delivery.paths.map((p) => path.join(out, p));
-    // The shipped layout with settings: a default for every system, web's own, and a system
-    // the file leaves blank (then the mapping's name).
-    const mappingFile = path.join(out, 'profiles-with-settings.yaml');
-    const shipped = await readFile(path.join(REPO, 'src', 'feeds', 'customers', 'mappings', 'crmlake-profiles.yaml'), 'utf8');
-    await writeFile(
-      mappingFile,
-      `${shipped.replace('name: crmlake-profiles', 'name: profiles-with-settings')}\nrules:\n  default_country: CN\n  day_first: true\n  priority: 2\n  systems:\n    web: { default_country: HK, priority: 1 }\n    partner: { day_first: false }\n`,
-    );
-    const loyalty = files.find((f) => f.endsWith('loyalty-desk.csv'))!;
-    const [header, ...lines] = (await readFile(loyalty, 'utf8')).trimEnd().split('\n');
+  it('profile files, with per-system settings, and a copy with repeated and missing ids, bad times and consents', async () => {
     // source_system,source_customer_id,full_name,gender,birth_date,mobile,phone,email,address_line,city,province,postcode,registered_at,updated_at,email_consent,email_consent_at,sms_consent,sms_consent_at
-    const edits: ((f: string[], i: number) => void)[] = [
-      (f) => (f[1] = ''),
-      (f, i) => (f[1] = lines[i - 3]!.split(',')[1]!), // the id of an earlier line: a duplicate
-      (f, i) => ([f[0], f[1]] = ['web', lines[i - 6]!.split(',')[1]!]), // the same id in another system: two customers
-      (f) => (f[0] = ''),
-      (f) => (f[12] = '2026-13-01 10:00:00'),
-      (f) => (f[12] = '2026-03-01T10:00:00+08:00'),
+    const edits: Edit[] = [
+      set(1, ''),
+      (f, i, lines) => (f[1] = lines[i - 1]!.split(',')[1]!), // the id of the line before: a duplicate
+      (f, i, lines) => ([f[0], f[1]] = ['web', lines[i - 3]!.split(',')[1]!]), // the same id in another system: two customers
+      set(0, ''),
+      set(12, '2026-13-01 10:00:00'),
+      set(12, '2026-03-01T10:00:00+08:00'),
       (f) => ([f[12], f[13]] = ['2026-03-01 10:00:00', '']),
       (f) => ([f[12], f[13]] = ['', '']),
-      (f) => (f[14] = 'maybe'),
-      (f) => (f[14] = 'Y'),
-      (f) => (f[15] = 'yesterday'),
+      set(14, 'maybe'),
+      set(14, 'Y'),
+      set(15, 'yesterday'),
     ];
-    const messy = lines.map((line, i) => {
-      if (i < 10 || i % 5 !== 2) return line;
-      const fields = line.split(',');
-      edits[Math.floor(i / 5) % edits.length]!(fields, i);
-      return fields.join(',');
+    const { out, files, messy, lines } = await demoWithMessyCopy({
+      name: 'customers', customers: 3000, days: 90, delivery: (d) => d.feed === 'customers',
+      file: (all) => all.find((f) => f.endsWith('loyalty-desk.csv'))!, every: 5, edits,
     });
-    const messyFile = path.join(out, 'loyalty-messy.csv');
-    await writeFile(messyFile, [header, ...messy].join('\n'));
-    for (const mapping of ['crmlake-profiles', mappingFile]) {
-      const label = mapping === mappingFile ? 'settings' : 'shipped';
-      const fast = await ingestAndRead([...files, messyFile], mapping, true, `customers-${label}-fast`, 'customers');
-      const slow = await ingestAndRead([...files, messyFile], mapping, false, `customers-${label}-slow`, 'customers');
-      expect(fast.run.files.map((f) => f.checkedBy?.startsWith('sql'))).toEqual([...files, messyFile].map(() => true));
-      expect(fast.run.files.at(-1)!.checkedBy).toBe('sql+javascript');
-      expect(fast.results).toEqual(slow.results);
-      expect(fast.curated.length).toBeGreaterThan(lines.length);
-      expect(fast.curated).toEqual(slow.curated);
-      expect(fast.quarantine.length).toBeGreaterThan(20);
-      expect(fast.quarantine).toEqual(slow.quarantine);
+    // The shipped layout with settings: a default for every system, web's own, and a system the
+    // file leaves blank (then the mapping's name).
+    const withSettings = path.join(out, 'profiles-with-settings.yaml');
+    const shipped = await readFile(path.join(REPO, 'src', 'feeds', 'customers', 'mappings', 'crmlake-profiles.yaml'), 'utf8');
+    await writeFile(
+      withSettings,
+      `${shipped.replace('name: crmlake-profiles', 'name: profiles-with-settings')}\nrules:\n  default_country: CN\n  day_first: true\n  priority: 2\n  systems:\n    web: { default_country: HK, priority: 1 }\n    partner: { day_first: false }\n`,
+    );
+    for (const [i, mapping] of ['crmlake-profiles', withSettings].entries()) {
+      const checkedBy = await expectSameOnBothPaths([...files, messy], mapping, 'customers', `customers-${i}`, { curated: lines.length, quarantined: 20 });
+      expect(checkedBy.every((c) => c?.startsWith('sql'))).toBe(true);
+      expect(checkedBy.at(-1)).toBe('sql+javascript');
     }
   });
-});
 
-describe('the fast path of the surveys feed lands exactly what its JavaScript checks land', () => {
-  it('the demo company’s survey months, and a copy with scores off the scale, repeated responses and missing times', async () => {
-    const out = path.join(dir, 'surveys-demo');
-    const manifest = generateCompany({ out, customers: 6000, days: 120, end: '2026-11-30' });
-    const delivery = manifest.deliveries.find((d) => d.feed === 'surveys')!;
-    const files = delivery.paths.map((p) => path.join(out, p));
-    const [header, ...lines] = (await readFile(files.at(-2)!, 'utf8')).trimEnd().split('\n');
+  it('survey months, and a copy with scores off the scale, repeated responses and missing times', async () => {
     // response_id,channel,customer_system,customer_id,order_no,call_id,store,score,nps,comment,sent_at,answered_at
-    const edits: ((f: string[], i: number) => void)[] = [
-      (f) => (f[7] = '9'),
-      (f) => (f[7] = '0'),
-      (f) => (f[7] = 'x'),
-      (f) => (f[8] = '11'),
-      (f) => (f[8] = '-1'),
-      (f) => (f[8] = '10'),
-      (f) => (f[0] = ''),
-      (f, i) => ([f[0], f[4]] = [lines[i - 1]!.split(',')[0]!, lines[i - 1]!.split(',')[4]!]), // the same response for the same order
-      (f, i) => ([f[0], f[4]] = [lines[i - 3]!.split(',')[0]!, 'WO-OTHER']), // the same response for another order
+    const edits: Edit[] = [
+      set(7, '9'), set(7, '0'), set(7, 'x'), set(8, '11'), set(8, '-1'), set(8, '10'), set(0, ''),
+      (f, i, lines) => ([f[0], f[4]] = [lines[i - 1]!.split(',')[0]!, lines[i - 1]!.split(',')[4]!]), // the same response for the same order
+      (f, i, lines) => ([f[0], f[4]] = [lines[i - 3]!.split(',')[0]!, 'WO-OTHER']), // the same response for another order
       (f) => ([f[7], f[8], f[9]] = ['', '', '']),
-      (f) => (f[11] = '2026-02-30 10:00:00'),
+      set(11, '2026-02-30 10:00:00'),
       (f) => ([f[10], f[11]] = ['', '']),
-      (f) => (f[9] = '"好，很好, 谢谢"'),
+      set(9, '"好，很好, 谢谢"'),
     ];
-    const messy = lines.map((line, i) => {
-      if (i < 10 || i % 4 !== 2) return line;
-      const fields = line.split(',');
-      edits[Math.floor(i / 4) % edits.length]!(fields, i);
-      return fields.join(',');
+    const { files, messy, lines } = await demoWithMessyCopy({
+      name: 'surveys', customers: 6000, days: 120, delivery: (d) => d.feed === 'surveys', file: (all) => all.at(-2)!, every: 4, edits,
     });
-    const messyFile = path.join(out, 'surveys-messy.csv');
-    await writeFile(messyFile, [header, ...messy].join('\n'));
-    const fast = await ingestAndRead([...files, messyFile], 'lotus-surveys', true, 'surveys-fast', 'surveys');
-    const slow = await ingestAndRead([...files, messyFile], 'lotus-surveys', false, 'surveys-slow', 'surveys');
-    expect(fast.run.files.map((f) => f.checkedBy)).toEqual([...files, messyFile].map(() => 'sql+javascript'));
-    expect(fast.results).toEqual(slow.results);
-    expect(fast.curated.length).toBeGreaterThan(lines.length);
-    expect(fast.curated).toEqual(slow.curated);
-    expect(fast.quarantine.length).toBeGreaterThan(20);
-    expect(fast.quarantine).toEqual(slow.quarantine);
+    const checkedBy = await expectSameOnBothPaths([...files, messy], 'lotus-surveys', 'surveys', 'surveys', { curated: lines.length, quarantined: 20 });
+    expect(checkedBy).toEqual([...files, messy].map(() => 'sql+javascript'));
   });
-});
 
-describe('the fast path of the campaign-members feed lands exactly what its JavaScript checks land', () => {
-  it('the demo company’s audiences, and a copy with repeated members, contacted controls and bad values', async () => {
-    const out = path.join(dir, 'members-demo');
-    const manifest = generateCompany({ out, customers: 3000, days: 400, end: '2026-11-30' });
-    const delivery = manifest.deliveries.find((d) => d.feed === 'campaign-members')!;
-    const files = delivery.paths.map((p) => path.join(out, p));
-    const [header, ...lines] = (await readFile(files[0]!, 'utf8')).trimEnd().split('\n');
+  it('campaign audiences, and a copy with repeated members, contacted controls and bad values', async () => {
     // campaign_id,source_system,source_customer_id,is_control,contacted_on
-    const edits: ((f: string[], i: number) => void)[] = [
-      (f, i) => ([f[0], f[1], f[2]] = lines[i - 1]!.split(',').slice(0, 3) as [string, string, string]), // listed twice
+    const edits: Edit[] = [
+      (f, i, lines) => f.splice(0, 3, ...lines[i - 1]!.split(',').slice(0, 3)), // listed twice
       (f) => ([f[3], f[4]] = ['true', '2026-01-05']),
       (f) => ([f[3], f[4]] = ['是', '']),
-      (f) => (f[3] = 'perhaps'),
-      (f) => (f[4] = '2026-02-30'),
-      (f) => (f[4] = '2026-01-05T23:30:00-08:00'),
-      (f) => (f[2] = ''),
-      (f) => (f[0] = ''),
+      set(3, 'perhaps'), set(4, '2026-02-30'), set(4, '2026-01-05T23:30:00-08:00'), set(2, ''), set(0, ''),
     ];
-    const messy = lines.map((line, i) => {
-      if (i < 10 || i % 4 !== 2) return line;
-      const fields = line.split(',');
-      edits[Math.floor(i / 4) % edits.length]!(fields, i);
-      return fields.join(',');
-    });
-    const messyFile = path.join(out, 'members-messy.csv');
-    await writeFile(messyFile, [header, ...messy].join('\n'));
-    const fast = await ingestAndRead([...files, messyFile], undefined, true, 'members-fast', 'campaign-members');
-    const slow = await ingestAndRead([...files, messyFile], undefined, false, 'members-slow', 'campaign-members');
-    expect(fast.run.files.map((f) => f.checkedBy)).toEqual([...files.map(() => 'sql'), 'sql+javascript']);
-    expect(fast.results).toEqual(slow.results);
-    expect(fast.curated.length).toBeGreaterThan(lines.length);
-    expect(fast.curated).toEqual(slow.curated);
-    expect(fast.quarantine.length).toBeGreaterThan(20);
-    expect(fast.quarantine).toEqual(slow.quarantine);
+    const { files, messy, lines } = await demoWithMessyCopy({ name: 'members', customers: 3000, days: 400, delivery: (d) => d.feed === 'campaign-members', every: 4, edits });
+    const checkedBy = await expectSameOnBothPaths([...files, messy], undefined, 'campaign-members', 'members', { curated: lines.length, quarantined: 20 });
+    expect(checkedBy).toEqual([...files.map(() => 'sql'), 'sql+javascript']);
   });
-});
 
-describe('the fast path of a GBK file lands exactly what the JavaScript reader and checks land', () => {
-  it('the demo company’s legacy tills (GBK, Chinese header, date and time in two columns), clean, messy and with a byte GBK cannot read', async () => {
-    const out = path.join(dir, 'legacy-demo');
-    const manifest = generateCompany({ out, customers: 3000, days: 90, end: '2026-11-30' });
-    const delivery = manifest.deliveries.find((d) => d.mapping === 'lotus-pos-legacy')!;
-    const files = delivery.paths.map((p) => path.join(out, p));
-    const [header, ...lines] = iconv.decode(await readFile(files[0]!), 'gbk').trimEnd().split('\n');
+  it('legacy tills (GBK, Chinese header, date and time in two columns), clean, messy and with a byte GBK cannot read', async () => {
     // 小票号,行号,销售日期,销售时间,门店编号,会员卡号,商品编码,商品名称,数量,单价
-    const edits: [number, string][] = [
+    const values: [number, string][] = [
       [2, '2024/2/30'], [3, '25:00:00'], [2, '2024-12-02'], [2, ''], [3, ''], [3, '9:5:00'], [3, '09:05:00'],
       [2, '2024/02/03'], [8, 'x'], [9, '-1'], [1, 'a'], [7, '铁观音 «特级»'], [0, ''],
     ];
-    const messy = lines.map((line, i) => {
-      if (i < 5 || i % 6 !== 2) return line;
-      const fields = line.split(',');
-      const [at, value] = edits[Math.floor(i / 6) % edits.length]!;
-      fields[at] = value;
-      return fields.join(',');
+    const { out, files, messy, lines } = await demoWithMessyCopy({
+      name: 'legacy', customers: 3000, days: 90, delivery: (d) => d.mapping === 'lotus-pos-legacy', every: 6, edits: values.map(([at, value]) => set(at, value)), encoding: 'gbk',
     });
-    const messyFile = path.join(out, 'legacy-messy.csv');
-    await writeFile(messyFile, iconv.encode([header, ...messy].join('\r\n'), 'gbk'));
+    // A lead byte with no trail byte GBK knows: U+FFFD to the decoder, which the fast path leaves to JavaScript.
     const unreadable = path.join(out, 'legacy-unreadable.csv');
     const bytes = await readFile(files[1]!);
-    // A lead byte with no trail byte GBK knows: U+FFFD to the decoder, which the fast path leaves to JavaScript.
     await writeFile(unreadable, Buffer.concat([bytes.subarray(0, 400), Buffer.from([0xb0, 0xff]), bytes.subarray(400)]));
-    const all = [...files, messyFile, unreadable];
-    const fast = await ingestAndRead(all, 'lotus-pos-legacy', true, 'legacy-fast', 'pos');
-    const slow = await ingestAndRead(all, 'lotus-pos-legacy', false, 'legacy-slow', 'pos');
-    expect(fast.run.files.map((f) => f.checkedBy)).toEqual([...files.map(() => 'sql+javascript'), 'sql+javascript', 'javascript']);
-    expect(fast.results).toEqual(slow.results);
-    expect(fast.curated.length).toBeGreaterThan(lines.length);
-    expect(fast.curated).toEqual(slow.curated);
-    expect(fast.quarantine.length).toBeGreaterThan(20);
-    expect(fast.quarantine).toEqual(slow.quarantine);
+    const checkedBy = await expectSameOnBothPaths([...files, messy, unreadable], 'lotus-pos-legacy', 'pos', 'legacy', { curated: lines.length, quarantined: 20 });
+    expect(checkedBy).toEqual([...files.map(() => 'sql+javascript'), 'sql+javascript', 'javascript']);
   });
 });
