@@ -377,12 +377,12 @@ export async function landWithSql(lake: Lake, connection: DuckDBConnection, file
     // Every record one line: a skipped blank line or a record over two lines shifts the numbers.
     const count = async (sql: string) => Number((await connection.runAndReadAll(`SELECT count(*)::BIGINT FROM ${sql}`)).getRows()[0]![0] as bigint);
     if ((await count('fast_source')) !== input.rows) return undefined;
-    const rows = await count(`(${input.records})`);
-    if (rows === 0) return { read: 0, landed: 0, curated: [], businessDates: null };
     // A source costly to read (JSON), or a file likely to have flagged rows, has its rows
     // checked once, into a table; otherwise a one-pass write is tried first (below).
     const checkFirst = input.materialize || context.expectFlags === true;
     if (checkFirst) await connection.run(`CREATE OR REPLACE TEMP TABLE fast_checked AS SELECT * FROM fast_rows`);
+    const rows = await count(checkFirst ? 'fast_checked' : `(${input.records})`);
+    if (rows === 0) return { read: 0, landed: 0, curated: [], businessDates: null };
     const checkedRows = checkFirst ? 'fast_checked' : 'fast_rows';
     // Business dates written per COPY: every open date partition holds buffers for each column,
     // and a file spanning years (an order export) would pass the memory limit in one statement.
