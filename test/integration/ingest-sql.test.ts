@@ -548,3 +548,26 @@ describe('the fast path of the demo company’s feeds lands exactly what their J
     expect(checkedBy).toEqual([...files.map(() => 'sql+javascript'), 'sql+javascript', 'javascript']);
   });
 });
+
+describe('the fast path on the real samples with joined columns', () => {
+  it('PwC call centre (date and time joined, H:mm:ss) and DIGINETICA product views (id joined from three columns): clean and with bad values', async () => {
+    const cases = [
+      { feed: 'calls', mapping: 'pwc-call-centre', file: path.join(REPO, 'samples', 'datasets', 'pwc-call-centre', 'call-center.csv'), separator: ',', edits: [[3, '25:00:00'], [2, '2021-02-30'], [3, ''], [5, 'maybe'], [8, '0:61:00'], [9, '7']] },
+      { feed: 'web', mapping: 'diginetica', file: path.join(REPO, 'samples', 'datasets', 'diginetica-clickstream', 'item-views.csv'), separator: ';', edits: [[4, '2016-13-09'], [3, '-5'], [0, ''], [2, 'NA'], [3, '1.5'], [1, ' 42 ']] },
+    ] as const;
+    for (const c of cases) {
+      const [header, ...lines] = (await readFile(c.file, 'utf8')).trimEnd().split(/\r?\n/);
+      const messy = lines.map((line, i) => {
+        if (i % 37 !== 5) return line;
+        const fields = line.split(c.separator);
+        const [at, value] = c.edits[Math.floor(i / 37) % c.edits.length]!;
+        fields[at] = value;
+        return fields.join(c.separator);
+      });
+      const messyFile = path.join(dir, `${c.mapping}-messy.csv`);
+      await writeFile(messyFile, [header, ...messy].join('\n'));
+      const checkedBy = await expectSameOnBothPaths([c.file, messyFile], c.mapping, c.feed, c.mapping, { curated: lines.length, quarantined: 5 });
+      expect(checkedBy).toEqual(['sql', 'sql+javascript']);
+    }
+  });
+});
