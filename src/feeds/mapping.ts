@@ -270,7 +270,9 @@ function transformSql(t: string, kind: string | undefined, format: string | unde
       const words = (set: readonly string[]) => set.map((w) => sqlString(w)).join(', ');
       return {
         expr: `(CASE WHEN ${word} IN (${words(TRUE_WORDS)}) THEN 'true' ELSE 'false' END)`,
-        ok: `((${word} IN (${words(TRUE_WORDS)}) OR ${word} IN (${words(FALSE_WORDS)})) AND (NOT regexp_matches(${t}, '[^\\x00-\\x7F]') OR ${t} IN ('是', '对', '否', '不')))`,
+        ok:
+          `((${word} IN (${words(TRUE_WORDS)}) OR ${word} IN (${words(FALSE_WORDS)})) ` +
+          `AND (NOT regexp_matches(${t}, '[^\\x00-\\x7F]') OR ${t} IN (${words([...TRUE_WORDS, ...FALSE_WORDS].filter((w) => /[^\x00-\x7F]/.test(w)))})))`,
       };
     }
     case 'duration': {
