@@ -13,8 +13,8 @@
  * A file spanning more than DATES_PER_COPY business dates is written in batches of dates.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { once } from 'node:events';
 import { mkdir, rm, stat } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -24,7 +24,7 @@ import { curatedColumnsSql, type Lineage, moveIntoLake, partitionFiles } from '.
 import type { FeedDefinition } from './feed.js';
 import { mappingSql, sourceColumns, type Mapping } from './mapping.js';
 import { canonicalOkSql } from './parse.js';
-import { jsonLineRecord, readRecords, type SourceRecord } from './records.js';
+import { jsonLineRecord, openText, readRecords, type SourceRecord } from './records.js';
 
 export interface SqlLanding {
   read: number;
@@ -304,32 +304,19 @@ async function jsonSource(file: string, mapping: Mapping, maxLineBytes: number):
 }
 
 /**
- * The file in UTF-8, decoded as the JavaScript reader decodes it (TextDecoder, bad bytes as
- * U+FFFD, which the line scan then refuses): DuckDB reads UTF-8 only. Line breaks are the same
- * bytes in the encodings TextDecoder knows, so line numbers are kept. Undefined for a gzip file
- * or an encoding TextDecoder does not know.
+ * The file in UTF-8, read as the JavaScript reader reads it (records.ts openText: gunzipped,
+ * decoded by TextDecoder, bad bytes as U+FFFD, which the line scan then refuses): DuckDB reads
+ * UTF-8 only. Line breaks are the same bytes in the encodings TextDecoder knows, so line numbers
+ * are kept. Undefined for an encoding TextDecoder does not know.
  */
 async function inUtf8(file: string, encoding: string, scratch: string): Promise<string | undefined> {
   if (/^utf-?8$/i.test(encoding)) return file;
-  let decoder: InstanceType<typeof TextDecoder>;
+  const out = path.join(scratch, 'source-utf8');
   try {
-    decoder = new TextDecoder(encoding, { fatal: false });
+    await pipeline(await openText(file, encoding), createWriteStream(out));
   } catch {
     return undefined;
   }
-  const out = path.join(scratch, 'source-utf8');
-  const sink = createWriteStream(out);
-  let first = true;
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    if (first && chunk[0] === 0x1f && chunk[1] === 0x8b) {
-      sink.destroy();
-      return undefined;
-    }
-    first = false;
-    if (!sink.write(decoder.decode(chunk, { stream: true }))) await once(sink, 'drain');
-  }
-  sink.end(decoder.decode());
-  await once(sink, 'finish');
   return out;
 }
 
@@ -353,7 +340,7 @@ export async function landWithSql(lake: Lake, connection: DuckDBConnection, file
   const mappedFields = feed.columns
     .map((c) => `${mapped.fields[c.name] ?? 'CAST(NULL AS VARCHAR)'} AS ${quoteIdent(c.name)}`)
     .join(', ');
-  const canonical = staged.map((c) => `${rules.columns[c.name] ?? 'CAST(NULL AS VARCHAR)'} AS ${quoteIdent(c.name)}`).join(', ');
+  const canonical = staged.map((c) => `${rules.columns[c.name] ?? quoteIdent(c.name)} AS ${quoteIdent(c.name)}`).join(', ');
   const windowOk = dateWindow
     ? `${partition} BETWEEN ${sqlString(dateWindow.from)} AND ${sqlString(dateWindow.to)}`
     : 'true';

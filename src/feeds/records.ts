@@ -46,7 +46,7 @@ function decode(encoding: string): Transform {
 }
 
 /** Streams text for the parser: gunzipped if needed, decoded from the declared encoding. */
-async function openText(file: string, encoding: string): Promise<Readable> {
+export async function openText(file: string, encoding: string): Promise<Readable> {
   try {
     new TextDecoder(encoding);
   } catch {

@@ -1,8 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { quoteIdent } from '../../engine/sql.js';
-import { type CanonicalRow, type FeedDefinition, type RowValidator, schemaReject } from '../feed.js';
+import { type CanonicalRow, type FeedDefinition, nonNegativeSql, type RowValidator, schemaReject } from '../feed.js';
 import type { Mapping } from '../mapping.js';
 import { CALLS_COLUMNS, CALLS_TABLE } from './schema.js';
 
@@ -36,23 +35,17 @@ export const callsFeed: FeedDefinition = {
   derivedSql: {},
   sqlRules(mapping: Mapping) {
     const rules = CallRules.parse(mapping.rules);
-    // Number(v) >= 0 in JavaScript; here only plain unsigned decimals (stricter: '-0' and '1e3'
-    // are left to the validator).
-    const nonNegative = (column: string) => `(${column} IS NULL OR regexp_full_match(${column}, '[0-9]+(\\.[0-9]*)?|\\.[0-9]+'))`;
     const ok = [
       'call_id IS NOT NULL',
       'started_at IS NOT NULL',
       'answered IS NOT NULL',
-      nonNegative('speed_of_answer_seconds'),
-      nonNegative('talk_seconds'),
-      nonNegative('hold_seconds'),
+      nonNegativeSql('speed_of_answer_seconds'),
+      nonNegativeSql('talk_seconds'),
+      nonNegativeSql('hold_seconds'),
       `(satisfaction_score IS NULL OR (regexp_full_match(satisfaction_score, '[0-9]{1,9}(\\.[0-9]+)?') AND TRY_CAST(satisfaction_score AS DOUBLE) BETWEEN 1 AND ${rules.satisfaction_scale_max}))`,
       `NOT (answered = 'false' AND coalesce(talk_seconds, '0') <> '0')`,
     ];
-    const columns: Record<string, string> = Object.fromEntries(CALLS_COLUMNS.map((c) => [c.name, quoteIdent(c.name)]));
-    columns.business_date = 'left(started_at, 10)';
-    columns.channel = `coalesce(channel, 'phone')`;
-    return { ok: ok.join(' AND '), columns };
+    return { ok: ok.join(' AND '), columns: { business_date: 'left(started_at, 10)', channel: `coalesce(channel, 'phone')` } };
   },
   createValidator(mapping: Mapping): RowValidator {
     const rules = CallRules.parse(mapping.rules);

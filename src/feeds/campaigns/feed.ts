@@ -1,13 +1,10 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { quoteIdent, sqlString } from '../../engine/sql.js';
-import { type CanonicalRow, type FeedDefinition, type RowValidator, schemaReject } from '../feed.js';
+import { sqlString } from '../../engine/sql.js';
+import { type CanonicalRow, type FeedDefinition, onceInFileSql, type RowValidator, schemaReject, utcToday } from '../feed.js';
 import { rowProblem } from '../parse.js';
 import { CAMPAIGN_MEMBERS_COLUMNS, CAMPAIGN_MEMBERS_TABLE, CAMPAIGNS_COLUMNS, CAMPAIGNS_TABLE } from './schema.js';
-
-/** The ingest's UTC date: the business date of a member with no contact date. */
-const utcToday = () => new Date().toISOString().slice(0, 10);
 
 const OFFER_TYPES = ['spend_threshold', 'free_delivery', 'percent_off', 'none'] as const;
 const mappingsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'mappings');
@@ -69,20 +66,16 @@ export const campaignMembersFeed: FeedDefinition = {
   mappingsDir,
   derivedSql: {},
   sqlRules() {
-    const key = 'campaign_id, source_system, source_customer_id';
     const ok = [
       'campaign_id IS NOT NULL',
       'source_system IS NOT NULL',
       'source_customer_id IS NOT NULL',
       'is_control IS NOT NULL',
       "NOT (is_control = 'true' AND contacted_on IS NOT NULL)",
-      // A member listed twice in a campaign is flagged on every line that has it: the validator
-      // keeps the first line it accepts and quarantines the others, naming it.
-      `count(*) OVER (PARTITION BY ${key}) = 1`,
+      // A member once per campaign.
+      onceInFileSql('campaign_id, source_system, source_customer_id'),
     ];
-    const columns: Record<string, string> = Object.fromEntries(CAMPAIGN_MEMBERS_COLUMNS.map((c) => [c.name, quoteIdent(c.name)]));
-    columns.business_date = `coalesce(contacted_on, ${sqlString(utcToday())})`;
-    return { ok: ok.join(' AND '), columns };
+    return { ok: ok.join(' AND '), columns: { business_date: `coalesce(contacted_on, ${sqlString(utcToday())})` } };
   },
   createValidator(): RowValidator {
     const today = utcToday();

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { quoteIdent, sqlString } from '../../engine/sql.js';
-import { type CanonicalRow, type FeedDefinition, type RowValidator, schemaReject } from '../feed.js';
+import { sqlString } from '../../engine/sql.js';
+import { type CanonicalRow, type FeedDefinition, onceInFileSql, type RowValidator, schemaReject, utcToday } from '../feed.js';
 import type { Mapping } from '../mapping.js';
 import { rowProblem } from '../parse.js';
 import { CUSTOMERS_COLUMNS, CUSTOMERS_TABLE } from './schema.js';
@@ -39,9 +39,6 @@ export function settingsFor(rules: CustomerRules, system: string): z.infer<typeo
   return { ...all, ...systems[system] };
 }
 
-/** The ingest's UTC date: the business date of a record that carries none. */
-const utcToday = () => new Date().toISOString().slice(0, 10);
-
 /** Typed checks after mapping; the path of an issue names the field. Text is not judged here. */
 const CustomerRow = z.object({
   source_customer_id: z.string({ error: 'source customer id is required' }),
@@ -67,20 +64,16 @@ export const customersFeed: FeedDefinition = {
       const all = text(pick(settingsFor(rules, '')));
       return `coalesce(${column}, ${systems.length ? `CASE ${systems.join('')}ELSE ${all} END` : all})`;
     };
-    const columns: Record<string, string> = Object.fromEntries(CUSTOMERS_COLUMNS.map((c) => [c.name, quoteIdent(c.name)]));
-    Object.assign(columns, {
-      source_system: system,
-      business_date: `coalesce(business_date, left(coalesce(updated_at, registered_at), 10), ${sqlString(utcToday())})`,
-      default_country: setting('default_country', (s) => s.default_country),
-      day_first: setting('day_first', (s) => (s.day_first === undefined ? undefined : String(s.day_first))),
-      source_priority: setting('source_priority', (s) => (s.priority === undefined ? undefined : String(s.priority))),
-    });
     return {
-      // A customer id seen twice in the file (per system) is flagged on every line that has it:
-      // the validator keeps the first line it accepts and quarantines the others, naming it
-      // (so no recheckWith: the whole group is flagged already).
-      ok: `source_customer_id IS NOT NULL AND count(*) OVER (PARTITION BY ${system}, source_customer_id) = 1`,
-      columns,
+      // A customer id once per system (the whole group of a repeated id is flagged: no recheckWith).
+      ok: `source_customer_id IS NOT NULL AND ${onceInFileSql(`${system}, source_customer_id`)}`,
+      columns: {
+        source_system: system,
+        business_date: `coalesce(business_date, left(coalesce(updated_at, registered_at), 10), ${sqlString(utcToday())})`,
+        default_country: setting('default_country', (s) => s.default_country),
+        day_first: setting('day_first', (s) => (s.day_first === undefined ? undefined : String(s.day_first))),
+        source_priority: setting('source_priority', (s) => (s.priority === undefined ? undefined : String(s.priority))),
+      },
     };
   },
   createValidator(mapping: Mapping): RowValidator {

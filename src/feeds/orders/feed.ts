@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { sqlString } from '../../engine/sql.js';
-import { type CanonicalColumn, type CanonicalRow, type FeedDefinition, type RowResult, type RowValidator, schemaReject } from '../feed.js';
+import { type CanonicalColumn, type CanonicalRow, type FeedDefinition, onceInFileSql, type RowResult, type RowValidator, schemaReject, utcToday } from '../feed.js';
 import { rowProblem } from '../parse.js';
 import {
   WEB_ORDER_ITEMS_COLUMNS,
@@ -41,9 +41,6 @@ const PaymentRow = z.object({
   payment_value: required('payment value').pipe(notNegative('payment value')),
   currency: z.string().regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code').nullable().optional(),
 });
-
-/** The ingest's UTC date, the day of the file's raw/<date> folder: the date of rows that carry none. */
-const utcToday = () => new Date().toISOString().slice(0, 10);
 
 /** The zod checks above in SQL, over the mapped fields (ingest's fast path, feed.sqlRules). */
 const requiredSql = (field: string) => `${field} IS NOT NULL`;
@@ -111,16 +108,8 @@ function orderFeed(spec: {
       return orderValidator(spec.schema, spec.columns, spec.key, (row) => spec.complete(row, today));
     },
     sqlRules() {
-      const today = utcToday();
-      const complete = spec.completeSql(today);
-      const key = spec.key.fields;
-      return {
-        // A key seen twice is flagged on every line that has it: the validator keeps the first
-        // line it accepts and quarantines the others, naming it (recheckWith hands it the group).
-        ok: [...spec.checksSql, `count(*) OVER (PARTITION BY ${key.join(', ')}) = 1`].join(' AND '),
-        recheckWith: `CASE WHEN ${key.map(requiredSql).join(' AND ')} THEN concat_ws('|', ${key.join(', ')}) END`,
-        columns: Object.fromEntries(spec.columns.map((c) => [c.name, complete[c.name] ?? c.name])),
-      };
+      // The file's key once (the whole group of a repeated key is flagged: no recheckWith).
+      return { ok: [...spec.checksSql, onceInFileSql(spec.key.fields.join(', '))].join(' AND '), columns: spec.completeSql(utcToday()) };
     },
   };
 }

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { quoteIdent, sqlString } from '../../engine/sql.js';
-import { type CanonicalRow, type FeedDefinition, type RowValidator, schemaReject } from '../feed.js';
+import { sqlString } from '../../engine/sql.js';
+import { type CanonicalRow, type FeedDefinition, onceInFileSql, type RowValidator, schemaReject } from '../feed.js';
 import type { Mapping } from '../mapping.js';
 import { rowProblem } from '../parse.js';
 import { SURVEYS_COLUMNS, SURVEYS_TABLE } from './schema.js';
@@ -48,17 +48,15 @@ export const surveysFeed: FeedDefinition = {
       `${number(min)} < ${number(max)}`,
       `(score IS NULL OR ${number('score')} BETWEEN ${number(min)} AND ${number(max)})`,
       `(nps_score IS NULL OR ${number('nps_score')} BETWEEN 0 AND 10)`,
-      // A response seen twice for the same order is flagged on every line that has it: the
-      // validator keeps the first line it accepts and quarantines the others, naming it.
-      `count(*) OVER (PARTITION BY response_id, coalesce(order_id, '')) = 1`,
+      // A response once per order.
+      onceInFileSql(`response_id, coalesce(order_id, '')`),
     ];
-    const columns: Record<string, string> = Object.fromEntries(SURVEYS_COLUMNS.map((c) => [c.name, quoteIdent(c.name)]));
-    Object.assign(columns, {
+    const columns = {
       source_system: `coalesce(source_system, ${sqlString(mapping.name)})`,
       scale_min: min,
       scale_max: max,
       business_date: 'coalesce(business_date, left(coalesce(answered_at, created_at), 10))',
-    });
+    };
     return { ok: ok.join(' AND '), columns };
   },
   createValidator(mapping: Mapping): RowValidator {

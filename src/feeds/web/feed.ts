@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { quoteIdent, sqlString } from '../../engine/sql.js';
-import { type CanonicalRow, type FeedDefinition, type RowValidator, schemaReject } from '../feed.js';
+import { sqlString } from '../../engine/sql.js';
+import { type CanonicalRow, type FeedDefinition, nonNegativeSql, type RowValidator, schemaReject } from '../feed.js';
 import { WEB_COLUMNS, WEB_EVENT_TYPES, WEB_TABLE } from './schema.js';
 
 /** Typed checks after mapping; the path of an issue names the field. */
@@ -23,19 +23,14 @@ export const webFeed: FeedDefinition = {
   mappingsDir: path.join(path.dirname(fileURLToPath(import.meta.url)), 'mappings'),
   derivedSql: {},
   sqlRules() {
-    // Number(v) >= 0 in JavaScript; here only plain unsigned decimals (stricter: '-0' and '1e3'
-    // are left to the validator).
-    const nonNegative = (column: string) => `(${column} IS NULL OR regexp_full_match(${column}, '[0-9]+(\\.[0-9]*)?|\\.[0-9]+'))`;
     const ok = [
       'event_id IS NOT NULL',
       'session_id IS NOT NULL',
       `event_type IN (${WEB_EVENT_TYPES.map((t) => sqlString(t)).join(', ')})`,
-      nonNegative('session_offset_ms'),
-      nonNegative('value'),
+      nonNegativeSql('session_offset_ms'),
+      nonNegativeSql('value'),
     ];
-    const columns: Record<string, string> = Object.fromEntries(WEB_COLUMNS.map((c) => [c.name, quoteIdent(c.name)]));
-    columns.business_date = 'coalesce(business_date, left(occurred_at, 10))';
-    return { ok: ok.join(' AND '), columns };
+    return { ok: ok.join(' AND '), columns: { business_date: 'coalesce(business_date, left(occurred_at, 10))' } };
   },
   createValidator(): RowValidator {
     return (mapped: CanonicalRow) => {
