@@ -7,10 +7,17 @@
  *   customer_key_events    every key created, merged or split, across builds
  *   customer_match_params  the matching parameters and how many records they were trained on
  * The previous build's customer_xref and customer_key_events are the memory that keeps keys stable;
- * its customer_match_params spare an incremental build the training while the records grow little.
+ * its customer_match_params spare an incremental build the training while the records grow little,
+ * and hold the fingerprint of everything the master read: a build whose records, review decisions,
+ * settings and matching code are all unchanged keeps the five tables as they are.
  */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Engine, RowsRequest } from '../engine/engine.js';
-import type { ProgramContext, ProgramModel } from '../models/program.js';
+import { UNCHANGED, type ProgramContext, type ProgramModel } from '../models/program.js';
 import { goldenRecord } from './golden.js';
 import { loadParams, saveParams, type FsParams } from './match/fellegiSunter.js';
 import { matchProfiles, type Decision, type KeyEvent, type MatchResult, type ReviewRow, type XrefRow } from './match/index.js';
@@ -30,8 +37,13 @@ interface MasterRun {
   result: MatchResult;
   /** customer_key_events as the previous build left it (the log only grows). */
   earlierEvents: Record<string, unknown>[];
-  /** The customer_match_params row: the parameters used, the records they were trained on, the run that trained them. */
-  params: [string, number, string];
+  /** The customer_match_params row: the parameters used, the records they were trained on, the run that trained them, the input fingerprint. */
+  params: [string, number, string, string];
+}
+
+/** The previous build's customer master is kept: its inputs are unchanged. */
+interface KeptRun {
+  kept: true;
 }
 
 /** Records may grow by this share (var match_retrain_growth) before an incremental build trains the parameters again. */
@@ -60,7 +72,7 @@ function reusableParams(
 }
 
 /** One matching per build and engine: the other three models read what customer_xref computed. */
-const runs = new WeakMap<Engine, MasterRun>();
+const runs = new WeakMap<Engine, MasterRun | KeptRun>();
 
 const list = (text: string | undefined) => (text ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 
@@ -87,11 +99,10 @@ interface Standardized {
  * customer_default_country, customer_day_first_systems / customer_month_first_systems and
  * customer_source_priority.
  */
-async function standardizedRecords(context: ProgramContext): Promise<Standardized> {
-  const dayFirst = new Set(list(context.vars.customer_day_first_systems));
-  const monthFirst = new Set(list(context.vars.customer_month_first_systems));
-  const defaultCountry = (context.vars.customer_default_country || undefined) as CountryCode | undefined;
-  const { rows } = await context.engine.query(`SELECT * FROM ${context.ref(RECORDS)}`, { large: { order: 'source_system, source_customer_id' } });
+function standardizedRecords(rows: readonly Record<string, unknown>[], vars: ProgramContext['vars']): Standardized {
+  const dayFirst = new Set(list(vars.customer_day_first_systems));
+  const monthFirst = new Set(list(vars.customer_month_first_systems));
+  const defaultCountry = (vars.customer_default_country || undefined) as CountryCode | undefined;
   const declaredPriority = new Map<string, number>();
   const unreadPhones = new Map<string, Map<string, number>>();
   const profiles = rows.map((row) => {
@@ -117,7 +128,7 @@ async function standardizedRecords(context: ProgramContext): Promise<Standardize
     return profile;
   });
   const ranked = [...declaredPriority].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1)).map(([system]) => system);
-  const priority = [...ranked, ...list(context.vars.customer_source_priority).filter((s) => !declaredPriority.has(s))];
+  const priority = [...ranked, ...list(vars.customer_source_priority).filter((s) => !declaredPriority.has(s))];
   return { profiles, priority, unreadPhones };
 }
 
@@ -130,8 +141,59 @@ export function unreadPhoneNotes(unread: ReadonlyMap<string, ReadonlyMap<string,
   });
 }
 
-async function runMaster(context: ProgramContext): Promise<MasterRun> {
-  const { profiles, priority, unreadPhones } = await standardizedRecords(context);
+/** The models that are the customer master's output: kept, or written, together. */
+const MASTER_MODELS = ['customer_xref', 'dim_customer', 'customer_key_events', 'customer_match_review', 'customer_match_params'];
+
+/**
+ * The code the master's result depends on: its own files (standardization, matching, survivorship)
+ * and the versions of the libraries that read phones and names. Computed once per process.
+ */
+let codeFingerprint: string | undefined;
+function masterCode(): string {
+  if (codeFingerprint) return codeFingerprint;
+  const hash = createHash('sha256');
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (/\.[cm]?[jt]s$/.test(entry.name)) hash.update(entry.name).update(readFileSync(file));
+    }
+  };
+  walk(path.dirname(fileURLToPath(import.meta.url)));
+  const require = createRequire(import.meta.url);
+  for (const library of ['libphonenumber-js', 'pinyin-pro']) hash.update(`${library}@${(require(`${library}/package.json`) as { version: string }).version}`);
+  return (codeFingerprint = hash.digest('hex'));
+}
+
+/**
+ * Everything the customer master's result depends on: the digests of its inputs (records and
+ * review decisions, as the engine computes them), the build variables it reads (all named
+ * customer_* or match_*) and its code.
+ */
+export function masterFingerprint(inputs: readonly string[], vars: ProgramContext['vars'], code = masterCode()): string {
+  const settings = Object.entries(vars).filter(([name]) => name.startsWith('customer_') || name.startsWith('match_')).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  return createHash('sha256').update(code).update(JSON.stringify(settings)).update(JSON.stringify(inputs)).digest('hex');
+}
+
+async function runMaster(context: ProgramContext): Promise<MasterRun | KeptRun> {
+  const { engine } = context;
+  const recordsSql = `SELECT * FROM ${context.ref(RECORDS)}`;
+  const decisionsSql = `SELECT record_id_a, record_id_b, decision, reviewer FROM ${context.ref(DECISIONS)}`;
+  const fingerprint = masterFingerprint([await engine.fingerprint(recordsSql), await engine.fingerprint(decisionsSql)], context.vars);
+  const storedParams = (await previousRows(engine, 'customer_match_params'))?.[0];
+  const stored = new Set(engine.catalog().map((entry) => entry.name));
+  if (!context.fullRefresh && storedParams?.input_fingerprint === fingerprint && MASTER_MODELS.every((model) => stored.has(model))) {
+    context.note(
+      `records, review decisions, settings and matching code unchanged since the build that stored the customer master: its tables are kept ` +
+        `(crmlake build --full-refresh matches again)`,
+    );
+    const kept: KeptRun = { kept: true };
+    runs.set(engine, kept);
+    return kept;
+  }
+  const { rows } = await engine.query(recordsSql, { large: { order: 'source_system, source_customer_id' } });
+  const decisions = (await engine.query(decisionsSql)).rows as unknown as Decision[];
+  const { profiles, priority, unreadPhones } = standardizedRecords(rows, context.vars);
   for (const line of unreadPhoneNotes(unreadPhones)) context.note(line);
   const previous = (await previousRows(context.engine, 'customer_xref')) as unknown as XrefRow[] | undefined;
   const earlierEvents = (await previousRows(context.engine, 'customer_key_events')) ?? [];
@@ -143,8 +205,7 @@ async function runMaster(context: ProgramContext): Promise<MasterRun> {
     record_ids: String(e.record_ids ?? '').split(' ').filter(Boolean),
   }));
   const previousReview = (await previousRows(context.engine, 'customer_match_review')) as unknown as ReviewRow[] | undefined;
-  const reused = previous?.length ? reusableParams((await previousRows(context.engine, 'customer_match_params'))?.[0], profiles.length, context.vars) : undefined;
-  const decisions = (await context.engine.query(`SELECT record_id_a, record_id_b, decision, reviewer FROM ${context.ref(DECISIONS)}`)).rows as unknown as Decision[];
+  const reused = previous?.length ? reusableParams(storedParams, profiles.length, context.vars) : undefined;
   // The matcher's own defaults (merge ≥ 0.5, review ≥ 0.05) are the ones measured by bench/match.ts.
   const thresholds =
     context.vars.match_merge_probability || context.vars.match_review_probability
@@ -175,12 +236,12 @@ async function runMaster(context: ProgramContext): Promise<MasterRun> {
   );
   const issues = profiles.reduce((n, p) => n + p.issues.length, 0);
   if (issues) context.note(`${issues.toLocaleString('en-US')} profile values not used (invalid or ambiguous): see dim_customer.issues`);
-  const run: MasterRun = { profiles, priority, result, earlierEvents, params: reused?.row ?? [saveParams(result.params), profiles.length, runId] };
+  const run: MasterRun = { profiles, priority, result, earlierEvents, params: [...(reused?.row ?? [saveParams(result.params), profiles.length, runId]), fingerprint] };
   runs.set(context.engine, run);
   return run;
 }
 
-function masterRun(context: ProgramContext, model: string): MasterRun {
+function masterRun(context: ProgramContext, model: string): MasterRun | KeptRun {
   const run = runs.get(context.engine);
   if (!run) throw new Error(`${model} is computed with customer_xref: build them together (crmlake build --select customer_xref+)`);
   return run;
@@ -199,8 +260,9 @@ const XREF_COLUMNS: Column[] = [
 const customerXref: ProgramModel = {
   name: 'customer_xref',
   file: FILE,
-  // The next build matches against these: written with every customer_xref, whatever the selection.
-  memory: ['customer_key_events', 'customer_match_review', 'customer_match_params'],
+  // The next build matches against these (and keeps them all when nothing changed): written with
+  // every customer_xref, whatever the selection.
+  memory: MASTER_MODELS.filter((model) => model !== 'customer_xref'),
   refs: [RECORDS, DECISIONS],
   description:
     'Every customer id seen in any feed and the golden customer_key it belongs to. Records are standardized, de-duplicated on exact keys, ' +
@@ -208,8 +270,9 @@ const customerXref: ProgramModel = {
     'match_review_probability (0.05) they go to customer_match_review. Keys survive builds: with a previous xref only new or changed records are matched.',
   columns: XREF_COLUMNS,
   async build(context) {
-    const { result } = await runMaster(context);
-    return result.xref.map((x) => [x.customer_key, x.record_id, x.source_system, x.source_customer_id, x.match_rule, x.match_score, x.profile_hash]);
+    const run = await runMaster(context);
+    if ('kept' in run) return UNCHANGED;
+    return run.result.xref.map((x) => [x.customer_key, x.record_id, x.source_system, x.source_customer_id, x.match_rule, x.match_score, x.profile_hash]);
   },
 };
 
@@ -245,7 +308,9 @@ const dimCustomer: ProgramModel = {
     'then recency, then completeness; rules per field in docs/customers.md.',
   columns: DIM_COLUMNS,
   async build(context) {
-    const { profiles, result, priority } = masterRun(context, 'dim_customer');
+    const run = masterRun(context, 'dim_customer');
+    if ('kept' in run) return UNCHANGED;
+    const { profiles, result, priority } = run;
     const byRecord = new Map(profiles.map((p) => [p.recordId, p]));
     const members = new Map<string, StandardProfile[]>();
     for (const x of result.xref) {
@@ -293,8 +358,9 @@ const customerMatchReview: ProgramModel = {
     'write same / different in `decision`, and `crmlake ingest match-decisions <file>`; the next build applies the decisions.',
   columns: REVIEW_COLUMNS,
   async build(context) {
-    const { result } = masterRun(context, 'customer_match_review');
-    return [...result.review]
+    const run = masterRun(context, 'customer_match_review');
+    if ('kept' in run) return UNCHANGED;
+    return [...run.result.review]
       .sort((a, b) => b.match_probability - a.match_probability)
       .map((r) => {
         const compared = COMPARED.flatMap((field) => {
@@ -322,7 +388,9 @@ const customerKeyEvents: ProgramModel = {
   description: 'The audit trail of customer keys across builds: every key created, merged into another, or split. Never shrinks.',
   columns: EVENT_COLUMNS,
   async build(context) {
-    const { result, earlierEvents } = masterRun(context, 'customer_key_events');
+    const run = masterRun(context, 'customer_key_events');
+    if ('kept' in run) return UNCHANGED;
+    const { result, earlierEvents } = run;
     const rows = earlierEvents.map((e) => EVENT_COLUMNS.map((c) => (e[c.name] ?? null) as string | number | null));
     for (const e of result.events) rows.push([e.run_id, e.event, e.customer_key, e.from_key, e.record_ids.join(' '), e.record_ids.length]);
     return rows;
@@ -340,9 +408,15 @@ const customerMatchParams: ProgramModel = {
     { name: 'params', type: 'VARCHAR', description: 'The parameters as JSON (src/customers/match/fellegiSunter.ts FsParams)' },
     { name: 'trained_records', type: 'INTEGER', description: 'Records the parameters were trained on' },
     { name: 'trained_run_id', type: 'VARCHAR', description: 'The build that trained them (its start time)' },
+    {
+      name: 'input_fingerprint',
+      type: 'VARCHAR',
+      description: 'SHA-256 of what the master read (records, review decisions, customer_* and match_* variables, its code): the next build keeps the master when it is the same',
+    },
   ],
   async build(context) {
-    return [masterRun(context, 'customer_match_params').params];
+    const run = masterRun(context, 'customer_match_params');
+    return 'kept' in run ? UNCHANGED : [run.params];
   },
 };
 

@@ -132,6 +132,12 @@ export interface Engine extends Relations {
   readonly capabilities: EngineCapabilities;
   query(sql: string, options?: QueryOptions): Promise<QueryResult>;
   /**
+   * A digest of the query's result: its column names and types and its rows in any order. Equal
+   * digests mean the same result (a program model keeps its table when its inputs' digests are
+   * those it was built from); the engine computes it where the data is, when it can.
+   */
+  fingerprint(sql: string): Promise<string>;
+  /**
    * Starts a build. Until `commit`, what `materialize` writes is visible to this engine only
    * (later models of the build read it), so no reader ever sees marts of two builds mixed.
    */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { QueryResult } from './engine.js';
 
 // Query results as text: one place for the CLI (`crmlake sql`, status, tests) and the report's data files.
@@ -38,4 +39,17 @@ const PLAIN_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
  */
 export function neutralizeFormula(text: string): string {
   return /^[=+\-@\t\r]/.test(text) && !PLAIN_NUMBER.test(text) ? `'${text}` : text;
+}
+
+/**
+ * A digest of a result read row by row (for engines that cannot compute one where the data is):
+ * SHA-256 of its columns and of each row's digest, the rows' digests sorted so that the order the
+ * engine returned them in does not matter.
+ */
+export function resultDigest(result: QueryResult): string {
+  const json = (value: unknown) => JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  const rows = result.rows.map((row) => createHash('sha256').update(json(result.columns.map((c) => row[c.name] ?? null))).digest('hex')).sort();
+  const hash = createHash('sha256').update(json(result.columns));
+  for (const row of rows) hash.update(row);
+  return `rows:${result.rows.length}:${hash.digest('hex')}`;
 }

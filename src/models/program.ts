@@ -15,7 +15,15 @@ export interface ProgramContext {
    * once). Keys must name everything the result depends on (relation, vars). Absent: no sharing.
    */
   memo?<T>(key: string, compute: () => Promise<T>): Promise<T>;
+  /** The build was asked to rebuild from scratch (--full-refresh): nothing an earlier build stored is kept as it is. */
+  fullRefresh?: boolean;
 }
+
+/**
+ * What a program model's build returns when the table it stored in an earlier build is still
+ * exactly what it would compute (its inputs are unchanged): the build keeps that table.
+ */
+export const UNCHANGED = Symbol('unchanged');
 
 /** A per-build memo for ProgramContext.memo. */
 export function buildMemo(): NonNullable<ProgramContext['memo']> {
@@ -39,7 +47,7 @@ export interface ProgramModel {
   refs: string[];
   description: string;
   columns: (RowsRequest['columns'][number] & { description: string })[] | ((vars: Vars) => (RowsRequest['columns'][number] & { description: string })[]);
-  build(context: ProgramContext): Promise<RowsRequest['rows']>;
+  build(context: ProgramContext): Promise<RowsRequest['rows'] | typeof UNCHANGED>;
   /**
    * Models that keep this one's memory between builds (the next build reads them back, as the
    * customer master reads its key events and review queue): built whenever this one is, so a

@@ -1,7 +1,7 @@
 import type { Engine, MaterializeResult } from '../engine/engine.js';
 import type { Lake } from '../lake/lake.js';
 import { compileModel } from './compile.js';
-import { buildMemo, programColumns, type ProgramContext, type Vars } from './program.js';
+import { buildMemo, programColumns, UNCHANGED, type ProgramContext, type Vars } from './program.js';
 import { topologicalOrder, type Model } from './project.js';
 
 export type { Vars };
@@ -17,8 +17,11 @@ export interface ModelRunResult {
   error?: string;
   /** Caveats a program model reported (e.g. too little data to fit). */
   notes?: string[];
-  /** Incremental models: whether this run built the table whole or added rows, and how many. */
-  mode?: 'full' | 'incremental';
+  /**
+   * Incremental models: whether this run built the table whole or added rows, and how many.
+   * `kept`: a program model whose inputs had not changed since the table was stored; it was kept.
+   */
+  mode?: 'full' | 'incremental' | 'kept';
   inserted?: number | null;
   /** Bytes the engine scanned for this model (engines that report it: Athena). */
   bytesScanned?: number;
@@ -67,10 +70,22 @@ export interface BuildOptions {
 }
 
 /** Builds one model on an engine; returns its row count (null for views). */
-async function buildOne(engine: Engine, model: Model, vars: Vars, fullRefresh: boolean, notes: string[], memo: ProgramContext['memo']): Promise<MaterializeResult> {
+async function buildOne(
+  engine: Engine,
+  model: Model,
+  vars: Vars,
+  fullRefresh: boolean,
+  notes: string[],
+  memo: ProgramContext['memo'],
+): Promise<Omit<MaterializeResult, 'mode'> & Pick<ModelRunResult, 'mode'>> {
   if (model.program) {
     const program = model.program;
-    const data = await program.build({ engine, vars, ref: (name) => engine.modelRelation(name), note: (m) => notes.push(m), memo });
+    const data = await program.build({ engine, vars, ref: (name) => engine.modelRelation(name), note: (m) => notes.push(m), memo, fullRefresh });
+    if (data === UNCHANGED) {
+      const stored = engine.catalog().find((entry) => entry.name === model.name);
+      if (!stored) throw new Error(`${model.name} (${model.file}) answered that its stored table is unchanged, but no table of it is stored`);
+      return { rows: stored.rows, mode: 'kept' };
+    }
     return engine.materializeRows({ name: model.name, columns: programColumns(program, vars), rows: data });
   }
   if (model.materialized === 'incremental' && !engine.capabilities.incremental) throw new Error(`the ${engine.name} engine cannot build incremental models`);

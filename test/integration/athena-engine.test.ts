@@ -93,6 +93,16 @@ describe('the Athena engine (against a double of Athena and Glue over a real S3 
     expect(runs.size).toBe(2);
   }, 300_000);
 
+  it('keeps the customer master where it is when its inputs are unchanged (digest read from Athena)', async () => {
+    const before = double.table('crmlake_warehouse', 'customer_xref')!.StorageDescriptor!.Location!;
+    const again = await runBuild(lake, { settings: athenaSettings, select: ['customer_xref'] });
+    expect(again.committed).toBe(true);
+    expect(again.results.map((r) => [r.model, r.mode])).toEqual(
+      ['customer_xref', 'customer_key_events', 'customer_match_params', 'customer_match_review', 'dim_customer'].map((m) => [m, 'kept']),
+    );
+    expect(double.table('crmlake_warehouse', 'customer_xref')!.StorageDescriptor!.Location!).toBe(before);
+  }, 300_000);
+
   it('an aborted build commits nothing: staged tables and their folders are removed, the marts stay', async () => {
     const location = double.table('crmlake_warehouse', 'customer_rfm')!.StorageDescriptor!.Location!;
     const engine = await AthenaEngine.open(lake, { engine: 'athena', athena: athenaSettings.athena, sources: sourceTables(), quarantineColumns: QUARANTINE_COLUMNS });

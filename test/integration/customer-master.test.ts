@@ -11,6 +11,7 @@ import { buildModels } from '../../src/models/runner.js';
 import { queryLake, REPO, scratchDir } from '../helpers.js';
 
 const FIXTURES = path.join(REPO, 'test', 'fixtures', 'customers');
+const MASTER = ['customer_xref', 'dim_customer', 'customer_key_events', 'customer_match_review', 'customer_match_params'];
 const VARS = { customer_source_priority: 'membership,dealer', customer_default_country: 'CN' };
 
 let dir: string;
@@ -22,10 +23,10 @@ async function ingest(feed: string, file: string, mapping?: string) {
   return ingestFiles(lake, [file], { feed: definition, mapping: await loadMapping(definition, mapping) });
 }
 
-async function build() {
+async function build(options: { fullRefresh?: boolean } = {}) {
   const engine = await openWarehouse(lake);
   try {
-    return await buildModels(lake, engine, await loadProject(), { vars: VARS });
+    return await buildModels(lake, engine, await loadProject(), { vars: VARS, ...options });
   } finally {
     await engine.close();
   }
@@ -89,10 +90,35 @@ describe('the customer master on messy profiles from two systems', () => {
     expect(c360).toEqual([{ n: 5 }]);
   });
 
+  it("keeps the master's tables when nothing it reads changed, exactly as matching again would write them", async () => {
+    const tables = async () => Object.fromEntries(await Promise.all(MASTER.map(async (t) => [t, await query(`SELECT * FROM ${t} ORDER BY ALL`)] as const)));
+    const before = await tables();
+    const again = await build();
+    for (const t of MASTER) expect(again.results.find((r) => r.model === t)).toMatchObject({ status: 'success', mode: 'kept', rows: before[t]!.length });
+    expect(again.results.find((r) => r.model === 'customer_xref')!.notes!.join(' ')).toMatch(/unchanged since the build that stored the customer master: its tables are kept/);
+    // Marts on the master are built again over the kept tables.
+    expect(again.results.find((r) => r.model === 'customer_360')).toMatchObject({ status: 'success', rows: 5 });
+    expect(again.results.find((r) => r.model === 'customer_360')!.mode).toBeUndefined();
+    expect(await tables()).toEqual(before);
+    // --full-refresh matches again (incrementally, keys kept): the same tables.
+    const matched = await build({ fullRefresh: true });
+    expect(matched.results.find((r) => r.model === 'customer_xref')!.mode).toBeUndefined();
+    expect(await tables()).toEqual(before);
+    // A changed setting the master reads is a change.
+    const engine = await openWarehouse(lake);
+    try {
+      const otherPriority = await buildModels(lake, engine, await loadProject(), { vars: { ...VARS, customer_source_priority: 'dealer,membership' } });
+      expect(otherPriority.results.find((r) => r.model === 'dim_customer')!.mode).toBeUndefined();
+    } finally {
+      await engine.close();
+    }
+    await build();
+  });
+
   it('keeps keys across builds, and a new record of a known person joins that person', async () => {
     const before = await keysOf();
     const trained = await query('SELECT * FROM customer_match_params');
-    const again = await build();
+    const again = await build({ fullRefresh: true });
     expect(await keysOf()).toEqual(before);
     // The same records: the parameters the first build trained are used again, not retrained.
     const notes = (run: typeof again) => run.results.find((r) => r.model === 'customer_xref')!.notes!.join(' ');

@@ -9,6 +9,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { openWarehouse } from '../../src/app/warehouse.js';
 import { readLarge } from '../../src/engine/duckdb/large.js';
 import type { Engine } from '../../src/engine/engine.js';
+import { resultDigest } from '../../src/engine/format.js';
 import { Lake } from '../../src/lake/lake.js';
 import { scratchDir } from '../helpers.js';
 
@@ -74,6 +75,27 @@ describe('large results', () => {
     } finally {
       connection.closeSync();
       instance.closeSync();
+    }
+  });
+});
+
+describe('fingerprints of a result', () => {
+  const variants = {
+    base: `SELECT * FROM (VALUES (1, 'x', NULL), (2, 'y', 3.5)) AS t(a, b, c)`,
+    reordered: `SELECT * FROM (VALUES (2, 'y', 3.5), (1, 'x', NULL)) AS t(a, b, c)`,
+    swapped: `SELECT * FROM (VALUES (1, 'y', NULL), (2, 'x', 3.5)) AS t(a, b, c)`,
+    emptyNotNull: `SELECT * FROM (VALUES (1, 'x', NULL), (2, '', 3.5)) AS t(a, b, c)`,
+    nullNotEmpty: `SELECT * FROM (VALUES (1, 'x', NULL), (2, NULL, 3.5)) AS t(a, b, c)`,
+    renamed: `SELECT * FROM (VALUES (1, 'x', NULL), (2, 'y', 3.5)) AS t(a, b, d)`,
+    retyped: `SELECT a, b, CAST(c AS DECIMAL(9,2)) AS c FROM (VALUES (1, 'x', NULL), (2, 'y', 3.5)) AS t(a, b, c)`,
+    extraRow: `SELECT * FROM (VALUES (1, 'x', NULL), (2, 'y', 3.5), (2, 'y', 3.5)) AS t(a, b, c)`,
+  };
+  it('are equal for the same rows in any order, and differ when a value, a column or a row differs (DuckDB, and read row by row)', async () => {
+    for (const digest of [(sql: string) => engine.fingerprint(sql), async (sql: string) => resultDigest(await engine.query(sql))]) {
+      const f = Object.fromEntries(await Promise.all(Object.entries(variants).map(async ([k, sql]) => [k, await digest(sql)] as const)));
+      expect(f.reordered).toBe(f.base);
+      const others = Object.entries(f).filter(([k]) => k !== 'base' && k !== 'reordered').map(([, v]) => v);
+      expect(new Set([f.base, ...others]).size).toBe(others.length + 1);
     }
   });
 });

@@ -25,6 +25,7 @@ import { ATHENA_DEFAULT_NAMES, AthenaRelations } from './relations.js';
 import { ATHENA_LAYOUT, syncSources } from './sources.js';
 import { createView, ctas } from './statements.js';
 import { orderedQuery } from '../sql.js';
+import { resultDigest } from '../format.js';
 
 /** Table folders kept per model: the current build's and the two before (for readers mid-query). */
 export const TABLE_VERSIONS_KEPT = 3;
@@ -148,6 +149,14 @@ export class AthenaEngine implements Engine {
     const location = plan.inPlace?.location ?? previous?.location;
     this.record(build, { name: request.name, materialized: 'incremental', rows, builtAt, ...(location ? { location } : {}) });
     return { rows, ...(location ? { location } : {}), mode: full ? 'full' : 'incremental', inserted: full ? null : rows - (previous?.rows ?? 0) };
+  }
+
+  /**
+   * Read row by row and hashed here. Trino's checksum() would compute it in Athena, but it cannot
+   * be run on this machine (no Trino), so the digest any engine can compute is used.
+   */
+  async fingerprint(sql: string): Promise<string> {
+    return resultDigest(await this.query(sql));
   }
 
   async materializeRows(request: RowsRequest): Promise<MaterializeResult> {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { Lake } from '../../lake/lake.js';
@@ -86,6 +87,19 @@ export class DuckDbEngine implements Engine {
       return out;
     });
     return { columns: names.map((name, i) => ({ name, type: types[i]! })), rows };
+  }
+
+  /** DuckDB hashes every row where it is (a sum and an exclusive-or of two 64-bit hashes per row), with the result's column names and types. */
+  async fingerprint(sql: string): Promise<string> {
+    if (this.readOnly) await assertReadOnly(this.connection, sql);
+    this.statements++;
+    const probe = await this.connection.runAndReadAll(`SELECT * FROM (${sql}) AS q LIMIT 0`);
+    const columns = probe.columnNames().map((name, i) => `${name} ${String(probe.columnTypes()[i])}`);
+    const reader = await this.connection.runAndReadAll(
+      `SELECT count(*), CAST(sum(CAST(hash(q) AS HUGEINT)) AS VARCHAR), CAST(bit_xor(hash(q, 1)) AS VARCHAR) FROM (${sql}) AS q`,
+    );
+    const [count, sum, xor] = reader.getRows()[0]!;
+    return `duckdb:${String(count)}:${String(sum)}:${String(xor)}:${createHash('sha256').update(columns.join(', ')).digest('hex')}`;
   }
 
   async beginBuild(runId: string): Promise<BuildSession> {
