@@ -47,7 +47,8 @@ export async function materializeTable(context: MaterializeContext, name: string
 
 /**
  * An incremental model: the new rows join the stored table, replacing stored rows with the same
- * unique key when merging; the first run, or a full refresh, builds it whole.
+ * unique key when merging (and dropping the stored rows `staleWhere` names, whose sources
+ * changed); the first run, or a full refresh, builds it whole.
  */
 export async function materializeIncremental(context: MaterializeContext, request: MaterializeRequest, relations: Parameters<MaterializeRequest['compile']>[0]): Promise<MaterializeResult> {
   const { name } = request;
@@ -62,7 +63,8 @@ export async function materializeIncremental(context: MaterializeContext, reques
     await context.connection.run(`CREATE OR REPLACE TEMP TABLE ${batch} AS ${request.compile(relations, { isIncremental: true })}`);
     const inserted = Number((await context.connection.runAndReadAll(`SELECT count(*) FROM temp.main.${batch}`)).getRows()[0]?.[0] ?? 0);
     const sameKey = settings.uniqueKey.map((k) => `b.${quoteIdent(k)} IS NOT DISTINCT FROM t.${quoteIdent(k)}`).join(' AND ');
-    const kept = settings.strategy === 'merge' ? ` WHERE NOT EXISTS (SELECT 1 FROM temp.main.${batch} AS b WHERE ${sameKey})` : '';
+    let kept = settings.strategy === 'merge' ? ` WHERE NOT EXISTS (SELECT 1 FROM temp.main.${batch} AS b WHERE ${sameKey})` : '';
+    if (settings.strategy === 'merge' && settings.staleWhere) kept += ` AND NOT coalesce(${settings.staleWhere}, false)`;
     // The whole new table is computed before the stored one is replaced, since it reads it.
     await context.connection.run(`CREATE OR REPLACE TEMP TABLE ${merged} AS SELECT * FROM ${relationOf(name)} AS t${kept} UNION ALL BY NAME SELECT * FROM temp.main.${batch}`);
     const result = await materializeTable(context, name, `SELECT * FROM temp.main.${merged}`, 'incremental');
