@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Engine } from '../engine/engine.js';
+import type { Engine, Relations } from '../engine/engine.js';
 import type { Lake } from '../lake/lake.js';
 import { compileModel } from './compile.js';
 import { buildMemo, type Vars } from './program.js';
@@ -115,12 +115,18 @@ function upstreamOf(model: Model, byName: Map<string, Model>): Model[] {
   return [...out.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
+const FINGERPRINT_RELATIONS: Pick<Relations, 'sourceRelation' | 'modelRelation'> = {
+  sourceRelation: (source, table) => `source(${source}, ${table})`,
+  modelRelation: (model) => `ref(${model})`,
+};
+
 /** What an incremental model's stored table would be built from now. */
 export async function incrementalInputs(lake: Lake, engine: Engine, model: Model, models: Model[], vars: Vars): Promise<IncrementalInputs> {
   const byName = new Map(models.map((m) => [m.name, m]));
-  const parts = [compileModel(model, engine, vars, { isIncremental: false })];
+  // Compiled with names of their own, not the engine's (Athena's differ per build: staged tables).
+  const parts = [compileModel(model, FINGERPRINT_RELATIONS, vars, { isIncremental: false })];
   for (const upstream of upstreamOf(model, byName)) {
-    if (upstream.kind === 'sql') parts.push(`${upstream.name}\n${compileModel(upstream, engine, vars)}`);
+    if (upstream.kind === 'sql') parts.push(`${upstream.name}\n${compileModel(upstream, FINGERPRINT_RELATIONS, vars)}`);
     // Seeds are rows in the repository: a changed exchange rate changes every stored amount.
     else if (upstream.program && upstream.file.endsWith('.csv')) {
       const rows = await upstream.program.build({ engine, vars, ref: (n) => engine.modelRelation(n), note: () => undefined, memo: buildMemo() });
