@@ -1,4 +1,4 @@
-{{ config(materialized='incremental', unique_key='order_key', source_dates='source_dates_from,source_dates_to') }}
+{{ config(materialized='incremental', unique_key='order_key', source_dates='source_dates_from,source_dates_to,payment_dates_from,payment_dates_to') }}
 -- One row per order across the sales feeds (POS receipts and web-shop orders), with the customer
 -- (through int_customer_keys; NULL for walk-in sales) and money in the reporting currency.
 -- Purchase orders have at least one product sale; POS cancellation invoices are orders too,
@@ -7,9 +7,11 @@
 -- Incremental: a build recomputes only the orders its new deliveries can change, from all their
 -- rows: orders with a curated row on a business date whose deliveries changed since the last
 -- build (new, late or corrected files; changed_rows() is true for every row on a full
--- build), stored orders whose source rows covered such a date (source_dates_from..to: rows of a
--- replaced delivery may be gone; the runner deletes those stored rows, so an order left without
--- rows disappears), and stored orders whose customer key or exchange rate is no longer current.
+-- build), stored orders whose source rows covered such a date (source_dates_from..to, and
+-- payment_dates_from..to: web payments are partitioned by the day they were landed, far from
+-- the purchase; rows of a replaced delivery may be gone, and the runner deletes those stored
+-- rows, so an order left without rows disappears), and stored orders whose customer key or
+-- exchange rate is no longer current.
 -- The result equals a full build (test/integration/incremental.test.ts).
 with affected as (
     select 'pos' as source_feed, order_id from {{ ref('stg_pos__lines') }} where {{ changed_rows('business_date') }}
@@ -23,6 +25,10 @@ with affected as (
     select stored.source_feed, stored.order_id
     from {{ stored('source_feed', 'order_id', 'source_dates_from', 'source_dates_to') }} as stored
     where {{ changed_rows('stored.source_dates_from', 'stored.source_dates_to') }}
+    union
+    select stored.source_feed, stored.order_id
+    from {{ stored('source_feed', 'order_id', 'payment_dates_from', 'payment_dates_to') }} as stored
+    where {{ changed_rows('stored.payment_dates_from', 'stored.payment_dates_to') }}
     union
     select stored.source_feed, stored.order_id
     from {{ stored('source_feed', 'order_id', 'source_system', 'source_customer_id', 'customer_key', 'currency', 'fx_rate') }} as stored
@@ -90,8 +96,8 @@ web_payments as (
         order_id,
         sum(case when payment_type in ({{ var('discount_payment_types', "'voucher'") }}) then payment_value else 0 end) as voucher_value,
         max(currency) as currency,
-        min(business_date) as source_dates_from,
-        max(business_date) as source_dates_to
+        min(business_date) as payment_dates_from,
+        max(business_date) as payment_dates_to
     from {{ ref('stg_web__payments') }}
     where not {{ is_incremental() }}
         or order_id in (select order_id from affected where source_feed = 'web')
@@ -113,10 +119,12 @@ web_orders as (
         coalesce(web_payments.voucher_value, 0) as voucher_value,
         coalesce(web_items.items, 0) as items,
         coalesce(web_items.products, 0) as products,
-        -- The earliest and latest business date among the order, its items and its payments
-        -- (least/greatest only over non-NULL values: the engines treat NULL differently).
-        least(orders.order_date, coalesce(web_items.source_dates_from, orders.order_date), coalesce(web_payments.source_dates_from, orders.order_date)) as source_dates_from,
-        greatest(orders.order_date, coalesce(web_items.source_dates_to, orders.order_date), coalesce(web_payments.source_dates_to, orders.order_date)) as source_dates_to
+        -- The earliest and latest business date among the order and its items (least/greatest
+        -- only over non-NULL values: the engines treat NULL differently); payments apart.
+        least(orders.order_date, coalesce(web_items.source_dates_from, orders.order_date)) as source_dates_from,
+        greatest(orders.order_date, coalesce(web_items.source_dates_to, orders.order_date)) as source_dates_to,
+        web_payments.payment_dates_from,
+        web_payments.payment_dates_to
     from {{ ref('stg_web__orders') }} as orders
     left join web_items on web_items.order_id = orders.order_id
     left join web_payments on web_payments.order_id = orders.order_id
@@ -143,7 +151,9 @@ unified as (
         cast(units as double) as units,
         products,
         source_dates_from,
-        source_dates_to
+        source_dates_to,
+        cast(null as date) as payment_dates_from,
+        cast(null as date) as payment_dates_to
     from pos_orders
 
     union all
@@ -167,7 +177,9 @@ unified as (
         cast(case when is_purchase then items else 0 end as double) as units,
         case when is_purchase then products else 0 end as products,
         source_dates_from,
-        source_dates_to
+        source_dates_to,
+        payment_dates_from,
+        payment_dates_to
     from web_orders
 ),
 
@@ -206,7 +218,9 @@ select
     converted.units,
     converted.products,
     converted.source_dates_from,
-    converted.source_dates_to
+    converted.source_dates_to,
+    converted.payment_dates_from,
+    converted.payment_dates_to
 from converted
 left join {{ ref('int_customer_keys') }} as keys
     on keys.source_system = converted.source_system

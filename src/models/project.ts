@@ -29,8 +29,9 @@ export interface ModelConfig {
   /** Incremental models: how many days before the newest stored row `incremental_filter()` re-reads. */
   lookbackDays: number;
   /**
-   * Incremental merge models: the column, or the two columns (earliest, latest), holding the
-   * business dates of the source rows a stored row was computed from. A stored row whose dates
+   * Incremental merge models: the column, or pairs of columns (earliest, latest), holding the
+   * business dates of the source rows a stored row was computed from (a pair per kind of source
+   * whose dates lie apart, each NULL where there are none). A stored row whose dates
    * cover a date whose curated partition changed since the model's last build (a new, late or
    * corrected delivery) is deleted; the model recomputes it if its key still exists (see
    * `{{ changed_rows() }}`). Empty: only rows whose key comes again are replaced.
@@ -198,7 +199,9 @@ function readConfig(file: string, config: JinjaCall | undefined, yamlTags: strin
   const lookbackDays = Number(lookbackText);
   if (!Number.isInteger(lookbackDays) || lookbackDays < 0) throw new ModelError(`${where}: lookback_days must be a whole number of days ≥ 0, not '${lookbackText}'`);
   const sourceDates = splitList(named.source_dates);
-  if (sourceDates.length > 2) throw new ModelError(`${where}: source_dates names one date column, or two (earliest, latest), not ${sourceDates.length}`);
+  if (sourceDates.length > 1 && sourceDates.length % 2 === 1) {
+    throw new ModelError(`${where}: source_dates names one date column, or pairs of them (earliest, latest), not ${sourceDates.length}`);
+  }
   if (sourceDates.length && strategy !== 'merge') {
     throw new ModelError(`${where}: source_dates deletes stored rows, which needs incremental_strategy='merge' with a unique_key`);
   }

@@ -85,7 +85,9 @@ async function buildOne(engine: Engine, model: Model, vars: Vars, plan: Incremen
   }
   if (model.materialized === 'incremental' && !engine.capabilities.incremental) throw new Error(`the ${engine.name} engine cannot build incremental models`);
   const { sourceDates } = model.config;
-  const staleWhere = sourceDates.length && plan.changed.length ? changedDatesPredicate(sourceDates[0]!, sourceDates.at(-1)!, plan.changed) : undefined;
+  // One column, or pairs (earliest, latest): a stored row is stale when any of them covers a changed date.
+  const ranges = sourceDates.length === 1 ? [[sourceDates[0]!, sourceDates[0]!]] : sourceDates.flatMap((c, i) => (i % 2 === 0 ? [[c, sourceDates[i + 1]!]] : []));
+  const staleWhere = ranges.length && plan.changed.length ? `(${ranges.map(([a, b]) => changedDatesPredicate(a!, b!, plan.changed)).join(' or ')})` : undefined;
   return engine.materialize({
     name: model.name,
     materialized: model.materialized,

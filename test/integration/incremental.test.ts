@@ -150,6 +150,31 @@ describe('incremental facts under the lake\'s delivery semantics', () => {
     expect(rows.get('int_orders')!.filter((r) => r.includes(`"${multiLine}"`))).toHaveLength(1);
   }, 240_000);
 
+  it('after corrected web files (a payment gone, an item gone and one repriced), equals a full build', async () => {
+    // Payments are partitioned by the day their file was landed, far from the purchase date: an
+    // order's payment dates are kept apart from its order and item dates (payment_dates_from..to).
+    const folder = path.join(dir, 'corrected-web');
+    const redeliver = async (feed: string, mapping: string, file: string, change: (rows: string[][]) => string[][]) => {
+      const [header, ...body] = (await readFile(path.join(dir, 'files-1', feed, mapping, file), 'utf8')).split('\n').filter((l) => l !== '');
+      await mkdir(path.join(folder, feed), { recursive: true });
+      const target = path.join(folder, feed, file);
+      await writeFile(target, [header, ...change(body.map((l) => l.split(','))).map((f) => f.join(','))].join('\n') + '\n');
+      const run = await ingestPaths(lake, feed, [target], { mapping });
+      expect(run.files.map((f) => f.outcome)).toEqual(['replaced']);
+      return body.map((l) => l.split(',')[0]!);
+    };
+    // An order's only payment is gone: nothing of the order is on a changed date any more; its
+    // stored payment dates are what say it must be recomputed.
+    const paid = await redeliver('web-payments', 'lotus-web-payments', 'payments-2026-10.csv', (rows) => rows.filter((_, i) => i !== 1));
+    const unpaid = (rows: Map<string, string[]>) => rows.get('int_orders')!.filter((r) => r.includes(`"${paid[1]}"`));
+    const afterPayments = await expectIncrementalEqualsFull(lake, vars);
+    expect(unpaid(afterPayments.rows)).toHaveLength(1);
+    await redeliver('web-order-items', 'lotus-web-order-items', 'items-2026-10.csv', (rows) =>
+      rows.slice(0, -1).map((f, i) => (i === 0 ? [...f.slice(0, 4), `${Number(f[4]) + 1}.00`, ...f.slice(5)] : f)),
+    );
+    await expectIncrementalEqualsFull(lake, vars);
+  }, 240_000);
+
   it('a build with no new delivery changes nothing and recomputes no order', async () => {
     const before = await warehouseRows(lake);
     const again = await runBuild(lake, { var: vars });
