@@ -16,13 +16,15 @@ import type { Model } from './project.js';
  * the reason (including rows that disappeared). "Dates after the newest stored row" would miss
  * all but the first case.
  *
- * The lists are recorded per incremental model in `_builds/incremental-state.json`, written after
- * a build commits (outside warehouse/, whose unknown files a build removes). A state older than
- * the tables (a crash between the commit and this write) only makes the next run recompute
- * more dates; a model without a state, or whose SQL, upstream models or seeds changed
- * (`fingerprint`), is built whole.
+ * The lists are recorded per engine and incremental model in
+ * `_builds/incremental-state-<engine>.json`, written after a build commits (outside warehouse/,
+ * whose unknown files a build removes), with the version of the table they describe (its catalog
+ * entry). A state older than the tables (a crash between the commit and this write) only makes
+ * the next run recompute more dates; a model without a state, whose stored table is not the one
+ * the state describes (built by another warehouse on the same lake, restored), or whose SQL,
+ * upstream models or seeds changed (`fingerprint`), is built whole.
  */
-export const INCREMENTAL_STATE_KEY = '_builds/incremental-state.json';
+export const incrementalStateKey = (engine: string) => `_builds/incremental-state-${engine}.json`;
 
 /** Per feed, per business date: a hash of the files readers see for it. */
 export type PartitionSnapshot = Record<string, Record<string, string>>;
@@ -35,7 +37,14 @@ export interface IncrementalInputs {
 
 export interface IncrementalState {
   format: 1;
-  models: Record<string, IncrementalInputs & { builtAt: string }>;
+  /** Per model: its inputs when it was built, and the table it built (catalog location and time). */
+  models: Record<string, IncrementalInputs & { table: string }>;
+}
+
+/** The version of a stored table as the engine's catalog has it (a new file or a new build time each build). */
+export function tableVersion(engine: Engine, model: string): string | undefined {
+  const entry = engine.catalog().find((e) => e.name === model);
+  return entry ? `${entry.location ?? ''} ${entry.builtAt}` : undefined;
 }
 
 /** The part of a delivery manifest (src/feeds/ingest.ts) the change signal reads. */
@@ -49,9 +58,9 @@ const PARTITION = /\/dt=(\d{4}-\d{2}-\d{2})\//;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-export async function readIncrementalState(lake: Lake): Promise<IncrementalState> {
+export async function readIncrementalState(lake: Lake, engine: string): Promise<IncrementalState> {
   try {
-    const state = await lake.readJson<IncrementalState>(INCREMENTAL_STATE_KEY);
+    const state = await lake.readJson<IncrementalState>(incrementalStateKey(engine));
     if (state?.format === 1 && state.models && typeof state.models === 'object') return state;
   } catch {
     // unreadable: every incremental model is built whole and the state written again
@@ -59,11 +68,15 @@ export async function readIncrementalState(lake: Lake): Promise<IncrementalState
   return { format: 1, models: {} };
 }
 
-export async function writeIncrementalState(lake: Lake, previous: IncrementalState, built: Map<string, IncrementalInputs>): Promise<void> {
-  const builtAt = new Date().toISOString();
+/** Records what the committed tables of `built` were built from (after the build's commit). */
+export async function writeIncrementalState(lake: Lake, engine: Engine, previous: IncrementalState, built: Map<string, IncrementalInputs>): Promise<void> {
   const models = { ...previous.models };
-  for (const [name, inputs] of built) models[name] = { ...inputs, builtAt };
-  await lake.writeJsonAtomic(INCREMENTAL_STATE_KEY, { format: 1, models } satisfies IncrementalState);
+  for (const [name, inputs] of built) {
+    const table = tableVersion(engine, name);
+    if (table) models[name] = { ...inputs, table };
+    else delete models[name];
+  }
+  await lake.writeJsonAtomic(incrementalStateKey(engine.name), { format: 1, models } satisfies IncrementalState);
 }
 
 /** Per business date of a feed, a hash of its committed curated files and their deliveries. */

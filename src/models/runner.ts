@@ -1,7 +1,7 @@
 import type { Engine, MaterializeResult } from '../engine/engine.js';
 import type { Lake } from '../lake/lake.js';
 import { changedDatesPredicate, compileModel, dateRanges } from './compile.js';
-import { changedDates, incrementalInputs, readIncrementalState, writeIncrementalState, type IncrementalInputs } from './incremental.js';
+import { changedDates, incrementalInputs, readIncrementalState, tableVersion, writeIncrementalState, type IncrementalInputs } from './incremental.js';
 import { buildMemo, programColumns, type ProgramContext, type Vars } from './program.js';
 import { topologicalOrder, type Model } from './project.js';
 
@@ -128,7 +128,7 @@ export async function buildModels(lake: Lake, engine: Engine, models: Model[], o
   const memo = buildMemo();
   if (options.dropOthers) await engine.dropModels(new Set(models.map((m) => m.name)));
   // Incremental models: what each stored table was built from, and what its inputs are now.
-  const state = await readIncrementalState(lake);
+  const state = await readIncrementalState(lake, engine.name);
   const inputs = new Map<string, IncrementalInputs>();
   for (const [index, model] of order.entries()) {
     const base = { model: model.name, file: model.file, materialized: model.materialized };
@@ -145,7 +145,9 @@ export async function buildModels(lake: Lake, engine: Engine, models: Model[], o
       if (model.materialized === 'incremental' && !model.program) {
         const now = await incrementalInputs(lake, engine, model, models, vars);
         inputs.set(model.name, now);
-        const before = state.models[model.name];
+        const recorded = state.models[model.name];
+        // The state describes the stored table only if that is the table it was written for.
+        const before = recorded && recorded.table === tableVersion(engine, model.name) ? recorded : undefined;
         if (!before || before.fingerprint !== now.fingerprint) plan.fullRefresh = true;
         else {
           const changed = changedDates(before.partitions, now.partitions);
@@ -189,7 +191,7 @@ export async function buildModels(lake: Lake, engine: Engine, models: Model[], o
     // After the commit: a state older than the tables (a crash right here) only makes the next
     // run recompute more dates, never fewer.
     const built = results.filter((r) => r.status === 'success' && inputs.has(r.model));
-    if (built.length) await writeIncrementalState(lake, state, new Map(built.map((r) => [r.model, inputs.get(r.model)!])));
+    if (built.length) await writeIncrementalState(lake, engine, state, new Map(built.map((r) => [r.model, inputs.get(r.model)!])));
   }
   const scannedAtEnd = scanned();
   const run: BuildRun = {

@@ -5,6 +5,7 @@ import { runBuild } from '../../src/app/build.js';
 import { ingestDemoCompany } from '../../src/app/demo.js';
 import { ingestPaths } from '../../src/app/ingest.js';
 import { openWarehouse } from '../../src/app/warehouse.js';
+import { incrementalStateKey, type IncrementalState } from '../../src/models/incremental.js';
 import type { BuildRun } from '../../src/models/runner.js';
 import { Lake } from '../../src/lake/lake.js';
 import { queryLake, scratchDir } from '../helpers.js';
@@ -173,6 +174,18 @@ describe('incremental facts under the lake\'s delivery semantics', () => {
       rows.slice(0, -1).map((f, i) => (i === 0 ? [...f.slice(0, 4), `${Number(f[4]) + 1}.00`, ...f.slice(5)] : f)),
     );
     await expectIncrementalEqualsFull(lake, vars);
+  }, 240_000);
+
+  it('builds a model whole when its stored table is not the one its recorded state describes', async () => {
+    // E.g. the warehouse was restored, or another build wrote the table without recording its
+    // inputs: the changed dates since "its last build" would then be the wrong ones.
+    const key = incrementalStateKey('duckdb');
+    const state = (await lake.readJson<IncrementalState>(key))!;
+    state.models.int_orders!.table = 'warehouse/int_orders/an-older-file.parquet';
+    await lake.writeJsonAtomic(key, state);
+    const run = await runBuild(lake, { var: vars });
+    expect(run.results.find((r) => r.model === 'int_orders')).toMatchObject({ mode: 'full' });
+    expect(run.results.find((r) => r.model === 'int_order_products')).toMatchObject({ mode: 'incremental', inserted: 0 });
   }, 240_000);
 
   it('a build with no new delivery changes nothing and recomputes no order', async () => {
