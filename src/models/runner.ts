@@ -157,7 +157,11 @@ export async function buildModels(lake: Lake, engine: Engine, models: Model[], o
         if (before && !plan.fullRefresh && plan.changed.length) {
           notes.push(`source dates changed since its last build: ${dateRanges(plan.changed).map(([a, b]) => (a === b ? a : `${a}..${b}`)).join(', ')}`);
         }
-        if (before && before.fingerprint !== now.fingerprint && !options.fullRefresh) notes.push('built whole: its SQL, an upstream model or a seed changed since its last build');
+        if (!options.fullRefresh) {
+          if (before && before.fingerprint !== now.fingerprint) notes.push('built whole: its SQL, an upstream model or a seed changed since its last build');
+          else if (!before && tableVersion(engine, model.name)) notes.push('built whole: no record of what its stored table was built from (a first incremental build, or another build wrote it)');
+          else if (before && !plan.changed.length && plan.fullRefresh) notes.push('built whole: a curated file outside any dt= partition changed');
+        }
       }
       const { rows, mode, inserted } = await buildOne(engine, model, vars, plan, notes, memo);
       const scannedAfter = scanned();
