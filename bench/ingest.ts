@@ -5,6 +5,8 @@
  * (what the model build costs on top of reading the data).
  * BENCH_ROWS (default 1,000,000) sets the size; BENCH_DAILY=1 splits the same lines into one file
  * per business date (as stores deliver them); BENCH_INGEST_ONLY=1 skips the model build.
+ * The same lines are ingested twice: as generated (clean) and with one line in BENCH_BAD_EVERY
+ * (default 5,000) given a quantity of "N/A", as real store files have a few (0: clean only).
  */
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -23,6 +25,7 @@ import { buildModels } from '../src/models/runner.js';
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const DAILY = process.env.BENCH_DAILY === '1';
 const INGEST_ONLY = process.env.BENCH_INGEST_ONLY === '1';
+const BAD_EVERY = Number(process.env.BENCH_BAD_EVERY ?? 5_000);
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SAMPLES = path.join(REPO, 'samples', 'datasets', 'online-retail', 'by-day');
 
@@ -46,7 +49,14 @@ async function splitDaily(file: string, dir: string): Promise<string[]> {
   return files;
 }
 
-async function generate(file: string): Promise<void> {
+/** Quantity is the fifth field from the end of an Online Retail line (the description may hold commas). */
+function badQuantity(line: string): string {
+  const fields = line.split(',');
+  fields[fields.length - 5] = 'N/A';
+  return fields.join(',');
+}
+
+async function generate(file: string, badEvery = 0): Promise<void> {
   // Real lines cycled with fresh invoice numbers and dates over 60 days, so the shape is real.
   const lines: string[] = [];
   for (const name of (await readdir(SAMPLES)).filter((f) => f.endsWith('.csv')).sort()) {
@@ -61,7 +71,7 @@ async function generate(file: string): Promise<void> {
     const line = lines[i % lines.length]!
       .replace(/^(C?)(\d+)/, (_, c: string, n: string) => `${c}${Number(n) + round * 100_000}`)
       .replace(/2010-12-\d\d/, `2011-${month}-${day}`);
-    if (!out.write(line + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
+    if (!out.write((badEvery && i % badEvery === badEvery - 1 ? badQuantity(line) : line) + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise<void>((resolve) => out.end(resolve));
 }
@@ -78,6 +88,9 @@ export async function main(): Promise<void> {
     const csv = path.join(dir, 'pos.csv');
     const [, genSeconds] = await time(() => generate(csv));
     const inputs = DAILY ? await splitDaily(csv, path.join(dir, 'daily')) : [csv];
+    const dirtyCsv = path.join(dir, 'pos-dirty.csv');
+    if (BAD_EVERY) await generate(dirtyCsv, BAD_EVERY);
+    const dirtyInputs = !BAD_EVERY ? [] : DAILY ? await splitDaily(dirtyCsv, path.join(dir, 'daily-dirty')) : [dirtyCsv];
     const glob = DAILY ? path.join(dir, 'daily', '*.csv') : csv;
     console.log(
       `ingest bench: ${ROWS.toLocaleString('en-US')} POS lines generated in ${genSeconds.toFixed(1)} s` + (DAILY ? `, split into ${inputs.length} daily files` : ''),
@@ -101,15 +114,23 @@ export async function main(): Promise<void> {
     const lake = new Lake(path.join(dir, 'lake'));
     const mapping = await loadMapping(posFeed);
     const [run, ingestSeconds] = await time(() => ingestFiles(lake, inputs, { feed: posFeed, mapping }));
-    const ingestRss = process.resourceUsage().maxRSS / 1024;
     console.log(`  baseline  DuckDB read_csv → parquet, no validation: ${plain.toFixed(2)} s`);
     console.log(`  baseline  DuckDB read_csv → typed parquet partitioned by date: ${baseline.toFixed(2)} s`);
-    console.log(
-      `  ingest    ${run.totals.landed.toLocaleString('en-US')} landed + ${run.totals.quarantined} quarantined: ${ingestSeconds.toFixed(2)} s` +
-        ` = ${Math.round(ROWS / ingestSeconds).toLocaleString('en-US')} rows/s = ${(ingestSeconds / baseline).toFixed(2)}× partitioned baseline` +
-        ` (${(ingestSeconds / plain).toFixed(2)}× plain); ${run.files.filter((f) => f.checkedBy === 'sql').length} of ${run.files.length} file(s) landed by DuckDB alone`,
-    );
-    console.log(`  peak RSS  ${ingestRss.toFixed(0)} MiB after ingest`);
+    const report = (label: string, landing: typeof run, seconds: number) => {
+      const by = (path: string) => landing.files.filter((f) => f.checkedBy === path).length;
+      console.log(
+        `  ${label.padEnd(9)} ${landing.totals.landed.toLocaleString('en-US')} landed + ${landing.totals.quarantined} quarantined: ${seconds.toFixed(2)} s` +
+          ` = ${Math.round(ROWS / seconds).toLocaleString('en-US')} rows/s = ${(seconds / baseline).toFixed(2)}× partitioned baseline` +
+          ` (${(seconds / plain).toFixed(2)}× plain); of ${landing.files.length} file(s): ${by('sql')} by DuckDB alone, ${by('sql+javascript')} with the flagged rows` +
+          ` checked in JavaScript, ${by('javascript')} in JavaScript`,
+      );
+    };
+    report('ingest', run, ingestSeconds);
+    if (BAD_EVERY) {
+      const [dirty, dirtySeconds] = await time(() => ingestFiles(new Lake(path.join(dir, 'lake-dirty')), dirtyInputs, { feed: posFeed, mapping }));
+      report(`1/${BAD_EVERY} bad`, dirty, dirtySeconds);
+    }
+    console.log(`  peak RSS  ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB after ingest`);
     if (INGEST_ONLY) return;
 
     const engine = await openWarehouse(lake);

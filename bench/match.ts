@@ -78,7 +78,7 @@ function benchSet(set: SyntheticSet): void {
   console.log(`            ${fmt(fullMetrics)}`);
   console.log(
     `            ${s.entities.toLocaleString('en-US')} entities, ${s.candidatePairs.toLocaleString('en-US')} candidate pairs, ${s.mergeEdges.toLocaleString('en-US')} merge edges, ` +
-      `${s.refusedByGuard} refused by the chaining guard, ${s.refusedByNameRule} by the name rule, ${s.refusedAmbiguous} partial-name edges ambiguous, ${s.review.toLocaleString('en-US')} to review, ${s.clusters.toLocaleString('en-US')} customers`,
+      `${s.refusedByGuard} refused by the chaining guard, ${s.refusedByNameRule} by the name rule, ${s.refusedAmbiguous} partial-name edges ambiguous, ${s.linkedByMobile} nameless placed by their mobile, ${s.review.toLocaleString('en-US')} to review, ${s.clusters.toLocaleString('en-US')} customers`,
   );
   console.log(`            phases (ms): ${Object.entries(s.ms).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   const capped = s.blocking.filter((b) => b.cappedBlocks > 0).map((b) => `${b.rule} ${b.cappedBlocks} blocks / ${b.cappedRows} rows`);

@@ -81,20 +81,20 @@ export function createRefreshHandlers(deps: RefreshDeps = {}) {
   const sitePrefix = () => prefixOf(env.SITE_PREFIX, 'site');
   const stagingPrefix = (runId: string) => `${prefixOf(env.STAGING_PREFIX, 'staging')}/${runId}`;
 
-  async function listKeys(bucket: string, prefix: string): Promise<string[]> {
+  async function listKeys(client: S3Client, bucket: string, prefix: string): Promise<string[]> {
     const keys: string[] = [];
     let token: string | undefined;
     do {
-      const page = await (await s3()).send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/`, ContinuationToken: token }));
+      const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/`, ContinuationToken: token }));
       for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     return keys;
   }
 
-  async function deleteKeys(bucket: string, keys: string[]): Promise<void> {
+  async function deleteKeys(client: S3Client, bucket: string, keys: string[]): Promise<void> {
     for (let i = 0; i < keys.length; i += 1000) {
-      await (await s3()).send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })), Quiet: true } }));
+      await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })), Quiet: true } }));
     }
   }
 
@@ -126,16 +126,17 @@ export function createRefreshHandlers(deps: RefreshDeps = {}) {
         const out = path.join(work, 'site');
         const site = await refreshStep('build report', () => runReport(lake(), out, { settings: warehouseSettings({}, env), log: (line) => logger.debug(line) }));
         const prefix = stagingPrefix(runId);
+        const client = await s3();
         await refreshStep('build report', async () => {
           for (const entry of await readdir(out, { recursive: true, withFileTypes: true })) {
             if (!entry.isFile()) continue;
             const file = path.join(entry.parentPath, entry.name);
             const key = `${prefix}/${path.relative(out, file).split(path.sep).join('/')}`;
-            await new Upload({ client: await s3(), params: { Bucket: bucket, Key: key, Body: createReadStream(file), ContentType: siteContentType(file) } }).done();
+            await new Upload({ client, params: { Bucket: bucket, Key: key, Body: createReadStream(file), ContentType: siteContentType(file) } }).done();
           }
         });
         const staged: StagedReport = { runId, files: site.files, bytes: site.bytes, pages: site.pages, warnings: site.warnings };
-        await (await s3()).send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}/${STAGED_REPORT}`, Body: JSON.stringify(staged), ContentType: 'application/json' }));
+        await client.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}/${STAGED_REPORT}`, Body: JSON.stringify(staged), ContentType: 'application/json' }));
         logger.info('report staged', { ...staged, prefix });
         return staged;
       } finally {
@@ -155,8 +156,9 @@ export function createRefreshHandlers(deps: RefreshDeps = {}) {
       const staging = stagingPrefix(runId);
       const live = sitePrefix();
       const distributionId = required(env, 'DISTRIBUTION_ID');
+      const client = await s3();
       const staged = await refreshStep('publish report', async () => {
-        const text = await (await s3()).send(new GetObjectCommand({ Bucket: bucket, Key: `${staging}/${STAGED_REPORT}` })).then(
+        const text = await client.send(new GetObjectCommand({ Bucket: bucket, Key: `${staging}/${STAGED_REPORT}` })).then(
           (r) => r.Body!.transformToString('utf8'),
           () => undefined,
         );
@@ -164,16 +166,16 @@ export function createRefreshHandlers(deps: RefreshDeps = {}) {
         return JSON.parse(text) as StagedReport;
       });
       const result = await refreshStep('publish report', async () => {
-        const stagedKeys = (await listKeys(bucket, staging)).filter((k) => !k.endsWith(`/${STAGED_REPORT}`));
+        const stagedKeys = (await listKeys(client, bucket, staging)).filter((k) => !k.endsWith(`/${STAGED_REPORT}`));
         if (stagedKeys.length === 0) throw new Error(`the staged report of run ${runId} has no files`);
         const wanted = new Set<string>();
         for (const key of stagedKeys) {
           const target = `${live}/${key.slice(staging.length + 1)}`;
           wanted.add(target);
-          await (await s3()).send(new CopyObjectCommand({ Bucket: bucket, Key: target, CopySource: `${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`, MetadataDirective: 'COPY' }));
+          await client.send(new CopyObjectCommand({ Bucket: bucket, Key: target, CopySource: `${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`, MetadataDirective: 'COPY' }));
         }
-        const stale = (await listKeys(bucket, live)).filter((k) => !wanted.has(k));
-        await deleteKeys(bucket, stale);
+        const stale = (await listKeys(client, bucket, live)).filter((k) => !wanted.has(k));
+        await deleteKeys(client, bucket, stale);
         const cloudfront = deps.cloudfront ?? new CloudFrontClient({ region: env.AWS_REGION ?? 'us-east-1' });
         const invalidation = await cloudfront.send(
           new CreateInvalidationCommand({
@@ -182,7 +184,7 @@ export function createRefreshHandlers(deps: RefreshDeps = {}) {
             InvalidationBatch: { CallerReference: `crmlake-${runId}`, Paths: { Quantity: 1, Items: ['/*'] } },
           }),
         );
-        await deleteKeys(bucket, await listKeys(bucket, staging));
+        await deleteKeys(client, bucket, await listKeys(client, bucket, staging));
         return { published: wanted.size, removed: stale.length, invalidationId: invalidation.Invalidation?.Id ?? null };
       });
       logger.info('report published', { runId, ...result });

@@ -146,6 +146,15 @@ export async function renderFeedsDoc(): Promise<string> {
       '`quarantine."<feed>"` with the file, line, field and reason. Ingest with `crmlake ingest <feed> <files> [--mapping <name|file>]`. ' +
       'Types are SQL types DuckDB and Athena share.',
     '',
+    'How a file is read: for the feeds whose checks have a SQL form (' +
+      feeds.filter((f) => f.sqlRules).map((f) => `\`${f.name}\``).join(', ') +
+      ') and a UTF-8 CSV whose records are one line each, DuckDB parses, maps, checks and writes the rows itself; the rows its ' +
+      'checks flag (and, where a check depends on other rows, the rows tied to them: the other unnumbered lines of a POS order, ' +
+      'every line of a repeated web-order key) are judged by the JavaScript checks, which land or quarantine them with the same ' +
+      'reasons as always. Other files (GBK, JSON lines, quoted line breaks, a transform with no SQL form, more than 50,000 ' +
+      'flagged rows) are read by the JavaScript checks whole. The result is the same row for row either way (a differential ' +
+      'test holds them to it); the run record in the lake (`_runs/`) says which read each file (`checkedBy`: sql, sql+javascript or javascript).',
+    '',
     '| feed | table | built-in mappings |',
     '|---|---|---|',
   ];

@@ -1,4 +1,5 @@
-import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,10 +17,27 @@ export const DATASETS = path.join(REPO, 'samples', 'datasets');
 export const RETAIL_DAYS = path.join(DATASETS, 'online-retail', 'by-day');
 export const CLI = path.join(REPO, 'bin', 'crmlake.js');
 
+/**
+ * The demo company at test size: ~300 people over four months still fill every feed, every report
+ * query and one campaign; the default scale and 500k customers are measured in bench/, not here.
+ */
+export const SMALL_DEMO = { customers: 300, days: 120, end: '2026-11-30', seed: 7 };
+
 /** A scratch folder removed by the returned cleanup. */
 export async function scratchDir(prefix: string): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(tmpdir(), `crmlake-${prefix}-`));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** SHA-256 of every file below `dir`, keyed by its path relative to `dir`. */
+export async function fileDigests(dir: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    out.set(path.relative(dir, file), createHash('sha256').update(await readFile(file)).digest('hex'));
+  }
+  return out;
 }
 
 /** Copies some real Online Retail days into `dir/<name>` and returns that folder. */

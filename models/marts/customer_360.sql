@@ -182,7 +182,9 @@ select
     cast(round(coalesce(purchases.net_revenue, 0), 2) as double) as net_revenue,
     cast(round(coalesce(purchases.net_revenue, 0) * {{ var('gross_margin_rate', '0.4') }}, 2) as double) as gross_margin,
     cast(round(coalesce(purchases.discounts, 0), 2) as double) as discounts,
-    case when purchases.orders > 0 then cast(round(purchases.gross_sales / purchases.orders, 2) as double) end as avg_order_value,
+    -- Rounded to 8 decimals first: an average that is a tie (317.13 / 2 = 158.565) must not round
+    -- up or down with the last bits of a sum that threads add in any order.
+    case when purchases.orders > 0 then cast(round(round(purchases.gross_sales / purchases.orders, 8), 2) as double) end as avg_order_value,
     cast(coalesce(calls.calls, 0) as integer) as calls,
     cast(coalesce(calls.complaints, 0) as integer) as complaints,
     calls.call_satisfaction_avg,

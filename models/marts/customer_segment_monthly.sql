@@ -32,19 +32,85 @@ month_ends as (
         on numbers.n <= date_diff('month', bounds.first_month, bounds.last_month)
 ),
 
+-- An order is in the window of the month ends from the end of its month to the last before
+-- order_date + window days: it enters at the first and leaves at the month end on or after
+-- order_date + window days. Running sums of what enters and leaves, over each customer's month
+-- ends, give every window's totals without joining each order to each month end (24 of them for a
+-- two-year window). Money is summed as DECIMAL so that what leaves cancels what entered exactly.
+order_moves as (
+    select
+        orders.customer_key,
+        orders.is_purchase,
+        orders.order_date,
+        cast(orders.net_revenue as decimal(38, 9)) as revenue,
+        cast(date_add('day', -1, date_add('month', 1, cast(date_trunc('month', orders.order_date) as date))) as date) as month_end,
+        greatest(
+            cast(date_add('day', -1, date_add('month', 1, cast(date_trunc('month', orders.order_date) as date))) as date),
+            cast(date_add('day', -1, date_add('month', 1, bounds.first_month)) as date)
+        ) as enters,
+        greatest(
+            cast(date_add('day', -1, date_add('month', 1, cast(date_trunc('month', date_add('day', {{ var('segment_window_days', '730') }}, orders.order_date)) as date))) as date),
+            cast(date_add('day', -1, date_add('month', 1, bounds.first_month)) as date)
+        ) as leaves
+    from orders
+    cross join bounds
+),
+
+moves as (
+    select
+        customer_key,
+        month_end,
+        sum(purchases) as purchases,
+        sum(revenue) as revenue,
+        max(last_purchase_date) as last_purchase_date,
+        sum(month_revenue) as month_revenue
+    from (
+        select
+            customer_key,
+            enters as month_end,
+            case when is_purchase then 1 else 0 end as purchases,
+            revenue,
+            case when is_purchase then order_date end as last_purchase_date,
+            case when month_end = enters then revenue else 0 end as month_revenue
+        from order_moves
+        union all
+        select customer_key, leaves, case when is_purchase then -1 else 0 end, -revenue, null, 0
+        from order_moves
+    ) as both_moves
+    group by customer_key, month_end
+),
+
+spans as (
+    -- month ends from a customer's first move to the last before their last purchase leaves
+    select customer_key, min(enters) as first_end, max(case when is_purchase then leaves end) as last_leave
+    from order_moves
+    group by customer_key
+),
+
 windowed as (
     select
-        month_ends.month_end,
-        orders.customer_key,
-        max(case when orders.is_purchase then orders.order_date end) as last_purchase_date,
-        count(distinct case when orders.is_purchase then orders.order_key end) as frequency,
-        sum(orders.net_revenue) as monetary,
-        sum(case when orders.order_date > date_add('day', -1, cast(date_trunc('month', month_ends.month_end) as date)) then orders.net_revenue else 0 end) as month_revenue
-    from month_ends
-    inner join orders
-        on orders.order_date <= month_ends.month_end
-        and orders.order_date > date_add('day', -{{ var('segment_window_days', '730') }}, month_ends.month_end)
-    group by month_ends.month_end, orders.customer_key
+        customer_month_ends.month_end,
+        customer_month_ends.customer_key,
+        max(moves.last_purchase_date) over (
+            partition by customer_month_ends.customer_key order by customer_month_ends.month_end rows between unbounded preceding and current row
+        ) as last_purchase_date,
+        sum(coalesce(moves.purchases, 0)) over (
+            partition by customer_month_ends.customer_key order by customer_month_ends.month_end rows between unbounded preceding and current row
+        ) as frequency,
+        sum(coalesce(moves.revenue, 0)) over (
+            partition by customer_month_ends.customer_key order by customer_month_ends.month_end rows between unbounded preceding and current row
+        ) as monetary,
+        coalesce(moves.month_revenue, 0) as month_revenue
+    from (
+        select spans.customer_key, month_ends.month_end
+        from spans
+        inner join month_ends
+            on month_ends.month_end >= spans.first_end
+            and month_ends.month_end < spans.last_leave
+    ) as customer_month_ends
+    left join moves
+        on moves.customer_key = customer_month_ends.customer_key
+        and moves.month_end = customer_month_ends.month_end
 ),
 
 measured as (

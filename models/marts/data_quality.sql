@@ -11,11 +11,7 @@ with landed as (
         _source_file as source_file,
         business_date,
         order_id is not null and sku is not null and order_ts is not null and quantity is not null and unit_price is not null and description is not null as key_complete,
-        customer_id is not null as identified,
-        row_number() over (
-            partition by order_id, sku, quantity, unit_price, order_ts, customer_id
-            order by _ingested_at, _source_file, _source_line
-        ) as occurrence
+        customer_id is not null as identified
     from {{ source('pos', 'pos_lines') }}
 
     union all
@@ -27,8 +23,7 @@ with landed as (
         _source_file,
         business_date,
         call_id is not null and started_at is not null and agent_id is not null and queue is not null and answered is not null,
-        customer_id is not null,
-        row_number() over (partition by call_id order by _ingested_at, _source_file, _source_line)
+        customer_id is not null
     from {{ source('calls', 'calls') }}
 
     union all
@@ -40,8 +35,7 @@ with landed as (
         _source_file,
         business_date,
         event_id is not null and session_id is not null and event_type is not null and item_id is not null,
-        customer_id is not null,
-        row_number() over (partition by event_id order by _ingested_at, _source_file, _source_line)
+        customer_id is not null
     from {{ source('web', 'web_events') }}
 
     union all
@@ -53,8 +47,7 @@ with landed as (
         _source_file,
         business_date,
         source_customer_id is not null and source_person_id is not null and postcode is not null and city is not null,
-        source_customer_id is not null,
-        row_number() over (partition by source_system, source_customer_id, updated_at order by _ingested_at, _source_file, _source_line)
+        source_customer_id is not null
     from {{ source('customers', 'customer_profiles') }}
 
     union all
@@ -66,8 +59,7 @@ with landed as (
         _source_file,
         business_date,
         response_id is not null and score is not null and order_id is not null,
-        source_customer_id is not null or order_id is not null,
-        row_number() over (partition by response_id, order_id order by _ingested_at, _source_file, _source_line)
+        source_customer_id is not null or order_id is not null
     from {{ source('surveys', 'survey_responses') }}
 
     union all
@@ -79,8 +71,7 @@ with landed as (
         _source_file,
         business_date,
         order_id is not null and source_customer_id is not null and purchased_at is not null and status is not null,
-        source_customer_id is not null,
-        row_number() over (partition by order_id order by _ingested_at, _source_file, _source_line)
+        source_customer_id is not null
     from {{ source('web-orders', 'web_orders') }}
 
     union all
@@ -92,8 +83,7 @@ with landed as (
         _source_file,
         business_date,
         order_id is not null and item_number is not null and product_id is not null and price is not null,
-        cast(null as boolean),
-        row_number() over (partition by order_id, item_number order by _ingested_at, _source_file, _source_line)
+        cast(null as boolean)
     from {{ source('web-order-items', 'web_order_items') }}
 
     union all
@@ -105,8 +95,7 @@ with landed as (
         _source_file,
         business_date,
         order_id is not null and payment_sequence is not null and payment_type is not null and payment_value is not null,
-        cast(null as boolean),
-        row_number() over (partition by order_id, payment_sequence order by _ingested_at, _source_file, _source_line)
+        cast(null as boolean)
     from {{ source('web-payments', 'web_payments') }}
 
     union all
@@ -118,8 +107,7 @@ with landed as (
         _source_file,
         business_date,
         campaign_id is not null and channel is not null and start_date is not null and end_date is not null,
-        cast(null as boolean),
-        row_number() over (partition by campaign_id order by _ingested_at, _source_file, _source_line)
+        cast(null as boolean)
     from {{ source('campaigns', 'marketing_campaigns') }}
 
     union all
@@ -131,9 +119,76 @@ with landed as (
         _source_file,
         business_date,
         campaign_id is not null and source_system is not null and source_customer_id is not null and is_control is not null,
-        source_customer_id is not null,
-        row_number() over (partition by campaign_id, source_system, source_customer_id order by _ingested_at, _source_file, _source_line)
+        source_customer_id is not null
     from {{ source('campaign-members', 'marketing_campaign_members') }}
+),
+
+-- Each key's first landing (its earliest _ingested_at): every later row with the key is a
+-- duplicate, counted on its own ingest day (rows landed that day minus the keys first seen that day).
+first_seen as (
+    select 'pos' as feed, cast(min(_ingested_at) as date) as ingest_date
+    from {{ source('pos', 'pos_lines') }}
+    group by order_id, sku, quantity, unit_price, order_ts, customer_id
+
+    union all
+
+    select 'calls' as feed, cast(min(_ingested_at) as date) as ingest_date
+    from {{ source('calls', 'calls') }}
+    group by call_id
+
+    union all
+
+    select 'web' as feed, cast(min(_ingested_at) as date) as ingest_date
+    from {{ source('web', 'web_events') }}
+    group by event_id
+
+    union all
+
+    select 'customers' as feed, cast(min(_ingested_at) as date) as ingest_date
+    from {{ source('customers', 'customer_profiles') }}
+    group by source_system, source_customer_id, updated_at
+
+    union all
+
+    select 'surveys' as feed, cast(min(_ingested_at) as date) as ingest_date
+    from {{ source('surveys', 'survey_responses') }}
+    group by response_id, order_id
+
+    union all
+
+    select 'web-orders' as feed, cast(min(_ingested_at) as date) as ingest_date
+    from {{ source('web-orders', 'web_orders') }}
+    group by order_id
+
+    union all
+
+    select 'web-order-items' as feed, cast(min(_ingested_at) as date) as ingest_date
+    from {{ source('web-order-items', 'web_order_items') }}
+    group by order_id, item_number
+
+    union all
+
+    select 'web-payments' as feed, cast(min(_ingested_at) as date) as ingest_date
+    from {{ source('web-payments', 'web_payments') }}
+    group by order_id, payment_sequence
+
+    union all
+
+    select 'campaigns' as feed, cast(min(_ingested_at) as date) as ingest_date
+    from {{ source('campaigns', 'marketing_campaigns') }}
+    group by campaign_id
+
+    union all
+
+    select 'campaign-members' as feed, cast(min(_ingested_at) as date) as ingest_date
+    from {{ source('campaign-members', 'marketing_campaign_members') }}
+    group by campaign_id, source_system, source_customer_id
+),
+
+first_seen_daily as (
+    select feed, ingest_date, count(*) as first_rows
+    from first_seen
+    group by feed, ingest_date
 ),
 
 landed_daily as (
@@ -147,8 +202,7 @@ landed_daily as (
         max(business_date) as last_business_date,
         sum(case when key_complete then 1 else 0 end) as key_complete_rows,
         count(identified) as identifiable_rows,
-        sum(case when identified then 1 else 0 end) as identified_rows,
-        sum(case when occurrence > 1 then 1 else 0 end) as duplicate_rows
+        sum(case when identified then 1 else 0 end) as identified_rows
     from landed
     group by feed, ingest_date
 ),
@@ -178,8 +232,11 @@ joined as (
         coalesce(landed_daily.key_complete_rows, 0) as key_complete_rows,
         landed_daily.identifiable_rows,
         landed_daily.identified_rows,
-        coalesce(landed_daily.duplicate_rows, 0) as duplicate_rows
+        coalesce(landed_daily.rows_landed - coalesce(first_seen_daily.first_rows, 0), 0) as duplicate_rows
     from landed_daily
+    left join first_seen_daily
+        on first_seen_daily.feed = landed_daily.feed
+        and first_seen_daily.ingest_date = landed_daily.ingest_date
     full outer join quarantined_daily
         on quarantined_daily.feed = landed_daily.feed
         and quarantined_daily.ingest_date = landed_daily.ingest_date

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadAudience, loadAudiences, type Audience } from '../audiences/definition.js';
 import { vendorFile } from '../audiences/files.js';
-import { assertNotRecorded, listExports, writeExportRecord, type ExportManifest } from '../audiences/records.js';
+import { assertNotRecorded, exportIdOf, listExports, writeExportRecord, type ExportManifest } from '../audiences/records.js';
 import { queryCandidates, selectMembers, type Selection } from '../audiences/select.js';
 import type { Lake } from '../lake/lake.js';
 import { parseVars, type WarehouseSettings } from './settings.js';
@@ -104,7 +104,7 @@ export async function exportAudience(lake: Lake, name: string, options: ExportOp
       const reasons = Object.entries(selection.excluded).filter(([, n]) => n > 0).map(([r, n]) => `${r.replace(/_/g, ' ')} ${n}`);
       throw new Error(`${audience.file}: nobody to send to: ${selection.segment} in the segment${reasons.length ? `, excluded: ${reasons.join(', ')}` : ''}; nothing was written`);
     }
-    const exportId = `${d.name}-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+    const exportId = exportIdOf(d.name, now);
     await assertNotRecorded(lake, exportId);
     const outDir = path.resolve(options.out ?? 'exports');
     await mkdir(outDir, { recursive: true, mode: 0o700 });

@@ -3,8 +3,8 @@ import type { Lake } from '../lake/lake.js';
 import type { WarehouseSettings } from './settings.js';
 import { withWarehouse } from './warehouse.js';
 
-/** Columns that differ by design between two builds (the build's own id and time). */
-const PER_BUILD_COLUMNS = new Set(['run_id', 'built_at']);
+/** Columns that differ by design between two builds (the build's own id and time, the id of the build that trained the matching parameters). */
+const PER_BUILD_COLUMNS = new Set(['run_id', 'built_at', 'trained_run_id']);
 
 /** Floats compared to 10 significant digits: engines sum in different orders. */
 export const canonical = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? Number(value.toPrecision(10)) : value);

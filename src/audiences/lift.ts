@@ -1,6 +1,6 @@
 import type { ProgramModel } from '../models/program.js';
 import { EXPORTS_FEED, MEMBERS_TABLE } from './records.js';
-import { welch } from './stats.js';
+import { studentTQuantile, welch, type WelchResult } from './stats.js';
 
 /**
  * audience_lift: each recorded audience export (src/audiences/records.ts) measured over its
@@ -60,6 +60,12 @@ export const AUDIENCE_LIFT: ProgramModel = {
     { name: 'roi_high', type: 'DOUBLE', description: 'ROI at the upper bound.' },
     { name: 'lift_significant', type: 'BOOLEAN', description: 'The 95% interval of lift_per_customer excludes 0.' },
     { name: 'lift_verdict', type: 'VARCHAR', description: 'Plain words: significant lift, significant loss, not significant, or too small to measure.' },
+    {
+      name: 'detectable_lift_per_customer',
+      type: 'DOUBLE',
+      description:
+        'The smallest lift per customer these groups could show: (t(0.975) + t(0.80)) × the standard error, i.e. a true lift this large is found significant 4 times in 5 (80% power). A lift below it cannot be told from no effect at this size.',
+    },
   ],
   async build({ engine, ref }) {
     const members = engine.sourceRelation(EXPORTS_FEED, MEMBERS_TABLE);
@@ -110,6 +116,12 @@ order by window_start, export_id, is_control`);
     return out;
   },
 };
+
+/** Minimum detectable difference at 95% confidence and 80% power, from Welch's standard error and degrees of freedom. */
+function detectable(w: WelchResult): number | null {
+  if (w.standardError === null || w.degreesOfFreedom === null) return null;
+  return (studentTQuantile(0.975, w.degreesOfFreedom) + studentTQuantile(0.8, w.degreesOfFreedom)) * w.standardError;
+}
 
 const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
 const round = (v: number | null, places = 2) => (v === null || !Number.isFinite(v) ? null : Math.round(v * 10 ** places) / 10 ** places);
@@ -183,5 +195,6 @@ export function liftRow(exportId: string, target: Record<string, unknown> | unde
     round(roiOf(incHigh), 4),
     significant,
     measurable ? verdict : 'too small to measure: no target or no control group',
+    round(detectable(revenue), 4),
   ];
 }

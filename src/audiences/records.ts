@@ -19,6 +19,11 @@ import type { Lake } from '../lake/lake.js';
 export const EXPORTS_FEED = 'audience-exports';
 export const MEMBERS_TABLE = 'audience_members';
 
+/** One export's id: the audience and the export's UTC time to the second (`win-back-at-risk-20261031T010000Z`). */
+export function exportIdOf(audience: string, exportedAt: Date): string {
+  return `${audience}-${exportedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+}
+
 export const MEMBER_COLUMNS: { name: string; type: string; doc: string }[] = [
   { name: 'export_id', type: 'VARCHAR', doc: 'One export: <audience>-<UTC timestamp>' },
   { name: 'audience', type: 'VARCHAR', doc: 'Audience name (the YAML file name)' },

@@ -40,6 +40,9 @@ const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:
 /** Marts whose columns the segment may use beyond customer_360's, joined on customer_key. */
 export const SEGMENT_MARTS = ['customer_rfm', 'customer_clv', 'customer_lifecycle'] as const;
 
+/** Every model an export reads (segmentSql): a build of these (and what they are built from) is enough to export. */
+export const EXPORT_MODELS = ['customer_360', 'next_best_product', ...SEGMENT_MARTS, 'int_contacts', 'stg_calls', 'int_customer_keys', 'dim_customer', 'int_customer_consent'] as const;
+
 /** The build's vars an export honours, with the marts' defaults: who a caller is, what a complaint is. */
 export interface SegmentVars {
   calls_customer_system?: string;

@@ -5,12 +5,15 @@
  *   dim_customer           the golden record per customer_key (survivorship: src/customers/golden.ts)
  *   customer_match_review  pairs a person should decide (export, fill `decision`, ingest as match-decisions)
  *   customer_key_events    every key created, merged or split, across builds
- * The previous build's customer_xref and customer_key_events are the memory that keeps keys stable.
+ *   customer_match_params  the matching parameters and how many records they were trained on
+ * The previous build's customer_xref and customer_key_events are the memory that keeps keys stable;
+ * its customer_match_params spare an incremental build the training while the records grow little.
  */
 import type { Engine, RowsRequest } from '../engine/engine.js';
 import type { ProgramContext, ProgramModel } from '../models/program.js';
 import { goldenRecord } from './golden.js';
-import { matchProfiles, type Decision, type KeyEvent, type MatchResult, type XrefRow } from './match/index.js';
+import { loadParams, saveParams, type FsParams } from './match/fellegiSunter.js';
+import { matchProfiles, type Decision, type KeyEvent, type MatchResult, type ReviewRow, type XrefRow } from './match/index.js';
 import type { RawProfile, StandardProfile } from './profile.js';
 import { standardizeProfile, type CountryCode } from './standardize/index.js';
 
@@ -27,6 +30,29 @@ interface MasterRun {
   result: MatchResult;
   /** customer_key_events as the previous build left it (the log only grows). */
   earlierEvents: Record<string, unknown>[];
+  /** The customer_match_params row: the parameters used, the records they were trained on, the run that trained them. */
+  params: [string, number, string];
+}
+
+/** Records may grow by this share (var match_retrain_growth) before an incremental build trains the parameters again. */
+const RETRAIN_GROWTH = 0.1;
+
+/**
+ * The parameters an incremental build reuses: the previous build's, while the records have not
+ * grown by more than var match_retrain_growth since they were trained (a full build, match_mode
+ * full, or parameters of another crmlake version train again).
+ */
+function reusableParams(stored: Record<string, unknown> | undefined, records: number, vars: ProgramContext['vars']): { params: FsParams; row: [string, number, string] } | undefined {
+  if (!stored || vars.match_mode === 'full') return undefined;
+  const growth = Number(vars.match_retrain_growth ?? RETRAIN_GROWTH);
+  if (!(growth >= 0)) throw new Error(`var match_retrain_growth must be a share ≥ 0 (0.1 = retrain when the records grew by 10%), not '${vars.match_retrain_growth}'`);
+  const trainedOn = Number(stored.trained_records);
+  if (!(records <= trainedOn * (1 + growth))) return undefined;
+  try {
+    return { params: loadParams(String(stored.params)), row: [String(stored.params), trainedOn, String(stored.trained_run_id)] };
+  } catch {
+    return undefined;
+  }
 }
 
 /** One matching per build and engine: the other three models read what customer_xref computed. */
@@ -112,19 +138,24 @@ async function runMaster(context: ProgramContext): Promise<MasterRun> {
     from_key: (e.from_key as string | null) ?? null,
     record_ids: String(e.record_ids ?? '').split(' ').filter(Boolean),
   }));
+  const previousReview = (await previousRows(context.engine, 'customer_match_review')) as unknown as ReviewRow[] | undefined;
+  const reused = previous?.length ? reusableParams((await previousRows(context.engine, 'customer_match_params'))?.[0], profiles.length, context.vars) : undefined;
   const decisions = (await context.engine.query(`SELECT record_id_a, record_id_b, decision, reviewer FROM ${context.ref(DECISIONS)}`)).rows as unknown as Decision[];
   // The matcher's own defaults (merge ≥ 0.5, review ≥ 0.05) are the ones measured by bench/match.ts.
   const thresholds =
     context.vars.match_merge_probability || context.vars.match_review_probability
       ? { merge: Number(context.vars.match_merge_probability ?? 0.5), review: Number(context.vars.match_review_probability ?? 0.05) }
       : undefined;
+  const runId = new Date().toISOString();
   const result = matchProfiles(profiles, {
+    params: reused?.params,
     previous: previous?.length ? previous : undefined,
     previousEvents,
+    previousReview,
     decisions,
     thresholds,
     mode: context.vars.match_mode === 'full' ? 'full' : undefined,
-    runId: new Date().toISOString(),
+    runId,
   });
   const { stats } = result;
   context.note(
@@ -132,9 +163,15 @@ async function runMaster(context: ProgramContext): Promise<MasterRun> {
       `${stats.candidatePairs.toLocaleString('en-US')} candidate pairs, ${stats.review} to review; keys created ${stats.keys.created}, merged ${stats.keys.merged}, split ${stats.keys.split}` +
       (decisions.length ? `; ${decisions.length} review decision(s) applied` : ''),
   );
+  context.note(
+    reused
+      ? `matching parameters of ${reused.row[2]} reused (trained on ${reused.row[1].toLocaleString('en-US')} records; trained again when the records grow by ` +
+          `${Number(context.vars.match_retrain_growth ?? RETRAIN_GROWTH) * 100}%, var match_retrain_growth, or with match_mode=full)`
+      : `matching parameters trained on ${profiles.length.toLocaleString('en-US')} records`,
+  );
   const issues = profiles.reduce((n, p) => n + p.issues.length, 0);
   if (issues) context.note(`${issues.toLocaleString('en-US')} profile values not used (invalid or ambiguous): see dim_customer.issues`);
-  const run = { profiles, priority, result, earlierEvents };
+  const run: MasterRun = { profiles, priority, result, earlierEvents, params: reused?.row ?? [saveParams(result.params), profiles.length, runId] };
   runs.set(context.engine, run);
   return run;
 }
@@ -150,7 +187,7 @@ const XREF_COLUMNS: Column[] = [
   { name: 'record_id', type: 'VARCHAR', description: 'source_system:source_customer_id' },
   { name: 'source_system', type: 'VARCHAR', description: 'System the id belongs to' },
   { name: 'source_customer_id', type: 'VARCHAR', description: "The customer's id in that system" },
-  { name: 'match_rule', type: 'VARCHAR', description: "What placed the record: exact:<rule>, fuzzy (Fellegi-Sunter above the merge threshold), review:same (a reviewer's decision) or new" },
+  { name: 'match_rule', type: 'VARCHAR', description: "What placed the record: exact:<rule>, fuzzy (Fellegi-Sunter above the merge threshold), review:same (a reviewer's decision), mobile_only (a record with no name, placed with the one customer holding its mobile) or new" },
   { name: 'match_score', type: 'DOUBLE', description: 'Match probability of the link that placed it (1 for exact rules, NULL for new)' },
   { name: 'profile_hash', type: 'VARCHAR', description: 'Hash of the standardized profile: a changed record is matched again' },
 ];
@@ -158,6 +195,8 @@ const XREF_COLUMNS: Column[] = [
 const customerXref: ProgramModel = {
   name: 'customer_xref',
   file: FILE,
+  // The next build matches against these: written with every customer_xref, whatever the selection.
+  memory: ['customer_key_events', 'customer_match_review', 'customer_match_params'],
   refs: [RECORDS, DECISIONS],
   description:
     'Every customer id seen in any feed and the golden customer_key it belongs to. Records are standardized, de-duplicated on exact keys, ' +
@@ -286,5 +325,22 @@ const customerKeyEvents: ProgramModel = {
   },
 };
 
-export const CUSTOMER_MODELS: ProgramModel[] = [customerXref, dimCustomer, customerMatchReview, customerKeyEvents];
+const customerMatchParams: ProgramModel = {
+  name: 'customer_match_params',
+  file: FILE,
+  refs: ['customer_xref'],
+  description:
+    'The Fellegi-Sunter parameters customer_xref matched with (m and u per comparison level, prior, blocking, no personal data) and how many records ' +
+    'they were trained on. An incremental build reuses them until the records grow by var match_retrain_growth (default 0.1); a full build trains again.',
+  columns: [
+    { name: 'params', type: 'VARCHAR', description: 'The parameters as JSON (src/customers/match/fellegiSunter.ts FsParams)' },
+    { name: 'trained_records', type: 'INTEGER', description: 'Records the parameters were trained on' },
+    { name: 'trained_run_id', type: 'VARCHAR', description: 'The build that trained them (its start time)' },
+  ],
+  async build(context) {
+    return [masterRun(context, 'customer_match_params').params];
+  },
+};
+
+export const CUSTOMER_MODELS: ProgramModel[] = [customerXref, dimCustomer, customerMatchReview, customerKeyEvents, customerMatchParams];
 

@@ -64,6 +64,26 @@ export interface DemoOptions {
   seed?: number;
   /** Share of each campaign audience held out as control, default 0.2. */
   controlShare?: number;
+  /**
+   * The responses to an exported audience (`crmlake audience export`): its target group, as the
+   * source ids of the customers' records, and its response window. Each target places one more
+   * order in the window with chance `uplift` (the offer's effect); the held-out control group is
+   * not named here because it buys as it would have anyway. Everything else the generator writes
+   * stays byte-identical: the response orders are appended to the window's monthly files.
+   */
+  audienceResponse?: AudienceResponse;
+}
+
+export interface AudienceResponse {
+  /** First and last day of the response window, YYYY-MM-DD. */
+  start: string;
+  end: string;
+  /** The target group's source records as `system:id` (`pos:6200000123`, `web:W00000370`). */
+  targets: string[];
+  /** Chance a target places one more order in the window because of the offer (default 0.1). */
+  uplift?: number;
+  /** The offer: percent off that order (default 15). */
+  percentOff?: number;
 }
 
 /** One delivery for `crmlake ingest`: a feed, the mapping that reads the files, the files. */
@@ -89,6 +109,15 @@ export interface DemoManifest {
   /** Build variables the demo's sources need (`--var name=value`). */
   vars: Record<string, string>;
   campaigns: { id: string; treated: number; control: number }[];
+  /** What `audienceResponse` produced: targets found among the people, orders they placed because of the offer. */
+  audienceResponse?: {
+    targets: number;
+    orders: number;
+    storeOrders: number;
+    webOrders: number;
+    /** The files the response orders were appended to (relative paths); every other file is as without them. */
+    files: string[];
+  };
 }
 
 /** Per-source settings the customer master and the marts need for this company's files. */
@@ -110,6 +139,8 @@ export const DEMO_VARS: Record<string, string> = {
 };
 
 export const DEFAULT_CUSTOMERS = 2000;
+/** Default chance a targeted customer places one more order in the response window. */
+export const DEFAULT_AUDIENCE_UPLIFT = 0.1;
 export const DEFAULT_DAYS = 730;
 
 const DAY_MS = 86_400_000;
@@ -146,6 +177,8 @@ interface Member {
   discountLover: boolean;
   whale: boolean;
   lossMaker: boolean;
+  /** Buys a few times a year, mostly gift boxes and fine tea in quantity (presents for family and business). */
+  gifter: boolean;
   callRate: number;
   cards: { id: string; from: number }[];
   webAccount: string | null;
@@ -260,6 +293,7 @@ export function generateCompany(options: DemoOptions): DemoManifest {
   let callSeq = 0;
   let surveySeq = 0;
   const productsByMonth = Array.from({ length: 13 }, (_, m) => PRODUCTS.filter((p) => !p.months || p.months.includes(m)));
+  const giftBoxesByMonth = productsByMonth.map((list) => list.filter((p) => p.category === 'gift' && p.months));
   const productCum = productsByMonth.map((list) => CATEGORIES.map((c) => {
     const inCat = list.filter((p) => p.category === c);
     return { list: inCat, cum: cumulative(inCat.map((p) => p.weight)) };
@@ -313,6 +347,18 @@ export function generateCompany(options: DemoOptions): DemoManifest {
       if (line) line.qty++;
       else lines.push({ product, qty: 1 });
     }
+  };
+
+  /** A gift buyer's basket: a few boxes of the season's gift set or of fine tea, now and then one more thing. */
+  const giftLines = (r: Rng, day: number, prefs: Float64Array): Line[] => {
+    const boxes = giftBoxesByMonth[monthOf[day]!]!;
+    const main = boxes.length && r.chance(0.7) ? r.pick(boxes) : r.pick(FINE_GIFTS);
+    const lines: Line[] = [{ product: main, qty: 4 + r.int(6) }];
+    if (r.chance(0.6)) {
+      const extra = r.chance(0.5) ? r.pick(FINE_GIFTS) : pickProduct(r, day, prefs);
+      if (extra !== main) lines.push({ product: extra, qty: 1 + r.int(2) });
+    }
+    return lines;
   };
 
   const writeReceipt = (store: Store, day: number, second: number, card: string | null, lines: Line[], discount: number, returnOf?: string): string => {
@@ -479,6 +525,16 @@ export function generateCompany(options: DemoOptions): DemoManifest {
     return { id, cancelled };
   };
 
+  // ------------------------------------------------------------ the audience's targets (options.audienceResponse)
+  const response = options.audienceResponse;
+  const targets = response ? new Set(response.targets) : null;
+  const isTarget = (m: Member) =>
+    m.cards.some((c) => targets!.has(`pos:${c.id}`)) ||
+    (m.webAccount !== null && targets!.has(`web:${m.webAccount}`)) ||
+    (m.callsId !== null && targets!.has(`calls:${m.callsId}`)) ||
+    (m.partnerId !== null && targets!.has(`partner:${m.partnerId}`));
+  const responders: { m: Member; cardOn: (day: number) => string | null }[] = [];
+
   // ------------------------------------------------------------ people
   const factory = new PeopleFactory(rng);
   for (let idx = 0; idx < customers; idx++) {
@@ -490,8 +546,12 @@ export function generateCompany(options: DemoOptions): DemoManifest {
     const storeShare = kind < 0.5 ? 1 : kind < 0.82 ? 0.5 + r.next() * 0.4 : 0;
     const whale = r.chance(0.02);
     const lossMaker = !whale && r.chance(0.04);
-    const rate = gammaDraw(r, 1.4, 3.6 / 1.4) * (whale ? 2.5 : 1) + 0.3;
-    const churnPerYear = r.chance(0.3) ? 0.08 : 0.35 + r.next() * 0.5;
+    // Gift buyers shop in stores a few times a year and spend a lot each time: when they go quiet
+    // for a season they are the "At Risk, high CLV" customers a win-back campaign is for.
+    const gifter = !whale && !lossMaker && storeShare > 0 && r.chance(GIFTER_SHARE);
+    const rate = gifter ? gammaDraw(r, 2, 1) + 1.5 : gammaDraw(r, 1.4, 3.6 / 1.4) * (whale ? 2.5 : 1) + 0.3;
+    // Gift buyers are creatures of habit (the same shop for every festival): they churn less.
+    const churnPerYear = r.chance(gifter ? 0.6 : 0.3) ? 0.08 : (gifter ? 0.2 : 0.35) + r.next() * 0.5;
     const churnDay = Math.max(joinDay, 0) + Math.round(expo(r, 365 / churnPerYear));
     const prefs = cumulative(CATEGORIES.map((c) => (c === 'gift' ? 0.5 : c === 'tea' ? 3 : 1) * (0.3 + r.next())));
     const m: Member = {
@@ -505,6 +565,7 @@ export function generateCompany(options: DemoOptions): DemoManifest {
       discountLover: lossMaker || r.chance(0.1),
       whale,
       lossMaker,
+      gifter,
       callRate: lossMaker ? 2 : 0.9,
       cards: [],
       webAccount: null,
@@ -581,7 +642,7 @@ export function generateCompany(options: DemoOptions): DemoManifest {
     orders.sort((a, b) => a.day - b.day);
 
     for (const o of orders) {
-      const lines = basketLines(r, o.day, prefs, m.basket, whale);
+      const lines = gifter ? giftLines(r, o.day, prefs) : basketLines(r, o.day, prefs, m.basket, whale);
       const inWindow = treatedIn.find((c) => o.day >= c.start && o.day <= c.end);
       if (inWindow && inWindow.thresholds.length && r.chance(o.campaign ? 0.8 : 0.3)) {
         // Aim just over the lowest threshold the basket has not reached yet.
@@ -656,6 +717,7 @@ export function generateCompany(options: DemoOptions): DemoManifest {
       const phone = m.callerPhone === person.mobile ? writeMobile(r, person.mobile) : writeLandline(r, person.city, person.landline!);
       callsProfilesFile.line(csvLine(callsRow(r, person, m.callsId, phone, stamp(startMs, m.callsFirst, r), exportedAt, consent.statement('calls', m.callsFirst, null))));
     }
+    if (targets && isTarget(m)) responders.push({ m, cardOn });
     if (m.partnerId !== null) {
       const row = csvLine(partnerRow(r, person, m.partnerId, joinStamp, exportedAt));
       partnerFile.line(row);
@@ -685,6 +747,48 @@ export function generateCompany(options: DemoOptions): DemoManifest {
     for (let i = 0; i < sessions; i++) writeSession(day0, day, day0.int(86_400 - 3600), null, generic, { depth: 3 });
     const calls = poisson(day0, unknownCallsPerDay * webSeason[day]!);
     for (let i = 0; i < calls; i++) writeCall(day0, day, null);
+  }
+
+  // ------------------------------------------------------------ responses to an exported audience
+  // Appended after everything else, from a random stream of their own and with ids that follow
+  // the last ones: every other row of every file is what the run without them writes.
+  let audienceResponse: DemoManifest['audienceResponse'];
+  if (response) {
+    const dayOf = (date: string, what: string) => {
+      const ms = Date.parse(`${date}T00:00:00Z`);
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(ms)) throw new Error(`audienceResponse.${what} must be a date written YYYY-MM-DD, not "${date}"`);
+      return Math.round((ms - startMs) / DAY_MS);
+    };
+    const first = Math.max(0, dayOf(response.start, 'start'));
+    const last = Math.min(days - 1, dayOf(response.end, 'end'));
+    const uplift = response.uplift ?? DEFAULT_AUDIENCE_UPLIFT;
+    const percentOff = response.percentOff ?? 15;
+    const ar = new Rng((seed ^ 0x27d4eb2f) >>> 0);
+    audienceResponse = { targets: responders.length, orders: 0, storeOrders: 0, webOrders: 0, files: [] };
+    sinks.track();
+    for (const { m, cardOn } of first <= last ? responders : []) {
+      if (!ar.chance(uplift)) continue;
+      const day = first + ar.int(last - first + 1);
+      const card = cardOn(day);
+      const web = m.webAccount !== null && m.webFrom <= day;
+      const store = card !== null && m.storeShare > 0 && (!web || ar.chance(m.storeShare));
+      if (!store && !web) continue;
+      const lines = m.gifter ? giftLines(ar, day, m.prefs) : basketLines(ar, day, m.prefs, m.basket, m.whale);
+      const value = gross(lines);
+      const discount = Math.round((value * percentOff) / 100);
+      if (store) {
+        const shop = ar.chance(0.85) ? m.person.store : STORES[pickWeighted(ar, storeCum)]!;
+        writeReceipt(shop, day, 10 * 3600 + ar.int(11 * 3600), card, lines, discount);
+        audienceResponse.storeOrders++;
+      } else {
+        const second = 8 * 3600 + ar.int(15 * 3600);
+        const order = writeWebOrder(ar, day, second, m.webAccount!, lines, discount);
+        writeSession(ar, day, second - 300, m.webAccount, m.prefs, { lines, orderId: order.id, value });
+        audienceResponse.webOrders++;
+      }
+      audienceResponse.orders++;
+    }
+    audienceResponse.files = sinks.touchedFiles();
   }
 
   // ------------------------------------------------------------ campaigns and audiences
@@ -751,10 +855,16 @@ export function generateCompany(options: DemoOptions): DemoManifest {
     deliveries,
     vars: { ...DEMO_VARS },
     campaigns: campaigns.map((c) => ({ id: c.id, treated: c.treated, control: c.control })),
+    ...(audienceResponse ? { audienceResponse } : {}),
   };
 }
 
 const QUEUE_CUM = cumulative(CALL_QUEUES.map((q) => q.weight));
+
+/** Share of store-going members (not corporate, not loss-makers) who buy gifts a few times a year. */
+const GIFTER_SHARE = 0.15;
+/** What gift buyers take when no festive gift box is in season: fine tea and teaware. */
+const FINE_GIFTS = PRODUCTS.filter((p) => ['T001', 'T006', 'T007', 'T008', 'W002', 'W008'].includes(p.sku));
 
 /** A member's own random stream (consent), so drawing it never shifts the company's other data. */
 function memberRng(seed: number, idx: number, salt: number): Rng {

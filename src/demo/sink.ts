@@ -54,8 +54,19 @@ export function csvLine(values: (string | number | null | undefined)[], delimite
 /** A set of files keyed by name (one per month and layout), opened on first use. */
 export class SinkSet {
   private sinks = new Map<string, FileSink>();
+  private touched: Set<string> | null = null;
 
   constructor(private readonly root: string) {}
+
+  /** From now on, remember which files `get` hands out (`touchedFiles`). */
+  track(): void {
+    this.touched = new Set();
+  }
+
+  /** Relative paths of the files handed out since `track`, sorted. */
+  touchedFiles(): string[] {
+    return [...(this.touched ?? [])].sort();
+  }
 
   /** Whether the file was opened already (a generator writes a file's first rows once). */
   has(relative: string): boolean {
@@ -63,6 +74,7 @@ export class SinkSet {
   }
 
   get(relative: string, header: string, encoding: 'utf-8' | 'gbk' = 'utf-8'): FileSink {
+    this.touched?.add(relative);
     let sink = this.sinks.get(relative);
     if (!sink) {
       sink = new FileSink(path.join(this.root, relative), encoding, header);

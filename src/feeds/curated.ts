@@ -4,17 +4,26 @@ import type { Lake } from '../lake/lake.js';
 import { quoteIdent, sqlString } from '../engine/sql.js';
 import { LINEAGE_COLUMNS, type FeedDefinition } from './feed.js';
 
+/** One delivery's lineage values, stamped on every curated row it lands (LINEAGE_COLUMNS but the line). */
+export interface Lineage {
+  _source_file: string;
+  _source_sha256: string;
+  /** `YYYY-MM-DD HH:MM:SS.mmm`, UTC. */
+  _ingested_at: string;
+  _mapping: string;
+}
+
 /**
  * The SELECT list of a curated row, from a relation of the feed's canonical columns as text plus
  * `_source_line`: each column cast to its type (or computed, for derived columns), then the
  * lineage columns with this delivery's values. Both ingest paths land rows through it.
  */
-export function curatedColumnsSql(feed: FeedDefinition, lineage: Record<string, string>): string {
+export function curatedColumnsSql(feed: FeedDefinition, lineage: Lineage): string {
   const typed = feed.columns.map((c) =>
     c.name in feed.derivedSql ? `${feed.derivedSql[c.name]} AS ${quoteIdent(c.name)}` : `CAST(${quoteIdent(c.name)} AS ${c.type}) AS ${quoteIdent(c.name)}`,
   );
   const lineageTyped = LINEAGE_COLUMNS.map((c) =>
-    c.name === '_source_line' ? `CAST(_source_line AS BIGINT) AS _source_line` : `CAST(${sqlString(lineage[c.name]!)} AS ${c.type}) AS ${c.name}`,
+    c.name === '_source_line' ? `CAST(_source_line AS BIGINT) AS _source_line` : `CAST(${sqlString(lineage[c.name as keyof Lineage])} AS ${c.type}) AS ${c.name}`,
   );
   return [...typed, ...lineageTyped].join(', ');
 }

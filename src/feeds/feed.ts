@@ -38,8 +38,11 @@ export interface FeedDefinition {
    * canonical text of every staged column exactly as the validator would return it. `ok` may be
    * stricter than the validator (a file with a row it rejects takes the JavaScript path, which
    * has the last word), never looser. Undefined when a mapping's rules have no SQL form.
+   * `recheckWith`, over the same mapped fields: when the validator keeps per-file state, the
+   * group of rows that state depends on (rows sharing a non-NULL value with a row `ok` rejects
+   * are checked by the validator with it, in file order, instead of landing in SQL).
    */
-  sqlRules?(mapping: Mapping): { ok: string; columns: Record<string, string> } | undefined;
+  sqlRules?(mapping: Mapping): { ok: string; columns: Record<string, string>; recheckWith?: string } | undefined;
 }
 
 /** Lineage columns added to every curated row. */

@@ -1,37 +1,51 @@
 /**
  * Ingest's fast path: DuckDB parses, maps, checks and casts a whole file in SQL, with no row
- * passing through JavaScript. It lands a file only when it can prove the JavaScript path would
- * land exactly the same rows with the same values and line numbers and reject none: a UTF-8 CSV
- * whose every record is one physical line, a mapping and feed rules with SQL forms, and every
- * row passing checks that are at least as strict as the JavaScript ones. Anything else (a
- * rejected row, a quoted line break, GBK, a transform with no SQL form, any error) returns
- * undefined and the file takes the JavaScript path, which has the last word on every reason.
+ * passing through JavaScript. It lands the rows it can prove the JavaScript path would land with
+ * the same values and line numbers: a UTF-8 CSV whose every record is one physical line, a
+ * mapping and feed rules with SQL forms, and rows passing checks that are at least as strict as
+ * the JavaScript ones. The rows those checks flag (few, in a real file) are handed back to the
+ * JavaScript checks, which have the last word on every row they see and every reason: they land
+ * the ones the SQL checks were only stricter about and quarantine the rest with line, field and
+ * reason. Anything else (a quoted line break, GBK, a transform with no SQL form, more flagged rows
+ * than RECHECK_MAX, any error) returns undefined and the whole file takes the JavaScript path.
+ * A file spanning more than DATES_PER_COPY business dates is written in batches of dates.
  */
 import { createReadStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Lake } from '../lake/lake.js';
 import { quoteIdent, sqlString } from '../engine/sql.js';
-import { curatedColumnsSql, moveIntoLake, partitionFiles } from './curated.js';
+import { curatedColumnsSql, type Lineage, moveIntoLake, partitionFiles } from './curated.js';
 import type { FeedDefinition } from './feed.js';
 import { mappingSql, type Mapping } from './mapping.js';
 import { canonicalOkSql } from './parse.js';
-import { readRecords } from './records.js';
+import { readRecords, type SourceRecord } from './records.js';
 
 export interface SqlLanding {
   read: number;
   landed: number;
   curated: string[];
   businessDates: { min: string; max: string } | null;
+  /**
+   * The records the SQL checks flagged, header first, as the JavaScript reader reads them: the
+   * caller runs them through the JavaScript checks. Not counted in `read` or `landed`.
+   */
+  recheck?: SourceRecord[];
 }
+
+/** Flagged rows held in memory for the JavaScript checks; a file with more takes the JavaScript path whole. */
+export const RECHECK_MAX = 50_000;
+
+/** Business dates (partitions) one COPY writes: a month's, with room to spare; more pass 256 MB with wide tables. */
+const DATES_PER_COPY = 62;
 
 export interface SqlLandingContext {
   feed: FeedDefinition;
   mapping: Mapping;
   dateWindow?: { from: string; to: string };
-  lineage: Record<string, string>;
+  lineage: Lineage;
   /** Scratch folder of this file. */
   scratch: string;
   /** Curated file name without `.parquet`: `<stem>-<sha8>`. */
@@ -152,12 +166,13 @@ export async function landWithSql(lake: Lake, connection: DuckDBConnection, file
   if (!rules) return undefined;
   const lines = await countLines(file, source.delimiter, source.quote, context.maxFieldChars);
   if (lines === undefined || lines === 0) return undefined;
-  let header: string[] | undefined;
+  let headerValues: string[] | undefined;
   for await (const record of readRecords(file, source, [])) {
-    header = record.values?.map((v) => v.trim());
+    headerValues = record.values;
     break;
   }
-  if (!header || header.some((h) => /[\r\n\uFFFD]/.test(h))) return undefined;
+  const header = headerValues?.map((v) => v.trim());
+  if (!header || !headerValues || header.some((h) => /[\r\n\uFFFD]/.test(h))) return undefined;
   const column = (i: number) => `c${i}`;
   // Spaces trimmed as the JavaScript mapper trims (the scan above saw no other white space);
   // trim() only where there is something to trim, as it copies every value it is given.
@@ -195,7 +210,8 @@ export async function landWithSql(lake: Lake, connection: DuckDBConnection, file
       `CREATE OR REPLACE TEMP VIEW fast_rows AS ` +
         `WITH numbered AS (SELECT rowid + 2 AS _source_line, ${trimmed} FROM fast_source), ` +
         `mapped AS (SELECT _source_line, coalesce(${mapped.ok}, false) AS _mapped_ok, ${mappedFields} FROM numbered), ` +
-        `checked AS (SELECT _source_line, coalesce(_mapped_ok AND ${rules.ok}, false) AS _rules_ok, ${canonical} FROM mapped) ` +
+        `checked AS (SELECT _source_line, coalesce(_mapped_ok AND ${rules.ok}, false) AS _rules_ok, ` +
+          `${rules.recheckWith ?? 'CAST(NULL AS VARCHAR)'} AS _recheck_group, ${canonical} FROM mapped) ` +
         `SELECT *, coalesce(_rules_ok AND ${castOk.join(' AND ')} AND ${partition} IS NOT NULL AND ${windowOk}, false) AS _ok FROM checked`;
     await connection.run(viewSql);
     // Every record one line: a skipped blank line or a record over two lines shifts the numbers.
@@ -203,18 +219,71 @@ export async function landWithSql(lake: Lake, connection: DuckDBConnection, file
     const rows = Number(counted.getRows()[0]![0] as bigint);
     if (rows !== lines - 1) return undefined;
     if (rows === 0) return { read: 0, landed: 0, curated: [], businessDates: null };
-    // One pass: a row that fails any check stops the COPY, and the file takes the JavaScript path.
-    await connection.run(
-      `COPY (SELECT ${curatedColumnsSql(feed, lineage)}, ` +
-        `CASE WHEN _ok THEN CAST(${partition} AS VARCHAR) ELSE error('row ' || _source_line || ' needs the JavaScript checks') END AS dt FROM fast_rows) ` +
-        `TO ${sqlString(chunkDir)} (FORMAT parquet, PARTITION_BY (dt))`,
-    );
-    const uploads = await partitionFiles(chunkDir, (dir, n) => `curated/${feed.table}/${dir}/${fileStem}${n ? `-${n}` : ''}.parquet`);
+    // Business dates written per COPY: every open date partition holds buffers for each column,
+    // and a file spanning years (an order export) would pass the memory limit in one statement.
+    const dates = (await connection.runAndReadAll(`SELECT DISTINCT CAST(${partition} AS VARCHAR) AS d FROM fast_rows WHERE ${partition} IS NOT NULL ORDER BY d`))
+      .getRows()
+      .map((r) => String(r[0]));
+    const bounds = dates.filter((_, i) => i > 0 && i % DATES_PER_COPY === 0);
+    const batches = [undefined, ...bounds].map((from, i) => ({ from, to: bounds[i] }));
+    const copy = async (from: string, where: string, dt: string) => {
+      await mkdir(chunkDir, { recursive: true });
+      for (const [i, batch] of batches.entries()) {
+        const date = `CAST(${partition} AS VARCHAR)`;
+        const conditions = [where, ...(batch.from ? [`${date} >= ${sqlString(batch.from)}`] : []), ...(batch.to ? [`${date} < ${sqlString(batch.to)}`] : [])];
+        await connection.run(
+          `COPY (SELECT ${curatedColumnsSql(feed, lineage)}, ${dt} AS dt FROM ${from} WHERE ${conditions.join(' AND ')}) ` +
+            `TO ${sqlString(path.join(chunkDir, String(i)))} (FORMAT parquet, PARTITION_BY (dt))`,
+        );
+      }
+    };
+    let recheck: SourceRecord[] | undefined;
+    try {
+      // One pass for a clean file of a few weeks: a row that fails any check stops the COPY.
+      if (batches.length > 1) throw new Error('written in batches of dates, from a table');
+      await copy('fast_rows', 'true', `CASE WHEN _ok THEN CAST(${partition} AS VARCHAR) ELSE error('row ' || _source_line || ' needs the JavaScript checks') END`);
+    } catch {
+      // Some rows fail a check (or a cast, evaluated before the check stops the COPY): the
+      // checks run once more into a table, DuckDB lands the rows that pass and the flagged ones
+      // go to the JavaScript checks as read from the file.
+      await rm(chunkDir, { recursive: true, force: true });
+      // With the rows the validator's per-file state ties them to (feed.sqlRules recheckWith).
+      await connection.run(`CREATE OR REPLACE TEMP TABLE fast_checked AS SELECT * FROM fast_rows`);
+      await connection.run(
+        `CREATE OR REPLACE TEMP TABLE fast_recheck AS SELECT _source_line FROM fast_checked WHERE NOT _ok OR _recheck_group IN ` +
+          `(SELECT _recheck_group FROM fast_checked WHERE NOT _ok AND _recheck_group IS NOT NULL)`,
+      );
+      const counted = await connection.runAndReadAll(`SELECT count(*)::BIGINT FROM fast_recheck`);
+      const flagged = Number(counted.getRows()[0]![0] as bigint);
+      if (flagged > RECHECK_MAX || flagged === rows) return undefined;
+      await copy('fast_checked', '_source_line NOT IN (SELECT _source_line FROM fast_recheck)', `CAST(${partition} AS VARCHAR)`);
+      if (flagged > 0) {
+        const values = header.map((_, i) => `coalesce(c${i}, '')`).join(', ');
+        const records = await connection.runAndReadAll(
+          `SELECT rowid + 2 AS line, [${values}] AS values FROM fast_source WHERE rowid + 2 IN (SELECT _source_line FROM fast_recheck) ORDER BY line`,
+        );
+        recheck = [{ line: 1, values: headerValues }, ...records.getRowObjectsJS().map((r) => ({ line: Number(r.line), values: r.values as string[] }))];
+      }
+    }
+    const uploads: [string, string][] = [];
+    for (const i of batches.keys()) {
+      const dir = path.join(chunkDir, String(i));
+      if (await stat(dir).catch(() => undefined)) {
+        uploads.push(...(await partitionFiles(dir, (partitionDir, n) => `curated/${feed.table}/${partitionDir}/${fileStem}${n ? `-${n}` : ''}.parquet`)));
+      }
+    }
     await moveIntoLake(lake, uploads);
     const curated = uploads.map(([, key]) => key);
-    const dates = curated.map((key) => /\/dt=(\d{4}-\d{2}-\d{2})\//.exec(key)?.[1]).filter((d) => d !== undefined).sort();
-    if (dates.length === 0) return undefined;
-    return { read: rows, landed: rows, curated, businessDates: { min: dates[0]!, max: dates[dates.length - 1]! } };
+    const landedDates = curated.map((key) => /\/dt=(\d{4}-\d{2}-\d{2})\//.exec(key)?.[1]).filter((d) => d !== undefined).sort();
+    if (landedDates.length === 0 && !recheck) return undefined;
+    const landed = rows - (recheck ? recheck.length - 1 : 0);
+    return {
+      read: landed,
+      landed,
+      curated,
+      businessDates: landedDates.length ? { min: landedDates[0]!, max: landedDates[landedDates.length - 1]! } : null,
+      ...(recheck ? { recheck } : {}),
+    };
   } catch {
     // DuckDB could not read the file as declared (a ragged row, a stray quote, bytes that are
     // not UTF-8, …): the JavaScript path reads it and says which record and why.
@@ -223,6 +292,8 @@ export async function landWithSql(lake: Lake, connection: DuckDBConnection, file
     await connection.run(`SET preserve_insertion_order = false`).catch(() => undefined);
     await connection.run(`SET threads = 1`).catch(() => undefined);
     await connection.run(`DROP VIEW IF EXISTS fast_rows`).catch(() => undefined);
+    await connection.run(`DROP TABLE IF EXISTS fast_checked`).catch(() => undefined);
+    await connection.run(`DROP TABLE IF EXISTS fast_recheck`).catch(() => undefined);
     await connection.run(`DROP TABLE IF EXISTS fast_source`).catch(() => undefined);
     await rm(chunkDir, { recursive: true, force: true }).catch(() => undefined);
   }

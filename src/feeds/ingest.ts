@@ -5,12 +5,12 @@ import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { Lake, RETIRED_FILES_KEPT_MS, sha256File, type InputFile, type SkippedInput } from '../lake/lake.js';
 import type { CanonicalRow, FeedDefinition, RowResult } from './feed.js';
-import { readRecords } from './records.js';
+import { readRecords, type SourceRecord } from './records.js';
 import { createRecordMapper, mappingLabel, RowError, sourceColumns, type Mapping } from './mapping.js';
 import { quoteIdent, sqlString } from '../engine/sql.js';
 import { rowProblem } from './parse.js';
 import { curatedColumnsSql, moveIntoLake, partitionFiles } from './curated.js';
-import { landWithSql } from './ingest-sql.js';
+import { landWithSql, type SqlLanding, type SqlLandingContext } from './ingest-sql.js';
 
 /** What the lake remembers about one delivery (a source file name within a source system). */
 export interface DeliveryManifest {
@@ -40,8 +40,11 @@ export interface FileReconciliation {
   reason?: string;
   topReasons: { reason: string; rows: number }[];
   businessDates: { min: string; max: string } | null;
-  /** Who read the rows: DuckDB alone (the fast path, see ingest-sql.ts) or the JavaScript checks. */
-  checkedBy?: 'sql' | 'javascript';
+  /**
+   * Who read the rows: DuckDB alone (the fast path, see ingest-sql.ts), DuckDB with the rows its
+   * checks flagged decided by the JavaScript checks, or the JavaScript checks alone.
+   */
+  checkedBy?: 'sql' | 'sql+javascript' | 'javascript';
 }
 
 export interface IngestRun {
@@ -224,18 +227,12 @@ async function ingestOne(
   // the same content landed under that name is not landed twice.
   const legacyKey = `${deliveryKey.split('/')[0]}/${path.basename(file)}`;
   const legacy = !previous && legacyKey !== deliveryKey ? await lake.readJson<DeliveryManifest>(`_manifests/${feed.name}/${deliveryFileStem(legacyKey)}.json`) : undefined;
-  if (legacy && legacy.sha256 === sha256) {
+  const same = previous?.sha256 === sha256 ? previous : legacy?.sha256 === sha256 ? legacy : undefined;
+  if (same) {
     return {
-      file, deliveryKey, outcome: 'unchanged', read: legacy.counts.read, landed: legacy.counts.landed,
-      quarantined: legacy.counts.quarantined, topReasons: [], businessDates: legacy.businessDates,
-      reason: `same content already landed as ${legacyKey}`,
-    };
-  }
-  if (previous && previous.sha256 === sha256) {
-    return {
-      file, deliveryKey, outcome: 'unchanged', read: previous.counts.read, landed: previous.counts.landed,
-      quarantined: previous.counts.quarantined, topReasons: [], businessDates: previous.businessDates,
-      reason: 'same content already landed',
+      file, deliveryKey, outcome: 'unchanged', read: same.counts.read, landed: same.counts.landed,
+      quarantined: same.counts.quarantined, topReasons: [], businessDates: same.businessDates,
+      reason: same === previous ? 'same content already landed' : `same content already landed as ${legacyKey}`,
     };
   }
   const ingestedAt = new Date().toISOString();
@@ -244,210 +241,18 @@ async function ingestOne(
   if (!(await lake.exists(rawPath))) await lake.putFile(file, rawPath);
 
   const scratch = await lake.scratch();
-  const label = mappingLabel(mapping);
-  const lineage = { _source_file: deliveryKey, _source_sha256: sha256, _ingested_at: ingestedAt.replace('T', ' ').replace('Z', ''), _mapping: label };
-  const reasons = new Map<string, number>();
-  let read = 0;
-  let landed = 0;
-  let quarantined = 0;
-  let fileError: string | undefined;
-  const curated: string[] = [];
-  const quarantine: string[] = [];
-  let businessDates: DeliveryManifest['businessDates'] = null;
+  const lineage = { _source_file: deliveryKey, _source_sha256: sha256, _ingested_at: ingestedAt.replace('T', ' ').replace('Z', ''), _mapping: mappingLabel(mapping) };
+  const context: SqlLandingContext = { feed, mapping, dateWindow, lineage, scratch, fileStem: `${stem}-${sha8}`, maxFieldChars: MAX_FIELD_CHARS };
   // DuckDB lands the file on its own when it can prove the rows are exactly those the
-  // JavaScript checks below would land (see ingest-sql.ts); otherwise they decide.
-  const fast = await landWithSql(lake, connection, file, {
-    feed, mapping, dateWindow, lineage, scratch, fileStem: `${stem}-${sha8}`, maxFieldChars: MAX_FIELD_CHARS,
-  });
-  if (fast) {
-    read = fast.read;
-    landed = fast.landed;
-    curated.push(...fast.curated);
-    businessDates = fast.businessDates;
-  } else {
-    const stagingColumns = [...feed.columns.map((c) => c.name).filter((n) => !(n in feed.derivedSql)), '_source_line'];
-    // Valid rows stream to a scratch CSV that DuckDB then reads in bulk: bounded memory for any
-    // file size, and far cheaper than one native call per value through an appender.
-    // Staging files of one business month and at most STAGING_ROWS rows each: DuckDB writes the
-    // date partitions of one staging file at once and holds them in memory until it is done, so
-    // this bounds memory for any file size and any span of dates.
-    const staging = new Map<string, StagingWriter>();
-    const closedStaging: string[] = [];
-    const stagingFor = async (date: string) => {
-      const month = date.slice(0, 7);
-      let writer = staging.get(month);
-      if (writer && writer.rows >= STAGING_ROWS) {
-        await writer.close();
-        closedStaging.push(writer.file);
-        writer = undefined;
-      }
-      if (!writer) {
-        writer = new StagingWriter(path.join(scratch, `staging-${month}-${closedStaging.length + staging.size}.csv`));
-        staging.set(month, writer);
-      }
-      return writer;
-    };
-    await connection.run(`CREATE OR REPLACE TEMP TABLE rejected (source_line BIGINT, field VARCHAR, reason VARCHAR, raw_record VARCHAR)`);
-    const rejected = await connection.createAppender('rejected');
-    let header: string[] | undefined;
-    const castColumns = feed.columns.filter((c) => !(c.name in feed.derivedSql));
-    let minDate: string | undefined;
-    let maxDate: string | undefined;
-
-    const reject = (line: number, field: string, reason: string, raw: string) => {
-      quarantined++;
-      const key = field ? `${field}: ${reason}` : reason;
-      reasons.set(key, (reasons.get(key) ?? 0) + 1);
-      rejected.appendBigInt(BigInt(line));
-      rejected.appendVarchar(field);
-      rejected.appendVarchar(reason);
-      rejected.appendVarchar(raw);
-      rejected.endRow();
-    };
-
-    try {
-      const validate = feed.createValidator(mapping);
-      let mapRecord: ((values: string[]) => CanonicalRow) | undefined;
-      for await (const { line, values, error } of readRecords(file, mapping.source, sourceColumns(mapping))) {
-        if (error !== undefined) {
-          read++;
-          reject(line, '', `unreadable record: ${printable(error)}`, '');
-          continue;
-        }
-        if (!header || !mapRecord) {
-          header = values.map((v) => v.trim());
-          mapRecord = createRecordMapper(mapping, header);
-          continue;
-        }
-        read++;
-        // The original record is kept with a reject, keyed by the header where it fits (huge values cut).
-        const kept = (v: string) => (v.length > MAX_KEPT_CHARS ? printable(v, MAX_KEPT_CHARS) : v);
-        const raw = () => JSON.stringify(values.length === header!.length ? Object.fromEntries(header!.map((h, i) => [h, kept(values[i]!)])) : values.map(kept));
-        if (values.length !== header.length) {
-          reject(line, '', `expected ${header.length} fields, found ${values.length}`, raw());
-          continue;
-        }
-        const long = values.findIndex((v) => v.length > MAX_FIELD_CHARS);
-        if (long >= 0) {
-          reject(line, header[long]!, `value of ${values[long]!.length.toLocaleString('en-US')} characters is longer than the ${MAX_FIELD_CHARS.toLocaleString('en-US')} a field may have`, raw());
-          continue;
-        }
-        // Bytes that are not valid in the declared encoding decode to U+FFFD: landing them would
-        // store mojibake without a word (GBK read as UTF-8), so the row is quarantined and named.
-        const garbled = values.findIndex((v) => v.includes('\uFFFD'));
-        if (garbled >= 0) {
-          reject(line, header[garbled]!, `not valid ${mapping.source.encoding} (bytes shown as \uFFFD): is the file in another encoding, e.g. gbk? Set source.encoding in the mapping`, raw());
-          continue;
-        }
-        let result: RowResult;
-        try {
-          result = validate(mapRecord(values), line);
-        } catch (error) {
-          if (!(error instanceof RowError)) throw error;
-          result = { ok: false, field: error.field, reason: error.message };
-        }
-        if (result.ok) {
-          // Every value must survive its column's cast exactly (a feed's own checks may miss one):
-          // a bad value quarantines its row instead of failing the whole file at the COPY.
-          const problem = rowProblem(castColumns, result.row);
-          if (problem) result = { ok: false, ...problem };
-        }
-        if (!result.ok) {
-          reject(line, result.field, result.reason, raw());
-          continue;
-        }
-        const date = result.row[feed.partitionColumn]!;
-        if (dateWindow && (date < dateWindow.from || date > dateWindow.to)) {
-          reject(
-            line,
-            feed.partitionColumn,
-            `business date ${date} is outside the plausible ${dateWindow.from}..${dateWindow.to} (a placeholder such as 9999-12-31?); ` +
-              'if it is real, widen the window with crmlake ingest --dates FROM..TO or CRMLAKE_DATE_WINDOW',
-            raw(),
-          );
-          continue;
-        }
-        await (await stagingFor(date)).write(stagingColumns.map((column) => (column === '_source_line' ? String(line) : result.row[column])));
-        if (!minDate || date < minDate) minDate = date;
-        if (!maxDate || date > maxDate) maxDate = date;
-        landed++;
-      }
-      if (!header) throw new Error('the file is empty (no header line)');
-    } catch (error) {
-      fileError = `cannot read ${path.basename(file)}: ${printable((error as Error).message)}`;
-      if (header?.some((h) => h.includes('\u0000'))) fileError += '; the header has NUL bytes: is the file UTF-16? Save it as UTF-8 or set source.encoding: utf-16le';
-      else if (header?.some((h) => h.includes('\uFFFD'))) fileError += `; the header is not valid ${mapping.source.encoding}: set source.encoding in the mapping`;
-    } finally {
-      for (const writer of staging.values()) {
-        try {
-          await writer.close();
-        } catch (error) {
-          fileError ??= `cannot stage ${path.basename(file)}: ${printable((error as Error).message)}`;
-        }
-        closedStaging.push(writer.file);
-      }
-      rejected.closeSync();
-    }
-
-    const quarantineTarget = `quarantine/${feed.name}/${stem}-${sha8}.parquet`;
-    const writeQuarantine = async (selectSql: string) => {
-      const temp = path.join(scratch, 'quarantine.parquet');
-      await connection.run(`COPY (${selectSql}) TO ${sqlString(temp)} (FORMAT parquet)`);
-      await lake.putFile(temp, quarantineTarget, { move: true });
-      quarantine.push(quarantineTarget);
-    };
-    const ingestedAtSql = `TIMESTAMP ${sqlString(ingestedAt.replace('T', ' ').replace('Z', ''))}`;
-    const quarantineLineage = `${sqlString(sha256)} AS _source_sha256, ${ingestedAtSql} AS _ingested_at, ${sqlString(label)} AS _mapping`;
-
-    if (!fileError) {
-      try {
-        const columns = curatedColumnsSql(feed, lineage);
-        if (landed > 0) {
-          const uploads: [string, string][] = [];
-          for (const [chunk, stagingFile] of closedStaging.sort().entries()) {
-            const chunkDir = path.join(scratch, 'curated', String(chunk));
-            await mkdir(path.dirname(chunkDir), { recursive: true });
-            await connection.run(
-              `COPY (SELECT ${columns}, CAST(${quoteIdent(feed.partitionColumn)} AS VARCHAR) AS dt ` +
-                `FROM read_csv(${sqlString(stagingFile)}, header = false, auto_detect = false, ` +
-                `delim = ',', quote = '"', escape = '"', nullstr = '\\N', ` +
-                `columns = {${stagingColumns.map((c) => `${sqlString(c)}: 'VARCHAR'`).join(', ')}})) ` +
-                `TO ${sqlString(chunkDir)} (FORMAT parquet, PARTITION_BY (dt))`,
-            );
-            const suffix = (n: number) => (chunk || n ? `-${chunk}${n ? `-${n}` : ''}` : '');
-            uploads.push(...(await partitionFiles(chunkDir, (dir, n) => `curated/${feed.table}/${dir}/${stem}-${sha8}${suffix(n)}.parquet`)));
-          }
-          await moveIntoLake(lake, uploads);
-          curated.push(...uploads.map(([, key]) => key));
-          businessDates = { min: minDate!, max: maxDate! };
-        }
-        if (quarantined > 0) {
-          await writeQuarantine(
-            `SELECT ${sqlString(deliveryKey)} AS source_file, source_line, field, reason, raw_record, ${quarantineLineage} ` +
-              `FROM rejected ORDER BY source_line`,
-          );
-        }
-      } catch (error) {
-        // Whatever fails while the rows are written (a value no check foresaw, a full disk),
-        // the file is quarantined whole with the reason; the files written so far are in no
-        // manifest, so no reader sees them, and the next run collects them.
-        fileError = `cannot land ${path.basename(file)}: ${printable((error as Error).message)}`;
-        curated.length = 0;
-        quarantine.length = 0;
-        businessDates = null;
-      }
-    }
-    if (fileError) {
-      // The whole file is quarantined with the reason; its rows count as read and quarantined.
-      quarantined = read;
-      landed = 0;
-      await writeQuarantine(
-        `SELECT ${sqlString(deliveryKey)} AS source_file, CAST(NULL AS BIGINT) AS source_line, '' AS field, ` +
-          `${sqlString(fileError)} AS reason, ${sqlString(rawPath)} AS raw_record, ${quarantineLineage}`,
-      );
-    }
-    await connection.run('DROP TABLE rejected');
-  }
+  // JavaScript checks would land (see ingest-sql.ts); otherwise they decide.
+  const fast = await landWithSql(lake, connection, file, context);
+  const landing = (records: AsyncIterable<SourceRecord> | Iterable<SourceRecord>, fileStem: string) =>
+    landWithJs(lake, connection, file, records, { ...context, fileStem, deliveryKey, rawPath });
+  const { read, landed, quarantined, curated, quarantine, businessDates, fileError, reasons }: Landing = !fast
+    ? await landing(readRecords(file, mapping.source, sourceColumns(mapping)), context.fileStem)
+    : fast.recheck
+      ? combine(fast, await landing(fast.recheck, `${context.fileStem}-checked`))
+      : { ...fast, quarantined: 0, quarantine: [], fileError: undefined, reasons: new Map<string, number>() };
 
   const manifest: DeliveryManifest = {
     feed: feed.name,
@@ -455,7 +260,7 @@ async function ingestOne(
     sha256,
     bytes: (await stat(file)).size,
     rawPath,
-    mapping: label,
+    mapping: lineage._mapping,
     ingestedAt,
     status: fileError ? 'rejected' : 'landed',
     ...(fileError ? { reason: fileError } : {}),
@@ -486,8 +291,250 @@ async function ingestOne(
     ...(fileError ? { reason: fileError } : {}),
     topReasons: [...reasons.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([reason, rows]) => ({ reason, rows })),
     businessDates,
-    checkedBy: fast ? 'sql' : 'javascript',
+    checkedBy: !fast ? 'javascript' : fast.recheck ? 'sql+javascript' : 'sql',
   };
+}
+
+/** What landing one file produced, whichever path read it. */
+interface Landing {
+  read: number;
+  landed: number;
+  quarantined: number;
+  curated: string[];
+  quarantine: string[];
+  businessDates: DeliveryManifest['businessDates'];
+  /** Set when the whole file was quarantined (unreadable, or failing while its rows were written). */
+  fileError: string | undefined;
+  /** Quarantined rows per reason. */
+  reasons: Map<string, number>;
+}
+
+/**
+ * The fast path's rows and the JavaScript verdict on the rows it flagged, as one landing. A file
+ * the JavaScript side could not finish (a write failing) is quarantined whole, as on that path.
+ */
+function combine(fast: SqlLanding, checked: Landing): Landing {
+  if (checked.fileError) {
+    const read = fast.read + checked.read;
+    return { ...checked, read, landed: 0, quarantined: read };
+  }
+  const dates = [fast.businessDates, checked.businessDates].filter((d) => d !== null);
+  return {
+    read: fast.read + checked.read,
+    landed: fast.landed + checked.landed,
+    quarantined: checked.quarantined,
+    curated: [...fast.curated, ...checked.curated],
+    quarantine: checked.quarantine,
+    businessDates: dates.length ? { min: dates.map((d) => d.min).sort()[0]!, max: dates.map((d) => d.max).sort().at(-1)! } : null,
+    fileError: undefined,
+    reasons: checked.reasons,
+  };
+}
+
+/**
+ * Reads, maps and checks records in JavaScript (a whole file's, or the header and the rows the
+ * fast path flagged): valid rows stream to staging CSVs that DuckDB
+ * writes as date-partitioned parquet, rejected rows to the quarantine with file, line, field and
+ * reason; a file that cannot be read or written is quarantined whole.
+ */
+async function landWithJs(
+  lake: Lake,
+  connection: DuckDBConnection,
+  file: string,
+  records: AsyncIterable<SourceRecord> | Iterable<SourceRecord>,
+  { feed, mapping, dateWindow, lineage, scratch, fileStem, deliveryKey, rawPath }: SqlLandingContext & { deliveryKey: string; rawPath: string },
+): Promise<Landing> {
+  const reasons = new Map<string, number>();
+  let read = 0;
+  let landed = 0;
+  let quarantined = 0;
+  let fileError: string | undefined;
+  const curated: string[] = [];
+  const quarantine: string[] = [];
+  let businessDates: DeliveryManifest['businessDates'] = null;
+  const stagingColumns = [...feed.columns.map((c) => c.name).filter((n) => !(n in feed.derivedSql)), '_source_line'];
+  // Valid rows stream to a scratch CSV that DuckDB then reads in bulk: bounded memory for any
+  // file size, and far cheaper than one native call per value through an appender.
+  // Staging files of one business month and at most STAGING_ROWS rows each: DuckDB writes the
+  // date partitions of one staging file at once and holds them in memory until it is done, so
+  // this bounds memory for any file size and any span of dates.
+  const staging = new Map<string, StagingWriter>();
+  const closedStaging: string[] = [];
+  const stagingFor = async (date: string) => {
+    const month = date.slice(0, 7);
+    let writer = staging.get(month);
+    if (writer && writer.rows >= STAGING_ROWS) {
+      await writer.close();
+      closedStaging.push(writer.file);
+      writer = undefined;
+    }
+    if (!writer) {
+      writer = new StagingWriter(path.join(scratch, `staging-${month}-${closedStaging.length + staging.size}.csv`));
+      staging.set(month, writer);
+    }
+    return writer;
+  };
+  await connection.run(`CREATE OR REPLACE TEMP TABLE rejected (source_line BIGINT, field VARCHAR, reason VARCHAR, raw_record VARCHAR)`);
+  const rejected = await connection.createAppender('rejected');
+  let header: string[] | undefined;
+  const castColumns = feed.columns.filter((c) => !(c.name in feed.derivedSql));
+  let minDate: string | undefined;
+  let maxDate: string | undefined;
+
+  const reject = (line: number, field: string, reason: string, raw: string) => {
+    quarantined++;
+    const key = field ? `${field}: ${reason}` : reason;
+    reasons.set(key, (reasons.get(key) ?? 0) + 1);
+    rejected.appendBigInt(BigInt(line));
+    rejected.appendVarchar(field);
+    rejected.appendVarchar(reason);
+    rejected.appendVarchar(raw);
+    rejected.endRow();
+  };
+
+  try {
+    const validate = feed.createValidator(mapping);
+    let mapRecord: ((values: string[]) => CanonicalRow) | undefined;
+    for await (const { line, values, error } of records) {
+      if (error !== undefined) {
+        read++;
+        reject(line, '', `unreadable record: ${printable(error)}`, '');
+        continue;
+      }
+      if (!header || !mapRecord) {
+        header = values.map((v) => v.trim());
+        mapRecord = createRecordMapper(mapping, header);
+        continue;
+      }
+      read++;
+      // The original record is kept with a reject, keyed by the header where it fits (huge values cut).
+      const kept = (v: string) => (v.length > MAX_KEPT_CHARS ? printable(v, MAX_KEPT_CHARS) : v);
+      const raw = () => JSON.stringify(values.length === header!.length ? Object.fromEntries(header!.map((h, i) => [h, kept(values[i]!)])) : values.map(kept));
+      if (values.length !== header.length) {
+        reject(line, '', `expected ${header.length} fields, found ${values.length}`, raw());
+        continue;
+      }
+      const long = values.findIndex((v) => v.length > MAX_FIELD_CHARS);
+      if (long >= 0) {
+        reject(line, header[long]!, `value of ${values[long]!.length.toLocaleString('en-US')} characters is longer than the ${MAX_FIELD_CHARS.toLocaleString('en-US')} a field may have`, raw());
+        continue;
+      }
+      // Bytes that are not valid in the declared encoding decode to U+FFFD: landing them would
+      // store mojibake without a word (GBK read as UTF-8), so the row is quarantined and named.
+      const garbled = values.findIndex((v) => v.includes('\uFFFD'));
+      if (garbled >= 0) {
+        reject(line, header[garbled]!, `not valid ${mapping.source.encoding} (bytes shown as \uFFFD): is the file in another encoding, e.g. gbk? Set source.encoding in the mapping`, raw());
+        continue;
+      }
+      let result: RowResult;
+      try {
+        result = validate(mapRecord(values), line);
+      } catch (error) {
+        if (!(error instanceof RowError)) throw error;
+        result = { ok: false, field: error.field, reason: error.message };
+      }
+      if (result.ok) {
+        // Every value must survive its column's cast exactly (a feed's own checks may miss one):
+        // a bad value quarantines its row instead of failing the whole file at the COPY.
+        const problem = rowProblem(castColumns, result.row);
+        if (problem) result = { ok: false, ...problem };
+      }
+      if (!result.ok) {
+        reject(line, result.field, result.reason, raw());
+        continue;
+      }
+      const date = result.row[feed.partitionColumn]!;
+      if (dateWindow && (date < dateWindow.from || date > dateWindow.to)) {
+        reject(
+          line,
+          feed.partitionColumn,
+          `business date ${date} is outside the plausible ${dateWindow.from}..${dateWindow.to} (a placeholder such as 9999-12-31?); ` +
+            'if it is real, widen the window with crmlake ingest --dates FROM..TO or CRMLAKE_DATE_WINDOW',
+          raw(),
+        );
+        continue;
+      }
+      await (await stagingFor(date)).write(stagingColumns.map((column) => (column === '_source_line' ? String(line) : result.row[column])));
+      if (!minDate || date < minDate) minDate = date;
+      if (!maxDate || date > maxDate) maxDate = date;
+      landed++;
+    }
+    if (!header) throw new Error('the file is empty (no header line)');
+  } catch (error) {
+    fileError = `cannot read ${path.basename(file)}: ${printable((error as Error).message)}`;
+    if (header?.some((h) => h.includes('\u0000'))) fileError += '; the header has NUL bytes: is the file UTF-16? Save it as UTF-8 or set source.encoding: utf-16le';
+    else if (header?.some((h) => h.includes('\uFFFD'))) fileError += `; the header is not valid ${mapping.source.encoding}: set source.encoding in the mapping`;
+  } finally {
+    for (const writer of staging.values()) {
+      try {
+        await writer.close();
+      } catch (error) {
+        fileError ??= `cannot stage ${path.basename(file)}: ${printable((error as Error).message)}`;
+      }
+      closedStaging.push(writer.file);
+    }
+    rejected.closeSync();
+  }
+
+  const quarantineTarget = `quarantine/${feed.name}/${fileStem}.parquet`;
+  const writeQuarantine = async (selectSql: string) => {
+    const temp = path.join(scratch, 'quarantine.parquet');
+    await connection.run(`COPY (${selectSql}) TO ${sqlString(temp)} (FORMAT parquet)`);
+    await lake.putFile(temp, quarantineTarget, { move: true });
+    quarantine.push(quarantineTarget);
+  };
+  const quarantineLineage =
+    `${sqlString(lineage._source_sha256)} AS _source_sha256, TIMESTAMP ${sqlString(lineage._ingested_at)} AS _ingested_at, ${sqlString(lineage._mapping)} AS _mapping`;
+
+  if (!fileError) {
+    try {
+      const columns = curatedColumnsSql(feed, lineage);
+      if (landed > 0) {
+        const uploads: [string, string][] = [];
+        for (const [chunk, stagingFile] of closedStaging.sort().entries()) {
+          const chunkDir = path.join(scratch, 'curated', String(chunk));
+          await mkdir(path.dirname(chunkDir), { recursive: true });
+          await connection.run(
+            `COPY (SELECT ${columns}, CAST(${quoteIdent(feed.partitionColumn)} AS VARCHAR) AS dt ` +
+              `FROM read_csv(${sqlString(stagingFile)}, header = false, auto_detect = false, ` +
+              `delim = ',', quote = '"', escape = '"', nullstr = '\\N', ` +
+              `columns = {${stagingColumns.map((c) => `${sqlString(c)}: 'VARCHAR'`).join(', ')}})) ` +
+              `TO ${sqlString(chunkDir)} (FORMAT parquet, PARTITION_BY (dt))`,
+          );
+          const suffix = (n: number) => (chunk || n ? `-${chunk}${n ? `-${n}` : ''}` : '');
+          uploads.push(...(await partitionFiles(chunkDir, (dir, n) => `curated/${feed.table}/${dir}/${fileStem}${suffix(n)}.parquet`)));
+        }
+        await moveIntoLake(lake, uploads);
+        curated.push(...uploads.map(([, key]) => key));
+        businessDates = { min: minDate!, max: maxDate! };
+      }
+      if (quarantined > 0) {
+        await writeQuarantine(
+          `SELECT ${sqlString(deliveryKey)} AS source_file, source_line, field, reason, raw_record, ${quarantineLineage} ` +
+            `FROM rejected ORDER BY source_line`,
+        );
+      }
+    } catch (error) {
+      // Whatever fails while the rows are written (a value no check foresaw, a full disk),
+      // the file is quarantined whole with the reason; the files written so far are in no
+      // manifest, so no reader sees them, and the next run collects them.
+      fileError = `cannot land ${path.basename(file)}: ${printable((error as Error).message)}`;
+      curated.length = 0;
+      quarantine.length = 0;
+      businessDates = null;
+    }
+  }
+  if (fileError) {
+    // The whole file is quarantined with the reason; its rows count as read and quarantined.
+    quarantined = read;
+    landed = 0;
+    await writeQuarantine(
+      `SELECT ${sqlString(deliveryKey)} AS source_file, CAST(NULL AS BIGINT) AS source_line, '' AS field, ` +
+        `${sqlString(fileError)} AS reason, ${sqlString(rawPath)} AS raw_record, ${quarantineLineage}`,
+    );
+  }
+  await connection.run('DROP TABLE rejected');
+  return { read, landed, quarantined, curated, quarantine, businessDates, fileError, reasons };
 }
 
 /**

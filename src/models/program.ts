@@ -40,6 +40,12 @@ export interface ProgramModel {
   description: string;
   columns: (RowsRequest['columns'][number] & { description: string })[] | ((vars: Vars) => (RowsRequest['columns'][number] & { description: string })[]);
   build(context: ProgramContext): Promise<RowsRequest['rows']>;
+  /**
+   * Models that keep this one's memory between builds (the next build reads them back, as the
+   * customer master reads its key events and review queue): built whenever this one is, so a
+   * selection never writes the one without the others.
+   */
+  memory?: string[];
 }
 
 export function programColumns(program: ProgramModel, vars: Vars) {

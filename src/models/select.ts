@@ -98,6 +98,7 @@ export function matchSelectors(models: Model[], selectors: string[], flag = '--s
  */
 export function selectModels(models: Model[], options: { select?: string[]; exclude?: string[] } = {}): Model[] {
   const selected = options.select?.length ? matchSelectors(models, options.select, '--select') : new Set(models.map((m) => m.name));
+  for (const m of models) if (selected.has(m.name)) for (const name of m.program?.memory ?? []) selected.add(name);
   const excluded = options.exclude?.length ? matchSelectors(models, options.exclude, '--exclude') : new Set<string>();
   const chosen = topologicalOrder(models).filter((m) => selected.has(m.name) && !excluded.has(m.name));
   if (!chosen.length) throw new ModelError(`The selection matches no model (--select ${options.select?.join(' ') ?? '(all)'} --exclude ${options.exclude?.join(' ') ?? ''})`);

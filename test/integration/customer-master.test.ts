@@ -91,12 +91,24 @@ describe('the customer master on messy profiles from two systems', () => {
 
   it('keeps keys across builds, and a new record of a known person joins that person', async () => {
     const before = await keysOf();
-    await build();
+    const trained = await query('SELECT * FROM customer_match_params');
+    const again = await build();
     expect(await keysOf()).toEqual(before);
+    // The same records: the parameters the first build trained are used again, not retrained.
+    const notes = (run: typeof again) => run.results.find((r) => r.model === 'customer_xref')!.notes!.join(' ');
+    expect(notes(again)).toMatch(/matching parameters of \S+ reused \(trained on \d+ records/);
+    expect(await query('SELECT * FROM customer_match_params')).toEqual(trained);
+    expect(trained[0]!.trained_records).toBe(Object.keys(before).length);
+    expect(JSON.parse(String(trained[0]!.params))).toMatchObject({ version: 1, prior: expect.any(Number) });
 
     await ingest('customers', path.join(FIXTURES, 'web.csv'), 'crmlake-profiles');
     const run = await build();
-    expect(run.results.find((r) => r.model === 'customer_xref')!.notes!.join(' ')).toMatch(/\(incremental\)/);
+    expect(notes(run)).toMatch(/\(incremental\)/);
+    // More than 10% new records: trained again on all of them.
+    const records = Number((await query('SELECT count(*) AS n FROM customer_xref'))[0]!.n);
+    expect(records).toBeGreaterThan(1.1 * Object.keys(before).length);
+    expect(notes(run)).toMatch(new RegExp(`matching parameters trained on ${records} records`));
+    expect((await query('SELECT trained_records FROM customer_match_params'))[0]!.trained_records).toBe(records);
     const after = await keysOf();
     expect(after['web:W-1']).toBe(before['membership:M001']);
     for (const [record, key] of Object.entries(before)) expect(after[record]).toBe(key);

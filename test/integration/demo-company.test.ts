@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,24 +11,9 @@ import { PRODUCTS } from '../../src/demo/company.js';
 import type { Engine } from '../../src/engine/engine.js';
 import { Lake } from '../../src/lake/lake.js';
 import { runTests, type TestResult } from '../../src/models/testing.js';
-import { REPO, scratchDir } from '../helpers.js';
+import { fileDigests, REPO, scratchDir, SMALL_DEMO } from '../helpers.js';
 
-// Small on purpose: ~300 people over four months still fill every feed, every report query and
-// one campaign; the default scale and 500k customers are measured in bench/, not here.
-const SMALL = { customers: 300, days: 120, end: '2026-11-30', seed: 7 };
-
-async function digests(dir: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  const walk = async (d: string): Promise<void> => {
-    for (const entry of await readdir(d, { withFileTypes: true })) {
-      const file = path.join(d, entry.name);
-      if (entry.isDirectory()) await walk(file);
-      else out.set(path.relative(dir, file), createHash('sha256').update(await readFile(file)).digest('hex'));
-    }
-  };
-  await walk(dir);
-  return out;
-}
+const SMALL = SMALL_DEMO;
 
 describe('the demo company generator', () => {
   let dir: string;
@@ -42,7 +26,7 @@ describe('the demo company generator', () => {
     const b = generateCompany({ ...SMALL, customers: 150, out: path.join(dir, 'b') });
     const c = generateCompany({ ...SMALL, customers: 150, seed: 8, out: path.join(dir, 'c') });
     expect(b).toEqual(a);
-    const [da, db, dc] = await Promise.all([digests(path.join(dir, 'a')), digests(path.join(dir, 'b')), digests(path.join(dir, 'c'))]);
+    const [da, db, dc] = await Promise.all([fileDigests(path.join(dir, 'a')), fileDigests(path.join(dir, 'b')), fileDigests(path.join(dir, 'c'))]);
     expect(da.size).toBeGreaterThan(30);
     expect([...db.entries()]).toEqual([...da.entries()]);
     const same = [...dc.entries()].filter(([file, hash]) => da.get(file) === hash).map(([file]) => file);

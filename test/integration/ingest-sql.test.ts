@@ -5,14 +5,14 @@
  * records and reconciliation. Clean files must take the fast path; messy ones must not slip
  * through it with different values.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getFeed } from '../../src/feeds/index.js';
 import { ingestFiles, type IngestRun } from '../../src/feeds/ingest.js';
 import { loadMapping } from '../../src/feeds/mapping.js';
 import { Lake } from '../../src/lake/lake.js';
-import { copyRetailDays, queryLake, scratchDir } from '../helpers.js';
+import { copyRetailDays, queryLake, REPO, scratchDir } from '../helpers.js';
 
 const RETAIL_HEADER = 'InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country';
 const GOOD = '536365,85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,2010-12-01 08:26:00,2.55,17850.0,United Kingdom';
@@ -81,6 +81,19 @@ const MESSY: Record<string, string> = {
   'ideographic-space.csv': [RETAIL_HEADER, GOOD, GOOD2.replace(',United Kingdom', ',United Kingdom\u3000')].join('\n'),
   'long-value.csv': [RETAIL_HEADER, GOOD, GOOD2.replace('WHITE METAL LANTERN', 'W'.repeat(1_000_001))].join('\n'),
   'replacement-char.csv': [RETAIL_HEADER, GOOD, GOOD2.replace('LANTERN', 'LANT\uFFFDRN')].join('\n'),
+  // Bad rows among good orders: the good orders land in SQL; the orders with a bad line go to the
+  // JavaScript checks whole, which number their lines without the rejected ones.
+  'few-bad-rows.csv': [
+    RETAIL_HEADER,
+    GOOD.replace('536365', '536370'),
+    GOOD,
+    GOOD2.replace(',6,', ',lots,'),
+    GOOD2,
+    GOOD2.replace('536365', '536370'),
+    GOOD.replace('536365', '536371'),
+    GOOD2.replace('536365', '536371').replace('2010-12-01 08:26:00', '2010-12-32 08:26:00'),
+    GOOD.replace('536365', '536372'),
+  ].join('\n'),
   'no-header.csv': '',
   'wrong-layout.csv': 'Order;Item;Qty\n1;A;2\n',
 };
@@ -101,8 +114,8 @@ let cleanup: () => Promise<void>;
 let dir: string;
 
 /** Curated rows, quarantine records and per-file results of one ingest, comparable across lakes. */
-async function ingestAndRead(files: string[], mappingName: string | undefined, sql: boolean, name: string) {
-  const feed = getFeed('pos');
+async function ingestAndRead(files: string[], mappingName: string | undefined, sql: boolean, name: string, feedName = 'pos') {
+  const feed = getFeed(feedName);
   const mapping = await loadMapping(feed, mappingName);
   const lake = new Lake(path.join(dir, name));
   const saved = process.env.CRMLAKE_INGEST_SQL;
@@ -116,11 +129,12 @@ async function ingestAndRead(files: string[], mappingName: string | undefined, s
   }
   const curated = await queryLake(
     lake,
-    `SELECT * EXCLUDE (_ingested_at), CAST(_ingested_at IS NOT NULL AS BOOLEAN) AS has_ingested_at FROM curated.pos_lines ORDER BY _source_file, _source_line`,
+    `SELECT * EXCLUDE (_ingested_at), CAST(_ingested_at IS NOT NULL AS BOOLEAN) AS has_ingested_at FROM curated.${feed.table} ORDER BY _source_file, _source_line`,
   );
-  const quarantine = await queryLake(lake, `SELECT source_file, source_line, field, reason, raw_record FROM quarantine.pos ORDER BY source_file, source_line`);
-  const results = run.files.map(({ checkedBy: _, reason, ...rest }) => ({ ...rest, reason: reason?.replace(/raw\/pos\/[^ ]*/, 'raw/…') }));
-  return { run, curated, quarantine: quarantine.map((q) => ({ ...q, raw_record: String(q.raw_record).replace(/^raw\/pos\/.*/, 'raw/…') })), results };
+  const quarantine = await queryLake(lake, `SELECT source_file, source_line, field, reason, raw_record FROM quarantine."${feed.name}" ORDER BY source_file, source_line`);
+  const raw = new RegExp(`raw/${feed.name}/[^ ]*`);
+  const results = run.files.map(({ checkedBy: _, reason, ...rest }) => ({ ...rest, reason: reason?.replace(raw, 'raw/…') }));
+  return { run, curated, quarantine: quarantine.map((q) => ({ ...q, raw_record: String(q.raw_record).replace(raw, 'raw/…') })), results };
 }
 
 async function writeAll(files: Record<string, string>, folder: string): Promise<string[]> {
@@ -159,6 +173,39 @@ describe('the fast ingest path lands exactly what the JavaScript checks land', (
     expect(fast.quarantine).toEqual(slow.quarantine);
   });
 
+  it('on a real day with bad values sprinkled through it: DuckDB lands the good orders, JavaScript judges the rest', async () => {
+    const folder = await copyRetailDays(dir, ['2010-12-01'], 'sprinkled');
+    const file = path.join(folder, '2010-12-01.csv');
+    const [header, ...lines] = (await readFile(file, 'utf8')).trimEnd().split('\n');
+    // Quantity, InvoiceDate, UnitPrice, CustomerID, Country: the last five fields (no commas in them).
+    const edit = (line: string, field: number, value: string) => {
+      const tail = line.split(',').slice(-5);
+      tail[field] = value;
+      return [...line.split(',').slice(0, -5), ...tail].join(',');
+    };
+    const mutations = [
+      (l: string) => edit(l, 0, 'lots'),
+      (l: string) => edit(l, 0, '1e3'),
+      (l: string) => edit(l, 0, '0'),
+      (l: string) => edit(l, 0, '0.0001'),
+      (l: string) => edit(l, 1, '2010-12-32 08:26:00'),
+      (l: string) => edit(l, 1, '9999-12-31 00:00:00'),
+      (l: string) => edit(l, 2, '-3.39'),
+      (l: string) => edit(edit(l, 0, '600'), 2, '99999999999999'),
+      (l: string) => edit(l, 3, '17850.5'),
+      (l: string) => `C${l}`,
+    ];
+    const mutated = lines.map((line, i) => (i % 97 === 5 ? mutations[Math.floor(i / 97) % mutations.length]!(line) : line));
+    await writeFile(file, [header, ...mutated].join('\n'));
+    const fast = await ingestAndRead([file], undefined, true, 'sprinkled-fast');
+    const slow = await ingestAndRead([file], undefined, false, 'sprinkled-slow');
+    expect(fast.run.files.map((f) => f.checkedBy)).toEqual(['sql+javascript']);
+    expect(fast.run.files[0]!.quarantined).toBeGreaterThanOrEqual(25);
+    expect(fast.results).toEqual(slow.results);
+    expect(fast.curated).toEqual(slow.curated);
+    expect(fast.quarantine).toEqual(slow.quarantine);
+  });
+
   it('on clean files with a BOM, CRLF, quoting, spaces, blanks and odd but valid numbers', async () => {
     const files = await writeAll(CLEAN, 'clean');
     const fast = await ingestAndRead(files, undefined, true, 'clean-fast');
@@ -177,8 +224,14 @@ describe('the fast ingest path lands exactly what the JavaScript checks land', (
     for (const [i, result] of fast.results.entries()) expect([path.basename(result.file), result]).toEqual([path.basename(result.file), slow.results[i]]);
     expect(fast.curated).toEqual(slow.curated);
     expect(fast.quarantine).toEqual(slow.quarantine);
-    // Files JavaScript quarantines rows of never take the fast path.
-    for (const result of fast.run.files) if (result.quarantined > 0) expect(result.checkedBy).toBe('javascript');
+    // Every rejected row was judged by the JavaScript checks: DuckDB alone never quarantines.
+    for (const result of fast.run.files) if (result.quarantined > 0) expect(result.checkedBy).not.toBe('sql');
+    // A file with a few bad values keeps the fast path for its other rows (here: all the rows
+    // are one order, which the JavaScript checks then number whole).
+    const checkedBy = Object.fromEntries(fast.run.files.map((f) => [path.basename(f.file), f.checkedBy]));
+    expect(checkedBy).toMatchObject({ 'few-bad-rows.csv': 'sql+javascript', 'bad-number.csv': 'javascript', 'quoted-newline.csv': 'javascript' });
+    const few = fast.run.files.find((f) => path.basename(f.file) === 'few-bad-rows.csv')!;
+    expect([few.read, few.landed, few.quarantined]).toEqual([8, 6, 2]);
     // read = landed + quarantined, whichever path read the file.
     for (const result of fast.run.files) if (result.outcome !== 'rejected') expect(result.landed + result.quarantined).toBe(result.read);
   });
@@ -187,9 +240,73 @@ describe('the fast ingest path lands exactly what the JavaScript checks land', (
     const files = await writeAll(LOTUS, 'lotus');
     const fast = await ingestAndRead(files, 'lotus-pos', true, 'lotus-fast');
     const slow = await ingestAndRead(files, 'lotus-pos', false, 'lotus-slow');
-    expect(fast.run.files.map((f) => f.checkedBy)).toEqual(['sql', 'javascript']);
+    expect(fast.run.files.map((f) => f.checkedBy)).toEqual(['sql', 'sql+javascript']);
     expect(fast.results).toEqual(slow.results);
     expect(fast.curated).toEqual(slow.curated);
     expect(fast.quarantine).toEqual(slow.quarantine);
   });
+});
+
+/** The Olist sample, and a copy of each file with bad values and repeated keys sprinkled through it. */
+const OLIST = path.join(REPO, 'samples', 'datasets', 'olist-sample');
+const ORDER_FEEDS = [
+  {
+    feed: 'web-orders',
+    file: 'olist_orders_dataset.csv',
+    // order_id, customer_id, status, purchased_at, …
+    damage: [(f: string[]) => (f[0] = ''), (f: string[]) => (f[3] = ''), (f: string[]) => (f[3] = '2018-02-30 10:00:00'), (f: string[]) => (f[1] = '')],
+  },
+  {
+    feed: 'web-order-items',
+    file: 'olist_order_items_dataset.csv',
+    // order_id, order_item_id, product_id, seller_id, shipping_limit_date, price, freight_value
+    damage: [
+      (f: string[]) => (f[1] = '0'),
+      (f: string[]) => (f[1] = '1.5'),
+      (f: string[]) => (f[2] = ''),
+      (f: string[]) => (f[5] = '-1.00'),
+      (f: string[]) => (f[5] = '-0.00'),
+      (f: string[]) => (f[6] = 'free'),
+      (f: string[]) => (f[6] = '-2'),
+      (f: string[]) => (f[4] = ''),
+    ],
+  },
+  {
+    feed: 'web-payments',
+    file: 'olist_order_payments_dataset.csv',
+    // order_id, payment_sequential, payment_type, payment_installments, payment_value
+    damage: [(f: string[]) => (f[1] = '0'), (f: string[]) => (f[3] = '-1'), (f: string[]) => (f[4] = ''), (f: string[]) => (f[4] = '1e3')],
+  },
+];
+
+describe('the fast path of the web-order feeds lands exactly what their JavaScript checks land', () => {
+  for (const { feed, file, damage } of ORDER_FEEDS) {
+    it(`${feed}: the Olist sample, and a copy with bad values and repeated keys`, async () => {
+      const [header, ...lines] = (await readFile(path.join(OLIST, file), 'utf8')).trimEnd().split('\n');
+      // A line repeated later (an export fault: the first lands, the repeat is quarantined) and
+      // one repeated after a damaged first copy (the repeat is then the first good one).
+      const messy = lines.map((line, i) => {
+        if (i % 89 !== 7) return line;
+        const fields = line.split(',');
+        damage[Math.floor(i / 89) % damage.length]!(fields);
+        return fields.join(',');
+      });
+      messy.splice(500, 0, lines[3]!, messy[7]!.replace(/^[^,]*/, lines[7]!.split(',')[0]!));
+      messy.push(lines[7]!);
+      const folder = path.join(dir, feed);
+      await mkdir(folder, { recursive: true });
+      const files = [path.join(folder, 'clean.csv'), path.join(folder, 'messy.csv')];
+      await writeFile(files[0]!, [header, ...lines].join('\n'));
+      await writeFile(files[1]!, [header, ...messy].join('\n'));
+      const fast = await ingestAndRead(files, undefined, true, `${feed}-fast`, feed);
+      const slow = await ingestAndRead(files, undefined, false, `${feed}-slow`, feed);
+      expect(fast.run.files.map((f) => f.checkedBy)).toEqual(['sql', 'sql+javascript']);
+      expect(fast.run.files[1]!.quarantined).toBeGreaterThan(10);
+      expect(fast.results).toEqual(slow.results);
+      expect(fast.curated.length).toBeGreaterThan(5000);
+      expect(fast.curated).toEqual(slow.curated);
+      expect(fast.quarantine).toEqual(slow.quarantine);
+      expect(fast.quarantine.some((q) => /duplicate .*first seen on line/.test(String((q as Record<string, unknown>).reason)))).toBe(true);
+    });
+  }
 });

@@ -164,8 +164,14 @@ describe('lift arithmetic', () => {
     expect(roi).toBeCloseTo((10_000 * 0.4 - 600) / 600, 4);
     expect(significant).toBe(true);
     expect(verdict).toMatch(/^significant lift/);
+    // 80% power at two-sided 95%: (t(0.975, df) + t(0.80, df)) · se; for large df ≈ (1.960 + 0.842) · se.
+    const df = 8.9 ** 2 / (2.5 ** 2 / 999 + 6.4 ** 2 / 249);
+    expect(Number(row.at(-1))).toBeCloseTo((studentTQuantile(0.975, df) + studentTQuantile(0.8, df)) * se, 3);
+    expect(Number(row.at(-1))).toBeCloseTo(2.8 * se, 1);
     const flat = liftRow('e2', { ...common, customers: 100, responders: 10, revenue: 1000, revenue_mean: 10, revenue_variance: 400 }, { ...common, customers: 25, responders: 2, revenue: 200, revenue_mean: 8, revenue_variance: 400 });
-    expect(flat.at(-2)).toBe(false);
-    expect(flat.at(-1)).toMatch(/^not significant/);
+    expect(flat.at(-3)).toBe(false);
+    expect(flat.at(-2)).toMatch(/^not significant/);
+    // The lift seen (2) is below what groups of 100 and 25 could show.
+    expect(Number(flat.at(-1))).toBeGreaterThan(2);
   });
 });

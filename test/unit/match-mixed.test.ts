@@ -111,6 +111,31 @@ describe('matching rules on mixed-script data', () => {
     expect(res.review.some((r) => r.reason === 'ambiguous_partial_name' || r.reason === 'needs_identifier' || r.reason === 'between_thresholds')).toBe(true);
   }, 60_000);
 
+  it('a record with no name joins the one customer holding its mobile; never on a landline, a shared mobile or a conflict', () => {
+    const { key, res } = keysOf([
+      person('loyalty:1', '陈丽', { phones: ['+8613918880143', '+8673188885555'], dob: '1954-12-28', gender: 'F' }),
+      person('web:1', 'Li Chen', { phones: ['+8613918880143'], email: 'chenli54@163.com' }),
+      makeProfile({ id: 'callcenter:1', phones: ['+8613918880143'] }), // caller ID only: joins 陈丽
+      makeProfile({ id: 'callcenter:2', phones: ['+8673188885555'] }), // her home landline: a household's, stays apart
+      // A mobile on two customers' records (a family phone): the caller could be either.
+      person('loyalty:2', '张伟', { phones: ['+8613700001111'], dob: '1960-01-02', gender: 'M' }),
+      person('loyalty:3', '刘芳', { phones: ['+8613700001111'], dob: '1962-03-04', gender: 'F' }),
+      makeProfile({ id: 'callcenter:3', phones: ['+8613700001111'] }),
+      // Another birth date on the nameless record than on the holder's: a conflict, no link.
+      person('loyalty:4', '周洋', { phones: ['+8615000002222'], dob: '1970-05-06', gender: 'M' }),
+      makeProfile({ id: 'callcenter:4', phones: ['+8615000002222'], dob: '1991-10-12' }),
+    ]);
+    expect(key.get('web:1')).toBe(key.get('loyalty:1'));
+    expect(key.get('callcenter:1')).toBe(key.get('loyalty:1'));
+    expect(res.xref.find((x) => x.record_id === 'callcenter:1')!.match_rule).toBe('mobile_only');
+    expect(key.get('callcenter:2')).not.toBe(key.get('loyalty:1'));
+    expect(key.get('loyalty:2')).not.toBe(key.get('loyalty:3'));
+    expect(key.get('callcenter:3')).not.toBe(key.get('loyalty:2'));
+    expect(key.get('callcenter:3')).not.toBe(key.get('loyalty:3'));
+    expect(key.get('callcenter:4')).not.toBe(key.get('loyalty:4'));
+    expect(res.stats.linkedByMobile).toBe(1);
+  }, 60_000);
+
   it('no merge on a birth date when the family names differ (孙丽娟 / 胡丽娟) or the given names differ (Helen / Laura Wilson)', () => {
     const { key } = keysOf([
       person('loyalty:1', '孙丽娟', { dob: '1982-11-23', street: '解放路8号', city: '长沙市', gender: 'F' }),

@@ -56,6 +56,26 @@ describe('thresholds, review queue and reviewers’ decisions', () => {
     expect(res.stats.mustLinks).toBe(2);
   });
 
+  it('an incremental rebuild keeps the earlier queue while its pairs are unchanged and undecided', () => {
+    const thresholds = { merge: 1 - 1e-12, review: 1e-9 };
+    const first = matchProfiles(all, { params, thresholds, runId: 'r1' });
+    const pairs = (review: typeof first.review) => review.map((r) => `${r.record_id_a}|${r.record_id_b}|${r.reason}`).sort();
+    expect(pairs(first.review)).toContain('pos:3|web:4|between_thresholds');
+    const previous = { previous: first.xref, previousEvents: first.events, params, thresholds };
+    // Nothing changed: no pair is scored again, and the queue is the same.
+    const again = matchProfiles(all, { ...previous, previousReview: first.review, runId: 'r2' });
+    expect(again.stats.candidatePairs).toBe(0);
+    expect(pairs(again.review)).toEqual(pairs(first.review));
+    expect(again.review.find((r) => r.record_id_a === 'pos:3')).toMatchObject({ customer_key_a: keyOf(again.xref)['pos:3'], customer_key_b: keyOf(again.xref)['web:4'] });
+    // A decided pair leaves the queue; so does a pair one of whose records changed (scored afresh).
+    const decided = matchProfiles(all, { ...previous, previousReview: first.review, decisions: [{ record_id_a: 'pos:3', record_id_b: 'web:4', decision: 'different' }] });
+    expect(pairs(decided.review)).not.toContain('pos:3|web:4|between_thresholds');
+    const moved = all.map((p) => (p.recordId === 'web:4' ? { ...p, birthDate: '1975-02-12' } : p));
+    const rescored = matchProfiles(moved, { ...previous, previousReview: first.review });
+    expect(rescored.stats.activeRecords).toBe(1);
+    expect(rescored.review.filter((r) => r.record_id_a === 'pos:3' && r.record_id_b === 'web:4').length).toBeLessThanOrEqual(1);
+  });
+
   it('"different" decisions override the model: cannot-link, even for exact duplicates', () => {
     const decisions: Decision[] = [
       { record_id_a: 'pos:3', record_id_b: 'web:4', decision: 'different' },

@@ -30,6 +30,16 @@ const names = (selectors: string[], exclude?: string[]) => selectModels(MODELS, 
 const set = (selectors: string[]) => [...matchSelectors(MODELS, selectors)].sort();
 
 describe('model selection', () => {
+  it('a program model brings the models that keep its memory (the customer master and its key events, its review queue)', () => {
+    const master = model('master', 'src/customers/models.ts', ['int_b'], [], 'program');
+    master.program = { name: 'master', file: master.file, refs: ['int_b'], description: '', columns: [], build: async () => [], memory: ['master_events'] };
+    const events = model('master_events', 'src/customers/models.ts', ['master'], [], 'program');
+    const all = [...MODELS, master, events];
+    expect(selectModels(all, { select: ['master'] }).map((m) => m.name)).toEqual(['master', 'master_events']);
+    expect(selectModels(all, { select: ['+master'] }).map((m) => m.name)).toEqual(['stg_a', 'int_b', 'master', 'master_events']);
+    expect(selectModels(all, { select: ['master_events'] }).map((m) => m.name)).toEqual(['master_events']);
+  });
+
   it('selects one model by name', () => {
     expect(names(['int_b'])).toEqual(['int_b']);
   });

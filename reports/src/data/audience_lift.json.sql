@@ -27,6 +27,7 @@ select
     roi_low,
     roi_high,
     lift_significant,
-    lift_verdict
+    lift_verdict,
+    detectable_lift_per_customer
 from audience_lift
 order by window_start, export_id

@@ -72,6 +72,7 @@
 import type { StandardProfile } from '../profile.js';
 import { BLOCKING_RULES, blockPairs, type BlockingStats } from './blocking.js';
 import { EDGE_AMBIGUOUS, EDGE_CONFLICT, EDGE_MERGED, EDGE_TOO_LARGE, UnionFind, clusterRows } from './cluster.js';
+import { linkNamelessByMobile } from './nameless.js';
 import { COMPARISONS, LEVEL_OF, MERGE_ALLOWED, comparePair, comparedValue } from './compare.js';
 import { EXACT_RULES, exactDedup } from './exact.js';
 import {
@@ -97,7 +98,7 @@ export { keyFor, type KeyEvent } from './keys.js';
 export { jaro, jaroWinkler, soundex } from './strings.js';
 export { pairwiseMetrics, type PairwiseMetrics } from './evaluate.js';
 
-export type MatchRule = `exact:${(typeof EXACT_RULES)[number]}` | 'fuzzy' | 'review:same' | 'new';
+export type MatchRule = `exact:${(typeof EXACT_RULES)[number]}` | 'fuzzy' | 'review:same' | 'mobile_only' | 'new';
 
 export interface XrefRow {
   customer_key: string;
@@ -152,6 +153,12 @@ export interface MatchOptions {
   previous?: readonly XrefRow[];
   /** The previous event log: merge survivors are the older keys, and retired keys are never reissued. */
   previousEvents?: readonly KeyEvent[];
+  /**
+   * The previous run's review queue. An incremental run scores only pairs with a new or changed
+   * record, so the earlier queue's other pairs are carried over while both records are unchanged,
+   * undecided and still apart: a rebuild must not empty the reviewers' queue.
+   */
+  previousReview?: readonly Pick<ReviewRow, 'record_id_a' | 'record_id_b' | 'reason'>[];
   /** Reviewers' decisions (accumulated over runs). */
   decisions?: readonly Decision[];
   /** Parameters of an earlier run (no training). */
@@ -194,6 +201,8 @@ export interface MatchStats {
   refusedByNameRule: number;
   /** Merge edges of partial names (王先生) that led to two customers. */
   refusedAmbiguous: number;
+  /** Records without a name placed with the one customer who holds their mobile (nameless.ts). */
+  linkedByMobile: number;
   conflictChecks: number;
   review: number;
   clusters: number;
@@ -476,6 +485,8 @@ export function matchProfiles(profiles: readonly StandardProfile[], options: Mat
     return scorer.patternNegative[comparePair(ent, i, j)]! < conflictLimit;
   };
   const clustered = clusterRows({ n: ne, a: ea, b: eb, w: ew, edges: ne2, units, conflict, maxClusterSize: opts.maxClusterSize, partial: ent.partial });
+  const byMobile = new Uint8Array(ne);
+  for (const en of linkNamelessByMobile(ent, ne, clustered.uf, conflict)) byMobile[en] = 1;
   lap('cluster');
 
   // ---- clusters of records, keys ----
@@ -541,6 +552,9 @@ export function matchProfiles(profiles: readonly StandardProfile[], options: Mat
     } else if (bestW[en]! > -Infinity) {
       rule = 'fuzzy';
       score = round3(probability(bestW[en]!));
+    } else if (byMobile[en]) {
+      rule = 'mobile_only';
+      score = null;
     } else {
       rule = 'new';
       score = null;
@@ -579,6 +593,16 @@ export function matchProfiles(profiles: readonly StandardProfile[], options: Mat
     const w = weights[x]!;
     if (w >= scorer.reviewWeight && w < scorer.mergeWeight) addReview(x, P.a[x]!, P.b[x]!, w, 'between_thresholds');
     else if (refused[x]) addReview(x, P.a[x]!, P.b[x]!, w, 'needs_identifier');
+  }
+  if (mode === 'incremental') {
+    for (const r of options.previousReview ?? []) {
+      const a = index.get(r.record_id_a);
+      const b = index.get(r.record_id_b);
+      if (a === undefined || b === undefined || !settled[a] || !settled[b]) continue;
+      const ea = exact.entityOf[a]!;
+      const eb = exact.entityOf[b]!;
+      if (ea !== eb) addReview(-1, ea, eb, modelWeight(ea, eb), r.reason);
+    }
   }
   review.sort((x, y) => y.match_weight - x.match_weight || (x.record_id_a < y.record_id_a ? -1 : 1));
   lap('review');
@@ -620,6 +644,7 @@ export function matchProfiles(profiles: readonly StandardProfile[], options: Mat
       refusedBySize,
       refusedByNameRule,
       refusedAmbiguous,
+      linkedByMobile: byMobile.reduce((sum, x) => sum + x, 0),
       conflictChecks: clustered.conflictChecks,
       review: review.length,
       clusters: clusters.length,

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { sqlString } from '../../engine/sql.js';
 import { type CanonicalColumn, type CanonicalRow, type FeedDefinition, type RowResult, type RowValidator, schemaReject } from '../feed.js';
 import { rowProblem } from '../parse.js';
 import {
@@ -40,6 +41,13 @@ const PaymentRow = z.object({
   payment_value: required('payment value').pipe(notNegative('payment value')),
   currency: z.string().regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code').nullable().optional(),
 });
+
+/** The zod checks above in SQL, over the mapped fields (ingest's fast path, feed.sqlRules). */
+const requiredSql = (field: string) => `${field} IS NOT NULL`;
+const notNegativeSql = (field: string) => `(NOT starts_with(${field}, '-') OR TRY_CAST(${field} AS DOUBLE) = 0)`;
+const positiveSql = (field: string) => `TRY_CAST(${field} AS DOUBLE) >= 1`;
+const optionalSql = (field: string, check: string) => `(${field} IS NULL OR ${check})`;
+const currencySql = optionalSql('currency', "regexp_full_match(currency, '[A-Z]{3}')");
 
 /**
  * The validator shared by the three feeds: zod checks, the business date, values that fit their
@@ -83,6 +91,9 @@ function orderFeed(spec: {
   schema: z.ZodType;
   key: { fields: string[]; label: string };
   complete: (row: CanonicalRow, today: string) => CanonicalRow;
+  /** The schema's checks and `complete` in SQL. */
+  checksSql: string[];
+  completeSql: (today: string) => Record<string, string>;
 }): FeedDefinition {
   return {
     name: spec.name,
@@ -95,6 +106,18 @@ function orderFeed(spec: {
     createValidator(): RowValidator {
       const today = new Date().toISOString().slice(0, 10);
       return orderValidator(spec.schema, spec.columns, spec.key, (row) => spec.complete(row, today));
+    },
+    sqlRules() {
+      const today = new Date().toISOString().slice(0, 10);
+      const complete = spec.completeSql(today);
+      const key = spec.key.fields;
+      return {
+        // A key seen twice is flagged on every line that has it: the validator keeps the first
+        // line it accepts and quarantines the others, naming it (recheckWith hands it the group).
+        ok: [...spec.checksSql, `count(*) OVER (PARTITION BY ${key.join(', ')}) = 1`].join(' AND '),
+        recheckWith: `CASE WHEN ${key.map(requiredSql).join(' AND ')} THEN concat_ws('|', ${key.join(', ')}) END`,
+        columns: Object.fromEntries(spec.columns.map((c) => [c.name, complete[c.name] ?? c.name])),
+      };
     },
   };
 }
@@ -111,6 +134,8 @@ export const webOrdersFeed = orderFeed({
     row.business_date = row.business_date ?? row.purchased_at!.slice(0, 10);
     return row;
   },
+  checksSql: [requiredSql('order_id'), requiredSql('purchased_at')],
+  completeSql: () => ({ channel: "coalesce(channel, 'web')", business_date: 'coalesce(business_date, left(purchased_at, 10))' }),
 });
 
 export const webOrderItemsFeed = orderFeed({
@@ -125,6 +150,16 @@ export const webOrderItemsFeed = orderFeed({
     row.business_date = row.business_date ?? row.shipping_limit_at?.slice(0, 10) ?? today;
     return row;
   },
+  checksSql: [
+    requiredSql('order_id'),
+    positiveSql('item_number'),
+    requiredSql('product_id'),
+    requiredSql('price'),
+    notNegativeSql('price'),
+    optionalSql('freight_value', notNegativeSql('freight_value')),
+    currencySql,
+  ],
+  completeSql: (today) => ({ business_date: `coalesce(business_date, left(shipping_limit_at, 10), ${sqlString(today)})` }),
 });
 
 export const webPaymentsFeed = orderFeed({
@@ -138,4 +173,13 @@ export const webPaymentsFeed = orderFeed({
     row.business_date = row.business_date ?? today;
     return row;
   },
+  checksSql: [
+    requiredSql('order_id'),
+    positiveSql('payment_sequence'),
+    optionalSql('installments', notNegativeSql('installments')),
+    requiredSql('payment_value'),
+    notNegativeSql('payment_value'),
+    currencySql,
+  ],
+  completeSql: (today) => ({ business_date: `coalesce(business_date, ${sqlString(today)})` }),
 });

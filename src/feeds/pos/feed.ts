@@ -82,10 +82,15 @@ export const posFeed: FeedDefinition = {
       `NOT (${cancellation} AND ${quantity} > 0)`,
       // Upper-casing agrees with JavaScript's for ASCII only.
       "NOT regexp_matches(sku, '[^\\x00-\\x7F]')",
-      `abs(${quantity} * ${price}) < 100000000000000`,
+      // In 38 digits: the product of two DECIMAL(18, _) overflows DuckDB's, which would fail the
+      // whole statement instead of flagging the row.
+      `abs(CAST(${quantity} AS DECIMAL(38,3)) * CAST(${price} AS DECIMAL(38,4))) < 100000000000000`,
     ];
     return {
       ok: ok.join(' AND '),
+      // The validator numbers an order's lines without a number as it accepts them: with one of
+      // them flagged, the whole order's unnumbered lines are numbered by the validator.
+      recheckWith: 'CASE WHEN line_number IS NULL THEN order_id END',
       columns: {
         order_id: 'order_id',
         // Sources without line numbers: position of the line within its order in this file.
