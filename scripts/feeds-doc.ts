@@ -148,10 +148,15 @@ export async function renderFeedsDoc(): Promise<string> {
     '',
     'How a file is read: for the feeds whose checks have a SQL form (' +
       feeds.filter((f) => f.sqlRules).map((f) => `\`${f.name}\``).join(', ') +
-      ') and a UTF-8 CSV whose records are one line each, DuckDB parses, maps, checks and writes the rows itself; the rows its ' +
+      ') and a file of 3,000 records or more (smaller files are quicker in JavaScript) — a CSV whose records are one line each, ' +
+      'or JSON lines with flat keys; a file in another encoding (GBK) is first decoded to UTF-8 as the JavaScript reader decodes it — ' +
+      'DuckDB parses, maps, checks and writes the rows itself; the rows its ' +
       'checks flag (and, where a check depends on other rows, the rows tied to them: the other unnumbered lines of a POS order, ' +
-      'every line of a repeated web-order key) are judged by the JavaScript checks, which land or quarantine them with the same ' +
-      'reasons as always. Other files (GBK, JSON lines, quoted line breaks, a transform with no SQL form, more than 50,000 ' +
+      'every line of a repeated key: a web order, a customer id within its system, a survey response for an order) are judged by the JavaScript checks, which land or quarantine them with the same ' +
+      'reasons as always; so are JSON lines DuckDB reads otherwise than JSON.parse (trailing commas, NaN, a key twice, numbers ' +
+      'JavaScript writes with an exponent or rounds, objects and arrays in a mapped field, white space other than spaces). ' +
+      'Other files (bytes the encoding cannot read, nested keys, ' +
+      'quoted line breaks, a transform with no SQL form, more than 50,000 ' +
       'flagged rows) are read by the JavaScript checks whole. The result is the same row for row either way (a differential ' +
       'test holds them to it); the run record in the lake (`_runs/`) says which read each file (`checkedBy`: sql, sql+javascript or javascript).',
     '',

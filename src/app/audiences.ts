@@ -4,7 +4,7 @@ import path from 'node:path';
 import { loadAudience, loadAudiences, type Audience } from '../audiences/definition.js';
 import { vendorFile } from '../audiences/files.js';
 import { assertNotRecorded, exportIdOf, listExports, writeExportRecord, type ExportManifest } from '../audiences/records.js';
-import { queryCandidates, selectMembers, type Selection } from '../audiences/select.js';
+import { addDays, queryCandidates, selectMembers, type Selection } from '../audiences/select.js';
 import type { Lake } from '../lake/lake.js';
 import { parseVars, type WarehouseSettings } from './settings.js';
 import { withWarehouse } from './warehouse.js';
@@ -84,7 +84,7 @@ export async function exportAudience(lake: Lake, name: string, options: ExportOp
   const now = options.now ?? new Date();
   const start = options.start ?? now.toISOString().slice(0, 10);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(start) || Number.isNaN(Date.parse(start))) throw new Error(`--start must be a date YYYY-MM-DD, not "${start}"`);
-  const windowEnd = new Date(Date.parse(`${start}T00:00:00Z`) + (d.response_window_days - 1) * 86_400_000).toISOString().slice(0, 10);
+  const windowEnd = addDays(start, d.response_window_days - 1);
   const unlock = options.dryRun ? async () => {} : await lake.lock(`audience export ${name}`);
   try {
     const vars = parseVars({ var: options.var });

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXPORTS_FEED, exportIdOf, listExports, MEMBERS_TABLE, type ExportManifest } from '../audiences/records.js';
-import { EXPORT_MODELS } from '../audiences/select.js';
+import { addDays, EXPORT_MODELS } from '../audiences/select.js';
 import { generateCompany, type DemoDelivery, type DemoManifest, type DemoOptions } from '../demo/index.js';
 import { sqlString } from '../engine/sql.js';
 import type { IngestRun } from '../feeds/ingest.js';
@@ -133,8 +133,6 @@ export interface DemoCampaignRun {
   response?: NonNullable<DemoManifest['audienceResponse']>;
   runs: IngestRun[];
 }
-
-const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 /**
  * Closes the CRM loop on the demo company, through the code a marketer's run goes through:

@@ -27,7 +27,8 @@ export interface Selection {
   members: (Candidate & { isControl: boolean })[];
 }
 
-const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+/** A day `days` after (or before) `date`, both YYYY-MM-DD. */
+export const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 /**
  * The segment with its exclusion flags, one row per customer, computed by the engine in the

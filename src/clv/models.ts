@@ -36,9 +36,9 @@ function settings(vars: Vars): ClvSettings {
 
 /** Reads the orders model into the columnar form the CLV library works on. */
 export async function readOrders(context: Pick<ProgramContext, 'engine'>, relation: string): Promise<ParsedColumns> {
-  const { rows } = await context.engine.query(
-    `SELECT customer_key, CAST(order_date AS VARCHAR) AS order_date, order_value FROM ${relation} ORDER BY order_date, customer_key, order_value`,
-  );
+  const { rows } = await context.engine.query(`SELECT customer_key, CAST(order_date AS VARCHAR) AS order_date, order_value FROM ${relation}`, {
+    large: { order: 'order_date, customer_key, order_value' },
+  });
   const log = new TransactionLog(rows.length);
   for (const row of rows) log.push(log.customerIndex(String(row.customer_key)), toDayNumber(String(row.order_date)), Number(row.order_value));
   return logToParsed(log, { skipped: 0, hasHeader: false });

@@ -42,14 +42,18 @@ const RETRAIN_GROWTH = 0.1;
  * grown by more than var match_retrain_growth since they were trained (a full build, match_mode
  * full, or parameters of another crmlake version train again).
  */
-function reusableParams(stored: Record<string, unknown> | undefined, records: number, vars: ProgramContext['vars']): { params: FsParams; row: [string, number, string] } | undefined {
+function reusableParams(
+  stored: Record<string, unknown> | undefined,
+  records: number,
+  vars: ProgramContext['vars'],
+): { params: FsParams; row: [string, number, string]; growth: number } | undefined {
   if (!stored || vars.match_mode === 'full') return undefined;
   const growth = Number(vars.match_retrain_growth ?? RETRAIN_GROWTH);
   if (!(growth >= 0)) throw new Error(`var match_retrain_growth must be a share ≥ 0 (0.1 = retrain when the records grew by 10%), not '${vars.match_retrain_growth}'`);
   const trainedOn = Number(stored.trained_records);
   if (!(records <= trainedOn * (1 + growth))) return undefined;
   try {
-    return { params: loadParams(String(stored.params)), row: [String(stored.params), trainedOn, String(stored.trained_run_id)] };
+    return { params: loadParams(String(stored.params)), row: [String(stored.params), trainedOn, String(stored.trained_run_id)], growth };
   } catch {
     return undefined;
   }
@@ -63,7 +67,7 @@ const list = (text: string | undefined) => (text ?? '').split(',').map((s) => s.
 /** The relation of a model's previous build, or undefined when it was never built. */
 async function previousRows(engine: Engine, model: string): Promise<Record<string, unknown>[] | undefined> {
   try {
-    return (await engine.query(`SELECT * FROM ${engine.modelRelation(model)}`)).rows;
+    return (await engine.query(`SELECT * FROM ${engine.modelRelation(model)}`, { large: {} })).rows;
   } catch {
     return undefined;
   }
@@ -87,7 +91,7 @@ async function standardizedRecords(context: ProgramContext): Promise<Standardize
   const dayFirst = new Set(list(context.vars.customer_day_first_systems));
   const monthFirst = new Set(list(context.vars.customer_month_first_systems));
   const defaultCountry = (context.vars.customer_default_country || undefined) as CountryCode | undefined;
-  const { rows } = await context.engine.query(`SELECT * FROM ${context.ref(RECORDS)} ORDER BY source_system, source_customer_id`);
+  const { rows } = await context.engine.query(`SELECT * FROM ${context.ref(RECORDS)}`, { large: { order: 'source_system, source_customer_id' } });
   const declaredPriority = new Map<string, number>();
   const unreadPhones = new Map<string, Map<string, number>>();
   const profiles = rows.map((row) => {
@@ -166,7 +170,7 @@ async function runMaster(context: ProgramContext): Promise<MasterRun> {
   context.note(
     reused
       ? `matching parameters of ${reused.row[2]} reused (trained on ${reused.row[1].toLocaleString('en-US')} records; trained again when the records grow by ` +
-          `${Number(context.vars.match_retrain_growth ?? RETRAIN_GROWTH) * 100}%, var match_retrain_growth, or with match_mode=full)`
+          `${reused.growth * 100}%, var match_retrain_growth, or with match_mode=full)`
       : `matching parameters trained on ${profiles.length.toLocaleString('en-US')} records`,
   );
   const issues = profiles.reduce((n, p) => n + p.issues.length, 0);

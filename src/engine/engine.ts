@@ -16,6 +16,16 @@ export interface QueryColumn {
   type: string;
 }
 
+export interface QueryOptions {
+  /**
+   * The result may hold hundreds of thousands of rows: an engine may read it in a faster form,
+   * with the same values (DuckDB: ./duckdb/large.ts). `order`: SQL over the result's columns, a
+   * unique key, giving the rows' order; the query itself then has no ORDER BY, and every engine
+   * applies this one (sql.ts orderedQuery). Unordered without.
+   */
+  large?: { order?: string };
+}
+
 export interface QueryResult {
   columns: QueryColumn[];
   /** Rows as JSON-safe objects: numbers, strings (dates, decimals, big integers), booleans, null. */
@@ -130,7 +140,7 @@ export interface BuildSession {
 export interface Engine extends Relations {
   readonly name: EngineName;
   readonly capabilities: EngineCapabilities;
-  query(sql: string): Promise<QueryResult>;
+  query(sql: string, options?: QueryOptions): Promise<QueryResult>;
   /**
    * Starts a build. Until `commit`, what `materialize` writes is visible to this engine only
    * (later models of the build read it), so no reader ever sees marts of two builds mixed.

@@ -35,7 +35,8 @@ export interface FeedDefinition {
    * The validator in SQL, for ingest's fast path (DuckDB parses and casts the file). Given the
    * mapped fields as VARCHAR columns named after the canonical fields, plus `_source_line`:
    * `ok`, a condition that holds only for rows the validator accepts, and `columns`, the
-   * canonical text of every staged column exactly as the validator would return it. `ok` may be
+   * canonical text of each staged column the validator derives or defaults, exactly as it would
+   * return it (a column not listed is its mapped field as it is). `ok` may be
    * stricter than the validator (a file with a row it rejects takes the JavaScript path, which
    * has the last word), never looser. Undefined when a mapping's rules have no SQL form.
    * `recheckWith`, over the same mapped fields: when the validator keeps per-file state, the
@@ -44,6 +45,18 @@ export interface FeedDefinition {
    */
   sqlRules?(mapping: Mapping): { ok: string; columns: Record<string, string>; recheckWith?: string } | undefined;
 }
+
+/** The ingest's UTC date, the day of the file's raw/<date> folder: the business date of rows that carry none. */
+export const utcToday = () => new Date().toISOString().slice(0, 10);
+
+/** `Number(v) >= 0` of a validator in SQL, stricter: plain unsigned decimals only ('-0' and '1e3' are left to the validator). */
+export const nonNegativeSql = (column: string) => `(${column} IS NULL OR regexp_full_match(${column}, '[0-9]+(\\.[0-9]*)?|\\.[0-9]+'))`;
+
+/**
+ * A file's key in SQL (feed.sqlRules): a key seen twice is flagged on every line that has it, so
+ * the validator keeps the first line it accepts and quarantines the others, naming it.
+ */
+export const onceInFileSql = (key: string) => `count(*) OVER (PARTITION BY ${key}) = 1`;
 
 /** Lineage columns added to every curated row. */
 export const LINEAGE_COLUMNS: CanonicalColumn[] = [

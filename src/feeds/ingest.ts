@@ -174,7 +174,10 @@ export async function ingestFiles(lake: Lake, inputs: (string | InputFile)[], op
       const deliveryKey = keys[index]!;
       let result: FileReconciliation;
       try {
-        result = await ingestOne(lake, connection, file, deliveryKey, { ...options, dateWindow: options.dateWindow ?? dateWindow, assertLockHeld: unlock.assertHeld });
+        // The run's last file had rows the SQL checks flagged: this one likely has too (a source's
+        // files share its faults), so the fast path checks it into a table at once.
+        const expectFlags = results.at(-1)?.checkedBy === 'sql+javascript';
+        result = await ingestOne(lake, connection, file, deliveryKey, { ...options, dateWindow: options.dateWindow ?? dateWindow, assertLockHeld: unlock.assertHeld, expectFlags });
       } catch (error) {
         // Not even the quarantine could be written (storage failing): this file is not landed
         // (no manifest, so the next run tries it again); the run goes on with the others.
@@ -217,7 +220,7 @@ async function ingestOne(
   connection: DuckDBConnection,
   file: string,
   deliveryKey: string,
-  { feed, mapping, dateWindow, assertLockHeld }: IngestOptions & { assertLockHeld?: () => Promise<void> },
+  { feed, mapping, dateWindow, assertLockHeld, expectFlags }: IngestOptions & { assertLockHeld?: () => Promise<void>; expectFlags?: boolean },
 ): Promise<FileReconciliation> {
   const stem = deliveryFileStem(deliveryKey);
   const manifestPath = `_manifests/${feed.name}/${stem}.json`;
@@ -242,9 +245,9 @@ async function ingestOne(
 
   const scratch = await lake.scratch();
   const lineage = { _source_file: deliveryKey, _source_sha256: sha256, _ingested_at: ingestedAt.replace('T', ' ').replace('Z', ''), _mapping: mappingLabel(mapping) };
-  const context: SqlLandingContext = { feed, mapping, dateWindow, lineage, scratch, fileStem: `${stem}-${sha8}`, maxFieldChars: MAX_FIELD_CHARS };
-  // DuckDB lands the file on its own when it can prove the rows are exactly those the
-  // JavaScript checks would land (see ingest-sql.ts); otherwise they decide.
+  const context: SqlLandingContext = { feed, mapping, dateWindow, lineage, scratch, fileStem: `${stem}-${sha8}`, maxFieldChars: MAX_FIELD_CHARS, expectFlags };
+  // DuckDB lands the rows it can prove are exactly those the JavaScript checks would land (see
+  // ingest-sql.ts); the JavaScript checks decide the rest: the rows it flagged, or the whole file.
   const fast = await landWithSql(lake, connection, file, context);
   const landing = (records: AsyncIterable<SourceRecord> | Iterable<SourceRecord>, fileStem: string) =>
     landWithJs(lake, connection, file, records, { ...context, fileStem, deliveryKey, rawPath });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { sqlString } from '../engine/sql.js';
-import { parseBoolean, parseDecimal, parseDuration, parseInteger, parseIntegerId, parseTimestamp } from './parse.js';
+import { FALSE_WORDS, parseBoolean, parseDecimal, parseDuration, parseInteger, parseIntegerId, parseTimestamp, timestampPatternSql, TRUE_WORDS } from './parse.js';
 
 /**
  * A declarative mapping from one source layout to a feed's canonical columns.
@@ -198,15 +198,43 @@ function transform(text: string, kind: string | undefined, format: string | unde
   }
 }
 
-/** Timestamp formats the SQL path reads: the strptime format and the canonical text of `t`. */
-const SQL_TIMESTAMP_FORMATS: Record<string, { shape: string; canonical: (t: string) => string }> = {
-  'YYYY-MM-DD HH:mm:ss': { shape: '[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}', canonical: (t) => t },
-  'YYYY-MM-DD': { shape: '[0-9]{4}-[0-9]{2}-[0-9]{2}', canonical: (t) => `(${t} || ' 00:00:00')` },
+/**
+ * Timestamp formats the SQL path reads: the text's shape, its local date-time `local(t)` as
+ * `YYYY-MM-DD HH:MM:SS` (checked to be a real one) and the canonical text of `t`. Other formats
+ * go through strptime (patternFormat); the two fixed ones stay here, about 10% quicker on a
+ * POS file than strptime (223,456 lines: 1.20-1.28 s against 1.31-1.39 s).
+ */
+const SQL_TIMESTAMP_FORMATS: Record<string, { shape: string; local: (t: string) => string; canonical: (t: string) => string }> = {
+  'YYYY-MM-DD HH:mm:ss': { shape: '[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}', local: (t) => t, canonical: (t) => t },
+  'YYYY-MM-DD': { shape: '[0-9]{4}-[0-9]{2}-[0-9]{2}', local: (t) => `(${t} || ' 00:00:00')`, canonical: (t) => `(${t} || ' 00:00:00')` },
   iso: {
-    shape: '[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}:[0-9]{2})?',
-    canonical: (t) => `(CASE WHEN length(${t}) = 10 THEN ${t} || ' 00:00:00' ELSE replace(${t}, 'T', ' ') END)`,
+    // A date, or a date-time to the second with an optional fraction (kept as written) and zone
+    // (Z, or an offset converted to UTC by whole minutes, as parseTimestamp does).
+    shape: '[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:?[0-9]{2})?)?',
+    local: isoLocal,
+    canonical: (t) => {
+      const fraction = `regexp_extract(${t}, '\\.[0-9]{1,9}')`;
+      const zone = `regexp_extract(${t}, '[+-][0-9]{2}:?[0-9]{2}$')`;
+      const minutes = `((CASE WHEN starts_with(${zone}, '-') THEN -1 ELSE 1 END) * (TRY_CAST(substr(${zone}, 2, 2) AS INTEGER) * 60 + TRY_CAST(right(${zone}, 2) AS INTEGER)))`;
+      return (
+        `(CASE WHEN ${zone} = '' THEN ${isoLocal(t)} ` +
+        `ELSE strftime(TRY_CAST(${isoLocal(t)} AS TIMESTAMP) - to_minutes(${minutes}), '%Y-%m-%d %H:%M:%S') END || ${fraction})`
+      );
+    },
   },
 };
+
+/** Any other format parseTimestamp reads with a year (tokens YYYY MM M DD D HH H mm ss), through strptime. */
+function patternFormat(format: string): { shape: string; local: (t: string) => string; canonical: (t: string) => string } | undefined {
+  const pattern = /YYYY/.test(format) ? timestampPatternSql(format) : undefined;
+  if (!pattern) return undefined;
+  const text = (t: string) => `strftime(TRY_STRPTIME(${t}, ${sqlString(pattern.strptime)}), '%Y-%m-%d %H:%M:%S')`;
+  return { shape: pattern.regex, local: text, canonical: text };
+}
+
+function isoLocal(t: string): string {
+  return `(CASE WHEN length(${t}) = 10 THEN ${t} || ' 00:00:00' ELSE replace(left(${t}, 19), 'T', ' ') END)`;
+}
 
 /** A transform in SQL over the trimmed, non-null text `t`: the canonical text and when it is certainly right. */
 function transformSql(t: string, kind: string | undefined, format: string | undefined): { expr: string; ok: string } | undefined {
@@ -225,13 +253,43 @@ function transformSql(t: string, kind: string | undefined, format: string | unde
     }
     case 'timestamp':
     case 'date': {
-      const known = SQL_TIMESTAMP_FORMATS[format ?? 'iso'];
+      const known = SQL_TIMESTAMP_FORMATS[format ?? 'iso'] ?? (format ? patternFormat(format) : undefined);
       if (!known) return undefined;
       const canonical = known.canonical(t);
-      // The text read back must be the text written: an impossible date or time fails.
-      // Years before 100 are left to JavaScript, whose Date.UTC reads them as 19xx.
-      const ok = `(regexp_full_match(${t}, '${known.shape}') AND NOT starts_with(${t}, '00') AND strftime(TRY_CAST(${canonical} AS TIMESTAMP), '%Y-%m-%d %H:%M:%S') = ${canonical})`;
+      const local = known.local(t);
+      // The local text read back must be the text written: an impossible date or time fails.
+      // Years before 1000 are left to JavaScript (its Date.UTC reads 0–99 as 19xx), and so are
+      // offsets that move a date-time out of four-digit years.
+      const ok =
+        `(regexp_full_match(${t}, ${sqlString(known.shape)}) ` +
+        `AND strftime(TRY_CAST(${local} AS TIMESTAMP), '%Y-%m-%d %H:%M:%S') = ${local} ` +
+        `AND regexp_full_match(${canonical}, '[1-9][0-9]{3}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?'))`;
       return { expr: kind === 'date' ? `left(${canonical}, 10)` : canonical, ok };
+    }
+    case 'boolean': {
+      // parseBoolean's words; lower() agrees with toLowerCase() on ASCII, and the Chinese words have no case.
+      const word = `lower(${t})`;
+      const words = (set: readonly string[]) => set.map((w) => sqlString(w)).join(', ');
+      return {
+        expr: `(CASE WHEN ${word} IN (${words(TRUE_WORDS)}) THEN 'true' ELSE 'false' END)`,
+        ok:
+          `((${word} IN (${words(TRUE_WORDS)}) OR ${word} IN (${words(FALSE_WORDS)})) ` +
+          `AND (NOT regexp_matches(${t}, '[^\\x00-\\x7F]') OR ${t} IN (${words([...TRUE_WORDS, ...FALSE_WORDS].filter((w) => /[^\x00-\x7F]/.test(w)))})))`,
+      };
+    }
+    case 'duration': {
+      // Whole seconds, M:SS or H:MM:SS (parseDuration); fractions of a second are left to JavaScript's rounding.
+      const part = (i: number) => `TRY_CAST(regexp_extract(${t}, '^([0-9]{1,9}):([0-9]{1,2}):([0-9]{2})$', ${i}) AS BIGINT)`;
+      const short = (i: number) => `TRY_CAST(regexp_extract(${t}, '^([0-9]{1,9}):([0-9]{2})$', ${i}) AS BIGINT)`;
+      return {
+        expr:
+          `(CASE WHEN regexp_full_match(${t}, '[0-9]{1,15}') THEN CAST(CAST(${t} AS BIGINT) AS VARCHAR) ` +
+          `WHEN regexp_full_match(${t}, '[0-9]{1,9}:[0-9]{2}') THEN CAST(${short(1)} * 60 + ${short(2)} AS VARCHAR) ` +
+          `ELSE CAST(${part(1)} * 3600 + ${part(2)} * 60 + ${part(3)} AS VARCHAR) END)`,
+        ok:
+          `(regexp_full_match(${t}, '[0-9]{1,15}') OR (regexp_full_match(${t}, '[0-9]{1,9}:[0-9]{2}') AND ${short(2)} <= 59) ` +
+          `OR (regexp_full_match(${t}, '[0-9]{1,9}:[0-9]{1,2}:[0-9]{2}') AND ${part(2)} <= 59 AND ${part(3)} <= 59))`,
+      };
     }
     case 'upper':
     case 'lower':
@@ -249,7 +307,7 @@ function transformSql(t: string, kind: string | undefined, format: string | unde
  * and `ok`, a condition that holds only for records the mapper maps without error to exactly
  * these values, provided no value holds white space other than spaces (JavaScript's trim()
  * removes it, SQL's does not: ingest-sql.ts scans the file for it first). Undefined when the
- * mapping has a part with no SQL form (joined columns, durations, booleans, other date formats)
+ * mapping has a part with no SQL form (a transform other than the ones above, a date format without YYYY)
  * or the header lacks a mapped column.
  */
 export function mappingSql(mapping: Mapping, header: string[], column: (index: number) => string): { fields: Record<string, string>; ok: string } | undefined {
@@ -257,30 +315,37 @@ export function mappingSql(mapping: Mapping, header: string[], column: (index: n
   const nulls = new Set(mapping.source.null_values);
   const fields: Record<string, string> = {};
   const ok: string[] = [];
+  const isNull = (t: string) => `(${t} IS NULL OR ${t} = ''${[...nulls].filter((n) => n !== '').map((n) => ` OR ${t} = ${sqlString(n)}`).join('')})`;
   for (const [field, spec] of Object.entries(mapping.fields)) {
-    if (spec.columns) return undefined;
-    const index = spec.column === undefined ? -1 : (position.get(spec.column) ?? -1);
-    if (index < 0) {
-      if (spec.column !== undefined && !spec.optional) return undefined;
-      // A constant (or an absent optional column): mapped once, here.
-      const text = (spec.value ?? '').trim();
-      if (text === '' || nulls.has(text)) {
-        fields[field] = 'CAST(NULL AS VARCHAR)';
+    let t: string;
+    if (spec.columns) {
+      // Joined columns: the non-empty, non-null values joined (concat_ws skips NULLs).
+      const indexes = spec.columns.map((c) => position.get(c));
+      if (indexes.some((i) => i === undefined)) return undefined;
+      t = `concat_ws(${sqlString(spec.join)}, ${indexes.map((i) => `CASE WHEN ${isNull(column(i!))} THEN NULL ELSE ${column(i!)} END`).join(', ')})`;
+    } else {
+      const index = spec.column === undefined ? -1 : (position.get(spec.column) ?? -1);
+      if (index >= 0) t = column(index);
+      else {
+        if (spec.column !== undefined && !spec.optional) return undefined;
+        // A constant (or an absent optional column): mapped once, here.
+        const text = (spec.value ?? '').trim();
+        if (text === '' || nulls.has(text)) {
+          fields[field] = 'CAST(NULL AS VARCHAR)';
+          continue;
+        }
+        try {
+          fields[field] = sqlString(transform(text, spec.transform, spec.format));
+        } catch {
+          return undefined;
+        }
         continue;
       }
-      try {
-        fields[field] = sqlString(transform(text, spec.transform, spec.format));
-      } catch {
-        return undefined;
-      }
-      continue;
     }
-    const t = column(index);
-    const isNull = `(${t} IS NULL OR ${t} = ''${[...nulls].filter((n) => n !== '').map((n) => ` OR ${t} = ${sqlString(n)}`).join('')})`;
     const sql = transformSql(t, spec.transform, spec.format);
     if (!sql) return undefined;
-    fields[field] = `(CASE WHEN ${isNull} THEN NULL ELSE ${sql.expr} END)`;
-    if (sql.ok !== 'true') ok.push(`(${isNull} OR ${sql.ok})`);
+    fields[field] = `(CASE WHEN ${isNull(t)} THEN NULL ELSE ${sql.expr} END)`;
+    if (sql.ok !== 'true') ok.push(`(${isNull(t)} OR ${sql.ok})`);
   }
   return { fields, ok: ok.length ? ok.join(' AND ') : 'true' };
 }

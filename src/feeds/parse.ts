@@ -28,8 +28,10 @@ export function parseInteger(value: string): string {
   return match[1] === '-' && digits !== '0' ? `-${digits}` : digits;
 }
 
-const TRUE = new Set(['y', 'yes', 'true', 't', '1', '是', '对']);
-const FALSE = new Set(['n', 'no', 'false', 'f', '0', '否', '不']);
+export const TRUE_WORDS = ['y', 'yes', 'true', 't', '1', '是', '对'] as const;
+export const FALSE_WORDS = ['n', 'no', 'false', 'f', '0', '否', '不'] as const;
+const TRUE = new Set<string>(TRUE_WORDS);
+const FALSE = new Set<string>(FALSE_WORDS);
 
 /** Y/N, yes/no, true/false, 1/0 (and 是/否) in any case → 'true' / 'false'. */
 export function parseBoolean(value: string): string {
@@ -94,6 +96,34 @@ function compilePattern(format: string): TimestampPattern {
   const pattern = { regex: new RegExp(`^${regex}$`), groups };
   patternCache.set(format, pattern);
   return pattern;
+}
+
+/** The strptime directive of each token parseTimestamp reads (fractions of a second have none). */
+const STRPTIME: Record<string, string> = { YYYY: '%Y', MM: '%m', M: '%m', DD: '%d', D: '%d', HH: '%H', H: '%H', mm: '%M', ss: '%S' };
+
+/**
+ * A timestamp format for SQL: its regular expression without anchors (RE2 reads it as JavaScript
+ * does: ASCII digits, literal characters escaped) and the same format for DuckDB's strptime,
+ * which checks the ranges parseTimestamp checks. Undefined for a format with fractions of a
+ * second or a part written twice.
+ */
+export function timestampPatternSql(format: string): { regex: string; strptime: string } | undefined {
+  const { regex, groups } = compilePattern(format);
+  if (groups.includes('S') || new Set(groups).size !== groups.length) return undefined;
+  let strptime = '';
+  let rest = format;
+  outer: while (rest.length > 0) {
+    for (const token of ['YYYY', 'MM', 'DD', 'HH', 'mm', 'ss', 'M', 'D', 'H']) {
+      if (rest.startsWith(token)) {
+        strptime += STRPTIME[token];
+        rest = rest.slice(token.length);
+        continue outer;
+      }
+    }
+    strptime += rest[0] === '%' ? '%%' : rest[0];
+    rest = rest.slice(1);
+  }
+  return { regex: regex.source.slice(1, -1), strptime };
 }
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');

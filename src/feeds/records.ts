@@ -46,7 +46,7 @@ function decode(encoding: string): Transform {
 }
 
 /** Streams text for the parser: gunzipped if needed, decoded from the declared encoding. */
-async function openText(file: string, encoding: string): Promise<Readable> {
+export async function openText(file: string, encoding: string): Promise<Readable> {
   try {
     new TextDecoder(encoding);
   } catch {
@@ -118,20 +118,21 @@ async function* readJsonLines(file: string, encoding: string, columns: string[])
   yield { line: 0, values: columns };
   let line = 0;
   for await (const text of createInterface({ input: await openText(file, encoding), crlfDelay: Infinity })) {
-    line++;
-    const trimmed = text.replace(/^\uFEFF/, '').trim();
-    if (trimmed === '') continue;
-    let object: unknown;
-    try {
-      object = JSON.parse(trimmed);
-    } catch (error) {
-      yield { line, error: `not valid JSON: ${(error as Error).message}` };
-      continue;
-    }
-    if (object === null || typeof object !== 'object' || Array.isArray(object)) {
-      yield { line, error: 'a JSON line must be an object' };
-      continue;
-    }
-    yield { line, values: columns.map((c) => pick(object, c)) };
+    const record = jsonLineRecord(++line, text, columns);
+    if (record) yield record;
   }
+}
+
+/** One JSON line read into `columns` (dotted for nested keys); undefined for a blank line. */
+export function jsonLineRecord(line: number, text: string, columns: string[]): SourceRecord | undefined {
+  const trimmed = text.replace(/^\uFEFF/, '').trim();
+  if (trimmed === '') return undefined;
+  let object: unknown;
+  try {
+    object = JSON.parse(trimmed);
+  } catch (error) {
+    return { line, error: `not valid JSON: ${(error as Error).message}` };
+  }
+  if (object === null || typeof object !== 'object' || Array.isArray(object)) return { line, error: 'a JSON line must be an object' };
+  return { line, values: columns.map((c) => pick(object, c)) };
 }

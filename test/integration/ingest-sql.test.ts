@@ -7,10 +7,12 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getFeed } from '../../src/feeds/index.js';
 import { ingestFiles, type IngestRun } from '../../src/feeds/ingest.js';
 import { loadMapping } from '../../src/feeds/mapping.js';
+import { generateCompany, type DemoDelivery } from '../../src/demo/index.js';
 import { Lake } from '../../src/lake/lake.js';
 import { copyRetailDays, queryLake, REPO, scratchDir } from '../helpers.js';
 
@@ -309,4 +311,263 @@ describe('the fast path of the web-order feeds lands exactly what their JavaScri
       expect(fast.quarantine.some((q) => /duplicate .*first seen on line/.test(String((q as Record<string, unknown>).reason)))).toBe(true);
     });
   }
+});
+
+/** A web collector event (JSON line) with the demo company's fields; `extra` overrides or adds. */
+const event = (n: number, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    event_id: `ws${String(n).padStart(6, '0')}-1`,
+    session_id: `ws${String(n).padStart(6, '0')}`,
+    ...(n % 3 ? { customer_id: `W${n % 500}` } : {}),
+    event_type: ['page_view', 'product_view', 'add_to_cart', 'checkout', 'purchase'][n % 5],
+    occurred_at: `2026-0${1 + (n % 9)}-1${n % 10}T${String(n % 24).padStart(2, '0')}:0${n % 10}:3${n % 10}+08:00`,
+    ...(n % 5 >= 2 ? { value: Math.round(n * 137.31) / 100, currency: n % 7 ? 'CNY' : 'cny' } : {}),
+    ...(n % 5 === 1 ? { item_id: `SKU-${n % 97}`, page_url: `/p/SKU-${n % 97}` } : {}),
+    ...(n % 5 === 4 ? { order_id: `WO${n}` } : {}),
+    ...extra,
+  });
+
+/** Lines JSON.parse, the collector mapping or the web checks read differently from a plain event, or reject. */
+const ODD_EVENTS: string[] = [
+  event(1, { occurred_at: '2026-03-01T00:30:00+08:00' }), // the UTC date is the day before
+  event(2, { occurred_at: '2026-03-01T23:30:00-05:30' }),
+  event(3, { occurred_at: '2026-03-01T10:00:00.250Z' }),
+  event(4, { occurred_at: '2026-03-01 10:00:00+0800' }),
+  event(5, { occurred_at: '2026-03-01' }),
+  event(6, { occurred_at: '2026-03-01T10:00' }), // no seconds: JavaScript reads it
+  event(7, { occurred_at: '2026-02-30T10:00:00+08:00' }),
+  event(8, { occurred_at: '0099-03-01T10:00:00Z' }),
+  event(35, { occurred_at: '0050-03-01T10:00:00+08:00' }), // JavaScript's Date.UTC reads year 50 as 1950
+  event(9, { occurred_at: null }),
+  event(10, { value: 12.5, currency: 'EUR' }),
+  event(11, { value: 0.30000000000000004 }),
+  event(12, { value: 1e21 }),
+  event(13, { value: 0.0000001 }),
+  event(14, { value: -3 }),
+  event(15, { value: '12.50' }),
+  event(16, { value: 9007199254740993 }),
+  event(17, { value: true }),
+  event(18, { event_type: 'scroll' }),
+  event(19, { event_id: '' }),
+  event(20, { session_id: { id: 7 } }),
+  event(21, { page_url: ['/a', '/b'] }),
+  event(22, { item_id: 'SKU-\t' }),
+  event(23, { item_id: '\u00a0SKU-1' }),
+  event(24, { item_id: '  SKU-2  ' }),
+  event(25, { page_url: '/p/\ud83d\ude00' }),
+  event(26, { currency: 'straße' }),
+  event(27, { order_id: 42 }),
+  event(28, { item_id: 1e21 }),
+  event(29, { item_id: 0.1 + 0.2 }),
+  event(30, { item_id: 12.5 }),
+  event(31, { item_id: 1e-7 }),
+  event(32, { item_id: 100 }),
+  '{"event_id":"x1","session_id":"s1","event_type":"page_view","occurred_at":"2026-03-01T10:00:00Z",}',
+  '{"event_id":"x2","session_id":"s2","event_type":"page_view","occurred_at":"2026-03-01T10:00:00Z","note":NaN}',
+  '{"event_id":"x3","event_id":"x4","session_id":"s3","event_type":"page_view","occurred_at":"2026-03-01T10:00:00Z"}',
+  '{"event_id":"x5","session_id":"s5","event_type":"page_view","occurred_at":"2026-03-01T10:00:00Z","page_url":"/\\ud800"}',
+  '{"event_id":"x6","session_id":"s6","event_type":"page_view","occurred_at":"2026-03-01T10:00:00Z","page_url":"a\\u0000b"}',
+  '{"event_id":"x8","session_id":"s8","event_type":"page_view","occurred_at":"2026-03-01T10:00:00Z","item_id":9007199254740993}',
+  '{"event_id":"x10","event\\u005fid":"x11","session_id":"s10","event_type":"page_view","occurred_at":"2026-03-01T10:00:00Z"}',
+  '["not", "an", "object"]',
+  '{"event_id": "x7", "session_id"',
+  '',
+  '   ',
+  '\u00a0',
+  `  ${event(33)}  `,
+];
+
+describe('the fast path of JSON lines lands exactly what the JavaScript reader and checks land', () => {
+  it('web collector events: clean (LF and CRLF) and with every odd line JSON.parse, the mapping or the checks see otherwise', async () => {
+    const folder = path.join(dir, 'collector');
+    await mkdir(folder, { recursive: true });
+    const clean = Array.from({ length: 2000 }, (_, i) => event(100 + i));
+    const messy = clean.flatMap((line, i) => (i % 50 === 7 ? [ODD_EVENTS[Math.floor(i / 50) % ODD_EVENTS.length]!, line] : [line]));
+    messy.push(...ODD_EVENTS);
+    const files = [path.join(folder, 'clean.jsonl'), path.join(folder, 'crlf.jsonl'), path.join(folder, 'messy.jsonl')];
+    await writeFile(files[0]!, `${clean.join('\n')}\n`);
+    await writeFile(files[1]!, `\uFEFF${clean.slice(0, 300).join('\r\n')}`);
+    await writeFile(files[2]!, `${messy.join('\n')}\n`);
+    const fast = await ingestAndRead(files, 'collector', true, 'collector-fast', 'web');
+    const slow = await ingestAndRead(files, 'collector', false, 'collector-slow', 'web');
+    expect(fast.run.files.map((f) => f.checkedBy)).toEqual(['sql', 'sql', 'sql+javascript']);
+    expect(fast.results).toEqual(slow.results);
+    expect(fast.curated.length).toBeGreaterThan(4000);
+    expect(fast.curated).toEqual(slow.curated);
+    expect(fast.quarantine.length).toBeGreaterThan(10);
+    expect(fast.quarantine).toEqual(slow.quarantine);
+    const messyRun = fast.run.files[2]!;
+    expect(messyRun.landed + messyRun.quarantined).toBe(messyRun.read);
+  });
+});
+
+/** An edit of one line's fields (split on commas); `lines` are the file's unedited lines. */
+type Edit = (fields: string[], i: number, lines: string[]) => void;
+const set = (at: number, value: string): Edit => (f) => void (f[at] = value);
+
+/**
+ * The demo company's files of one delivery, and a messy copy of one of them: every `every`-th
+ * line from the tenth on (i % every === 2, so the line before and three before are unedited)
+ * gets the next of `edits`. Written back in the file's encoding.
+ */
+async function demoWithMessyCopy(spec: {
+  name: string;
+  customers: number;
+  days: number;
+  delivery: (d: DemoDelivery) => boolean;
+  file?: (files: string[]) => string;
+  every: number;
+  edits: Edit[];
+  encoding?: 'gbk';
+}): Promise<{ out: string; files: string[]; messy: string; lines: string[] }> {
+  const out = path.join(dir, spec.name);
+  const manifest = generateCompany({ out, customers: spec.customers, days: spec.days, end: '2026-11-30' });
+  const files = manifest.deliveries.find(spec.delivery)!.paths.map((p) => path.join(out, p));
+  const bytes = await readFile(spec.file?.(files) ?? files[0]!);
+  const [header, ...lines] = (spec.encoding ? iconv.decode(bytes, spec.encoding) : bytes.toString('utf8')).trimEnd().split('\n');
+  const edited = lines.map((line, i) => {
+    if (i < 10 || i % spec.every !== 2) return line;
+    const fields = line.split(',');
+    spec.edits[Math.floor(i / spec.every) % spec.edits.length]!(fields, i, lines);
+    return fields.join(',');
+  });
+  const messy = path.join(out, `${spec.name}-messy.csv`);
+  const text = [header, ...edited].join(spec.encoding ? '\r\n' : '\n');
+  await writeFile(messy, spec.encoding ? iconv.encode(text, spec.encoding) : text);
+  return { out, files, messy, lines };
+}
+
+/** Both paths on the same files: the fast one must land and quarantine exactly what JavaScript does. */
+async function expectSameOnBothPaths(files: string[], mapping: string | undefined, feed: string, name: string, minimum: { curated: number; quarantined: number }) {
+  const fast = await ingestAndRead(files, mapping, true, `${name}-fast`, feed);
+  const slow = await ingestAndRead(files, mapping, false, `${name}-slow`, feed);
+  expect(fast.results).toEqual(slow.results);
+  expect(fast.curated.length).toBeGreaterThan(minimum.curated);
+  expect(fast.curated).toEqual(slow.curated);
+  expect(fast.quarantine.length).toBeGreaterThan(minimum.quarantined);
+  expect(fast.quarantine).toEqual(slow.quarantine);
+  return fast.run.files.map((f) => f.checkedBy);
+}
+
+describe('the fast path of the demo company’s feeds lands exactly what their JavaScript checks land', () => {
+  it('call-centre months, and a copy with bad yes/no words, durations, scores and times', async () => {
+    // call_id,start_time,agent,queue,answered,wait_seconds,talk_time,hold_seconds,resolved,complaint,csat,customer_no,caller_number
+    const values: [number, string][] = [
+      [4, 'maybe'], [4, 'YES'], [4, 'n'], [4, '是'], [4, 'İ'],
+      [6, '1:75'], [6, '1:02:03'], [6, '125'], [6, '2.5'], [6, '-3'], [6, ''], [6, '102:10'], [6, '1:60:00'], [6, '0042'],
+      [5, '-5'], [5, '12.0'], [5, 'x'], [7, '007'],
+      [10, '0'], [10, '6'], [10, '4.0'], [10, 'abc'],
+      [1, '2026-02-30 10:00:00'], [1, ''], [0, ''], [8, '对'], [9, '不'],
+    ];
+    const edits: Edit[] = [...values.map(([at, value]) => set(at, value)), (f) => ([f[4], f[6]] = ['N', '0:30'])]; // unanswered, with talk time
+    const { files, messy, lines } = await demoWithMessyCopy({ name: 'calls', customers: 3000, days: 90, delivery: (d) => d.feed === 'calls', every: 3, edits });
+    const checkedBy = await expectSameOnBothPaths([...files, messy], 'lotus-callcenter', 'calls', 'calls', { curated: lines.length, quarantined: 10 });
+    // Each demo month has one record the generator broke on purpose: the JavaScript checks judge it.
+    expect(checkedBy).toEqual([...files, messy].map(() => 'sql+javascript'));
+  });
+
+  it('profile files, with per-system settings, and a copy with repeated and missing ids, bad times and consents', async () => {
+    // source_system,source_customer_id,full_name,gender,birth_date,mobile,phone,email,address_line,city,province,postcode,registered_at,updated_at,email_consent,email_consent_at,sms_consent,sms_consent_at
+    const edits: Edit[] = [
+      set(1, ''),
+      (f, i, lines) => (f[1] = lines[i - 1]!.split(',')[1]!), // the id of the line before: a duplicate
+      (f, i, lines) => ([f[0], f[1]] = ['web', lines[i - 3]!.split(',')[1]!]), // the same id in another system: two customers
+      set(0, ''),
+      set(12, '2026-13-01 10:00:00'),
+      set(12, '2026-03-01T10:00:00+08:00'),
+      (f) => ([f[12], f[13]] = ['2026-03-01 10:00:00', '']),
+      (f) => ([f[12], f[13]] = ['', '']),
+      set(14, 'maybe'),
+      set(14, 'Y'),
+      set(15, 'yesterday'),
+    ];
+    const { out, files, messy, lines } = await demoWithMessyCopy({
+      name: 'customers', customers: 3000, days: 90, delivery: (d) => d.feed === 'customers',
+      file: (all) => all.find((f) => f.endsWith('loyalty-desk.csv'))!, every: 5, edits,
+    });
+    // The shipped layout with settings: a default for every system, web's own, and a system the
+    // file leaves blank (then the mapping's name).
+    const withSettings = path.join(out, 'profiles-with-settings.yaml');
+    const shipped = await readFile(path.join(REPO, 'src', 'feeds', 'customers', 'mappings', 'crmlake-profiles.yaml'), 'utf8');
+    await writeFile(
+      withSettings,
+      `${shipped.replace('name: crmlake-profiles', 'name: profiles-with-settings')}\nrules:\n  default_country: CN\n  day_first: true\n  priority: 2\n  systems:\n    web: { default_country: HK, priority: 1 }\n    partner: { day_first: false }\n`,
+    );
+    for (const [i, mapping] of ['crmlake-profiles', withSettings].entries()) {
+      const checkedBy = await expectSameOnBothPaths([...files, messy], mapping, 'customers', `customers-${i}`, { curated: lines.length, quarantined: 20 });
+      expect(checkedBy.every((c) => c?.startsWith('sql'))).toBe(true);
+      expect(checkedBy.at(-1)).toBe('sql+javascript');
+    }
+  });
+
+  it('survey months, and a copy with scores off the scale, repeated responses and missing times', async () => {
+    // response_id,channel,customer_system,customer_id,order_no,call_id,store,score,nps,comment,sent_at,answered_at
+    const edits: Edit[] = [
+      set(7, '9'), set(7, '0'), set(7, 'x'), set(8, '11'), set(8, '-1'), set(8, '10'), set(0, ''),
+      (f, i, lines) => ([f[0], f[4]] = [lines[i - 1]!.split(',')[0]!, lines[i - 1]!.split(',')[4]!]), // the same response for the same order
+      (f, i, lines) => ([f[0], f[4]] = [lines[i - 3]!.split(',')[0]!, 'WO-OTHER']), // the same response for another order
+      (f) => ([f[7], f[8], f[9]] = ['', '', '']),
+      set(11, '2026-02-30 10:00:00'),
+      (f) => ([f[10], f[11]] = ['', '']),
+      set(9, '"好，很好, 谢谢"'),
+    ];
+    const { files, messy, lines } = await demoWithMessyCopy({
+      name: 'surveys', customers: 6000, days: 120, delivery: (d) => d.feed === 'surveys', file: (all) => all.at(-2)!, every: 4, edits,
+    });
+    const checkedBy = await expectSameOnBothPaths([...files, messy], 'lotus-surveys', 'surveys', 'surveys', { curated: lines.length, quarantined: 20 });
+    expect(checkedBy).toEqual([...files, messy].map(() => 'sql+javascript'));
+  });
+
+  it('campaign audiences, and a copy with repeated members, contacted controls and bad values', async () => {
+    // campaign_id,source_system,source_customer_id,is_control,contacted_on
+    const edits: Edit[] = [
+      (f, i, lines) => f.splice(0, 3, ...lines[i - 1]!.split(',').slice(0, 3)), // listed twice
+      (f) => ([f[3], f[4]] = ['true', '2026-01-05']),
+      (f) => ([f[3], f[4]] = ['是', '']),
+      set(3, 'perhaps'), set(4, '2026-02-30'), set(4, '2026-01-05T23:30:00-08:00'), set(2, ''), set(0, ''),
+    ];
+    const { files, messy, lines } = await demoWithMessyCopy({ name: 'members', customers: 3000, days: 400, delivery: (d) => d.feed === 'campaign-members', every: 4, edits });
+    const checkedBy = await expectSameOnBothPaths([...files, messy], undefined, 'campaign-members', 'members', { curated: lines.length, quarantined: 20 });
+    expect(checkedBy).toEqual([...files.map(() => 'sql'), 'sql+javascript']);
+  });
+
+  it('legacy tills (GBK, Chinese header, date and time in two columns), clean, messy and with a byte GBK cannot read', async () => {
+    // 小票号,行号,销售日期,销售时间,门店编号,会员卡号,商品编码,商品名称,数量,单价
+    const values: [number, string][] = [
+      [2, '2024/2/30'], [3, '25:00:00'], [2, '2024-12-02'], [2, ''], [3, ''], [3, '9:5:00'], [3, '09:05:00'],
+      [2, '2024/02/03'], [8, 'x'], [9, '-1'], [1, 'a'], [7, '铁观音 «特级»'], [0, ''],
+    ];
+    const { out, files, messy, lines } = await demoWithMessyCopy({
+      name: 'legacy', customers: 3000, days: 90, delivery: (d) => d.mapping === 'lotus-pos-legacy', every: 6, edits: values.map(([at, value]) => set(at, value)), encoding: 'gbk',
+    });
+    // A lead byte with no trail byte GBK knows: U+FFFD to the decoder, which the fast path leaves to JavaScript.
+    const unreadable = path.join(out, 'legacy-unreadable.csv');
+    const bytes = await readFile(files[1]!);
+    await writeFile(unreadable, Buffer.concat([bytes.subarray(0, 400), Buffer.from([0xb0, 0xff]), bytes.subarray(400)]));
+    const checkedBy = await expectSameOnBothPaths([...files, messy, unreadable], 'lotus-pos-legacy', 'pos', 'legacy', { curated: lines.length, quarantined: 20 });
+    expect(checkedBy).toEqual([...files.map(() => 'sql+javascript'), 'sql+javascript', 'javascript']);
+  });
+});
+
+describe('the fast path on the real samples with joined columns', () => {
+  it('PwC call centre (date and time joined, H:mm:ss) and DIGINETICA product views (id joined from three columns): clean and with bad values', async () => {
+    const cases = [
+      { feed: 'calls', mapping: 'pwc-call-centre', file: path.join(REPO, 'samples', 'datasets', 'pwc-call-centre', 'call-center.csv'), separator: ',', edits: [[3, '25:00:00'], [2, '2021-02-30'], [3, ''], [5, 'maybe'], [8, '0:61:00'], [9, '7']] },
+      { feed: 'web', mapping: 'diginetica', file: path.join(REPO, 'samples', 'datasets', 'diginetica-clickstream', 'item-views.csv'), separator: ';', edits: [[4, '2016-13-09'], [3, '-5'], [0, ''], [2, 'NA'], [3, '1.5'], [1, ' 42 ']] },
+    ] as const;
+    for (const c of cases) {
+      const [header, ...lines] = (await readFile(c.file, 'utf8')).trimEnd().split(/\r?\n/);
+      const messy = lines.map((line, i) => {
+        if (i % 37 !== 5) return line;
+        const fields = line.split(c.separator);
+        const [at, value] = c.edits[Math.floor(i / 37) % c.edits.length]!;
+        fields[at] = value;
+        return fields.join(c.separator);
+      });
+      const messyFile = path.join(dir, `${c.mapping}-messy.csv`);
+      await writeFile(messyFile, [header, ...messy].join('\n'));
+      const checkedBy = await expectSameOnBothPaths([c.file, messyFile], c.mapping, c.feed, c.mapping, { curated: lines.length, quarantined: 5 });
+      expect(checkedBy).toEqual(['sql', 'sql+javascript']);
+    }
+  });
 });

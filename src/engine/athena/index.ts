@@ -12,6 +12,7 @@ import type {
   EngineUsage,
   MaterializeRequest,
   MaterializeResult,
+  QueryOptions,
   QueryResult,
   RowsRequest,
   CatalogSync,
@@ -23,6 +24,7 @@ import { planModel, tableLocation, type PlanContext } from './plan.js';
 import { ATHENA_DEFAULT_NAMES, AthenaRelations } from './relations.js';
 import { ATHENA_LAYOUT, syncSources } from './sources.js';
 import { createView, ctas } from './statements.js';
+import { orderedQuery } from '../sql.js';
 
 /** Table folders kept per model: the current build's and the two before (for readers mid-query). */
 export const TABLE_VERSIONS_KEPT = 3;
@@ -99,11 +101,11 @@ export class AthenaEngine implements Engine {
     return this.relations.quarantineRelation(feed);
   }
 
-  async query(sql: string): Promise<QueryResult> {
+  async query(sql: string, options?: QueryOptions): Promise<QueryResult> {
     if (this.options.readOnly && !READ_ONLY_STATEMENT.test(sql)) {
       throw new Error('crmlake sql reads only: SELECT, WITH, SHOW, DESCRIBE, EXPLAIN or VALUES (builds change the warehouse)');
     }
-    return this.queries.query(sql);
+    return this.queries.query(orderedQuery(sql, options));
   }
 
   /** Registers the curated and quarantine tables over the lake's committed files (`crmlake catalog sync`). */

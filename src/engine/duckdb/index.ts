@@ -10,10 +10,13 @@ import type {
   EngineUsage,
   MaterializeRequest,
   MaterializeResult,
+  QueryOptions,
   QueryResult,
   RowsRequest,
 } from '../engine.js';
 import { writeAnalystDatabase } from './analyst.js';
+import { readLarge } from './large.js';
+import { orderedQuery } from '../sql.js';
 import { WarehouseCatalog } from './catalog.js';
 import { assertReadOnly, lockDown, openConnection } from './connection.js';
 import { materializeIncremental, materializeRows, materializeTable, materializeView, viewOverFile, type MaterializeContext } from './materializations.js';
@@ -67,10 +70,14 @@ export class DuckDbEngine implements Engine {
     }
   }
 
-  async query(sql: string): Promise<QueryResult> {
+  async query(sql: string, options?: QueryOptions): Promise<QueryResult> {
     if (this.readOnly) await assertReadOnly(this.connection, sql);
     this.statements++;
-    const reader = await this.connection.runAndReadAll(sql);
+    if (options?.large) {
+      const large = await readLarge(this.connection, sql, options.large.order, toJsonValue);
+      if (large) return large;
+    }
+    const reader = await this.connection.runAndReadAll(orderedQuery(sql, options));
     const names = reader.columnNames();
     const types = reader.columnTypes().map(String);
     const rows = reader.getRowObjectsJson().map((row) => {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { type CanonicalRow, type FeedDefinition, type RowValidator, schemaReject } from '../feed.js';
+import { type CanonicalRow, type FeedDefinition, nonNegativeSql, type RowValidator, schemaReject } from '../feed.js';
 import type { Mapping } from '../mapping.js';
 import { CALLS_COLUMNS, CALLS_TABLE } from './schema.js';
 
@@ -33,6 +33,20 @@ export const callsFeed: FeedDefinition = {
   defaultMapping: 'pwc-call-centre',
   mappingsDir: path.join(path.dirname(fileURLToPath(import.meta.url)), 'mappings'),
   derivedSql: {},
+  sqlRules(mapping: Mapping) {
+    const rules = CallRules.parse(mapping.rules);
+    const ok = [
+      'call_id IS NOT NULL',
+      'started_at IS NOT NULL',
+      'answered IS NOT NULL',
+      nonNegativeSql('speed_of_answer_seconds'),
+      nonNegativeSql('talk_seconds'),
+      nonNegativeSql('hold_seconds'),
+      `(satisfaction_score IS NULL OR (regexp_full_match(satisfaction_score, '[0-9]{1,9}(\\.[0-9]+)?') AND TRY_CAST(satisfaction_score AS DOUBLE) BETWEEN 1 AND ${rules.satisfaction_scale_max}))`,
+      `NOT (answered = 'false' AND coalesce(talk_seconds, '0') <> '0')`,
+    ];
+    return { ok: ok.join(' AND '), columns: { business_date: 'left(started_at, 10)', channel: `coalesce(channel, 'phone')` } };
+  },
   createValidator(mapping: Mapping): RowValidator {
     const rules = CallRules.parse(mapping.rules);
     return (mapped: CanonicalRow) => {

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { type CanonicalRow, type FeedDefinition, type RowValidator, schemaReject } from '../feed.js';
+import { sqlString } from '../../engine/sql.js';
+import { type CanonicalRow, type FeedDefinition, onceInFileSql, type RowValidator, schemaReject, utcToday } from '../feed.js';
 import { rowProblem } from '../parse.js';
 import { CAMPAIGN_MEMBERS_COLUMNS, CAMPAIGN_MEMBERS_TABLE, CAMPAIGNS_COLUMNS, CAMPAIGNS_TABLE } from './schema.js';
 
@@ -64,8 +65,20 @@ export const campaignMembersFeed: FeedDefinition = {
   defaultMapping: 'crmlake-campaign-members',
   mappingsDir,
   derivedSql: {},
+  sqlRules() {
+    const ok = [
+      'campaign_id IS NOT NULL',
+      'source_system IS NOT NULL',
+      'source_customer_id IS NOT NULL',
+      'is_control IS NOT NULL',
+      "NOT (is_control = 'true' AND contacted_on IS NOT NULL)",
+      // A member once per campaign.
+      onceInFileSql('campaign_id, source_system, source_customer_id'),
+    ];
+    return { ok: ok.join(' AND '), columns: { business_date: `coalesce(contacted_on, ${sqlString(utcToday())})` } };
+  },
   createValidator(): RowValidator {
-    const today = new Date().toISOString().slice(0, 10);
+    const today = utcToday();
     const firstLine = new Map<string, number>();
     return (mapped: CanonicalRow, line: number) => {
       const rejected = schemaReject(MemberRow, mapped);

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { type CanonicalRow, type FeedDefinition, type RowValidator, schemaReject } from '../feed.js';
+import { sqlString } from '../../engine/sql.js';
+import { type CanonicalRow, type FeedDefinition, onceInFileSql, type RowValidator, schemaReject, utcToday } from '../feed.js';
 import type { Mapping } from '../mapping.js';
 import { rowProblem } from '../parse.js';
 import { CUSTOMERS_COLUMNS, CUSTOMERS_TABLE } from './schema.js';
@@ -51,10 +52,34 @@ export const customersFeed: FeedDefinition = {
   defaultMapping: 'olist-customers',
   mappingsDir: path.join(path.dirname(fileURLToPath(import.meta.url)), 'mappings'),
   derivedSql: {},
+  sqlRules(mapping: Mapping) {
+    const parsed = CustomerRules.safeParse(mapping.rules);
+    if (!parsed.success) return undefined;
+    const rules = parsed.data;
+    const system = `coalesce(source_system, ${sqlString(mapping.name)})`;
+    // The mapping's settings for the row's source_system, as the validator stamps them.
+    const setting = (column: string, pick: (s: ReturnType<typeof settingsFor>) => string | undefined) => {
+      const text = (value: string | undefined) => (value === undefined ? 'CAST(NULL AS VARCHAR)' : sqlString(value));
+      const systems = Object.keys(rules.systems).map((name) => `WHEN ${system} = ${sqlString(name)} THEN ${text(pick(settingsFor(rules, name)))} `);
+      const all = text(pick(settingsFor(rules, '')));
+      return `coalesce(${column}, ${systems.length ? `CASE ${systems.join('')}ELSE ${all} END` : all})`;
+    };
+    return {
+      // A customer id once per system (the whole group of a repeated id is flagged: no recheckWith).
+      ok: `source_customer_id IS NOT NULL AND ${onceInFileSql(`${system}, source_customer_id`)}`,
+      columns: {
+        source_system: system,
+        business_date: `coalesce(business_date, left(coalesce(updated_at, registered_at), 10), ${sqlString(utcToday())})`,
+        default_country: setting('default_country', (s) => s.default_country),
+        day_first: setting('day_first', (s) => (s.day_first === undefined ? undefined : String(s.day_first))),
+        source_priority: setting('source_priority', (s) => (s.priority === undefined ? undefined : String(s.priority))),
+      },
+    };
+  },
   createValidator(mapping: Mapping): RowValidator {
     // A profile file often carries no date at all: such rows are partitioned by the day the file
     // was ingested (UTC, the same day as its raw/<date> folder), i.e. "the profile as known then".
-    const ingestDate = new Date().toISOString().slice(0, 10);
+    const ingestDate = utcToday();
     const parsed = CustomerRules.safeParse(mapping.rules);
     if (!parsed.success) {
       const problems = parsed.error.issues.map((i) => `rules.${i.path.join('.')}: ${i.message}`).join('; ');

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { sqlString } from '../../engine/sql.js';
-import { type CanonicalColumn, type CanonicalRow, type FeedDefinition, type RowResult, type RowValidator, schemaReject } from '../feed.js';
+import { type CanonicalColumn, type CanonicalRow, type FeedDefinition, onceInFileSql, type RowResult, type RowValidator, schemaReject, utcToday } from '../feed.js';
 import { rowProblem } from '../parse.js';
 import {
   WEB_ORDER_ITEMS_COLUMNS,
@@ -104,20 +104,12 @@ function orderFeed(spec: {
     mappingsDir: MAPPINGS,
     derivedSql: {},
     createValidator(): RowValidator {
-      const today = new Date().toISOString().slice(0, 10);
+      const today = utcToday();
       return orderValidator(spec.schema, spec.columns, spec.key, (row) => spec.complete(row, today));
     },
     sqlRules() {
-      const today = new Date().toISOString().slice(0, 10);
-      const complete = spec.completeSql(today);
-      const key = spec.key.fields;
-      return {
-        // A key seen twice is flagged on every line that has it: the validator keeps the first
-        // line it accepts and quarantines the others, naming it (recheckWith hands it the group).
-        ok: [...spec.checksSql, `count(*) OVER (PARTITION BY ${key.join(', ')}) = 1`].join(' AND '),
-        recheckWith: `CASE WHEN ${key.map(requiredSql).join(' AND ')} THEN concat_ws('|', ${key.join(', ')}) END`,
-        columns: Object.fromEntries(spec.columns.map((c) => [c.name, complete[c.name] ?? c.name])),
-      };
+      // The file's key once (the whole group of a repeated key is flagged: no recheckWith).
+      return { ok: [...spec.checksSql, onceInFileSql(spec.key.fields.join(', '))].join(' AND '), columns: spec.completeSql(utcToday()) };
     },
   };
 }

@@ -92,20 +92,10 @@ export const posFeed: FeedDefinition = {
       // them flagged, the whole order's unnumbered lines are numbered by the validator.
       recheckWith: 'CASE WHEN line_number IS NULL THEN order_id END',
       columns: {
-        order_id: 'order_id',
         // Sources without line numbers: position of the line within its order in this file.
         line_number: 'coalesce(line_number, CAST(row_number() OVER (PARTITION BY order_id, line_number IS NULL ORDER BY _source_line) AS VARCHAR))',
-        order_ts: 'order_ts',
         business_date: 'left(order_ts, 10)',
-        store_id: 'store_id',
         channel: "coalesce(channel, 'store')",
-        customer_id: 'customer_id',
-        sku: 'sku',
-        description: 'description',
-        quantity: 'quantity',
-        unit_price: 'unit_price',
-        currency: 'currency',
-        country: 'country',
         line_type: `CASE WHEN ${quantity} > 0 THEN 'sale' WHEN ${price} > 0 THEN 'return' ELSE 'adjustment' END`,
         is_cancellation: `CASE WHEN ${cancellation} THEN 'true' ELSE 'false' END`,
         is_product: nonProduct.length ? `CASE WHEN ${nonProduct.join(' OR ')} THEN 'false' ELSE 'true' END` : "'true'",

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { type CanonicalRow, type FeedDefinition, type RowValidator, schemaReject } from '../feed.js';
+import { sqlString } from '../../engine/sql.js';
+import { type CanonicalRow, type FeedDefinition, onceInFileSql, type RowValidator, schemaReject } from '../feed.js';
 import type { Mapping } from '../mapping.js';
 import { rowProblem } from '../parse.js';
 import { SURVEYS_COLUMNS, SURVEYS_TABLE } from './schema.js';
@@ -34,6 +35,30 @@ export const surveysFeed: FeedDefinition = {
   defaultMapping: 'olist-reviews',
   mappingsDir: path.join(path.dirname(fileURLToPath(import.meta.url)), 'mappings'),
   derivedSql: {},
+  sqlRules(mapping: Mapping) {
+    const parsed = SurveyRules.safeParse(mapping.rules);
+    if (!parsed.success) return undefined;
+    const rules = parsed.data;
+    const number = (column: string) => `TRY_CAST(${column} AS DOUBLE)`;
+    const min = `coalesce(scale_min, '${rules.scale_min}')`;
+    const max = `coalesce(scale_max, '${rules.scale_max}')`;
+    const ok = [
+      'response_id IS NOT NULL',
+      'NOT (score IS NULL AND nps_score IS NULL AND comment IS NULL AND comment_title IS NULL)',
+      `${number(min)} < ${number(max)}`,
+      `(score IS NULL OR ${number('score')} BETWEEN ${number(min)} AND ${number(max)})`,
+      `(nps_score IS NULL OR ${number('nps_score')} BETWEEN 0 AND 10)`,
+      // A response once per order.
+      onceInFileSql(`response_id, coalesce(order_id, '')`),
+    ];
+    const columns = {
+      source_system: `coalesce(source_system, ${sqlString(mapping.name)})`,
+      scale_min: min,
+      scale_max: max,
+      business_date: 'coalesce(business_date, left(coalesce(answered_at, created_at), 10))',
+    };
+    return { ok: ok.join(' AND '), columns };
+  },
   createValidator(mapping: Mapping): RowValidator {
     const rules = SurveyRules.parse(mapping.rules);
     const firstLine = new Map<string, number>();

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { type CanonicalRow, type FeedDefinition, type RowValidator, schemaReject } from '../feed.js';
+import { sqlString } from '../../engine/sql.js';
+import { type CanonicalRow, type FeedDefinition, nonNegativeSql, type RowValidator, schemaReject } from '../feed.js';
 import { WEB_COLUMNS, WEB_EVENT_TYPES, WEB_TABLE } from './schema.js';
 
 /** Typed checks after mapping; the path of an issue names the field. */
@@ -21,6 +22,16 @@ export const webFeed: FeedDefinition = {
   defaultMapping: 'diginetica',
   mappingsDir: path.join(path.dirname(fileURLToPath(import.meta.url)), 'mappings'),
   derivedSql: {},
+  sqlRules() {
+    const ok = [
+      'event_id IS NOT NULL',
+      'session_id IS NOT NULL',
+      `event_type IN (${WEB_EVENT_TYPES.map((t) => sqlString(t)).join(', ')})`,
+      nonNegativeSql('session_offset_ms'),
+      nonNegativeSql('value'),
+    ];
+    return { ok: ok.join(' AND '), columns: { business_date: 'coalesce(business_date, left(occurred_at, 10))' } };
+  },
   createValidator(): RowValidator {
     return (mapped: CanonicalRow) => {
       const rejected = schemaReject(WebRow, mapped);
