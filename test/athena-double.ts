@@ -297,6 +297,12 @@ export class AthenaDouble {
       await this.connection.run(`DELETE FROM ${database}.${name}__data AS target WHERE EXISTS (SELECT 1 FROM ${batch} AS batch WHERE ${on})`);
       return { ...none, touched: 0 };
     }
+    if ((match = /^DELETE FROM (\w+)\.(\w+)\nWHERE ([\s\S]*)$/.exec(sql))) {
+      const [, database, name, predicate] = match as unknown as [string, string, string, string];
+      if (this.table(database, name)?.Parameters?.table_type !== 'ICEBERG') throw new Error('NOT_SUPPORTED: Modifying Hive table rows is only supported for transactional tables');
+      await this.connection.run(`DELETE FROM ${database}.${name}__data WHERE ${predicate}`);
+      return { ...none, touched: 0 };
+    }
     if (/^\s*(?:(?:--[^\n]*\n|\/\*[\s\S]*?\*\/)\s*)*(SELECT|WITH)\b/i.test(sql)) {
       const reader = await this.connection.runAndReadAll(sql);
       const names = reader.columnNames();

@@ -1,7 +1,48 @@
-{{ config(materialized='table') }}
+{{ config(materialized='incremental', unique_key='source_feed,order_id,product_id', source_dates='source_dates_from,source_dates_to') }}
 -- One row per purchase order and product: the baskets product_affinity and next_best_product read.
 -- POS: product sale lines; web: the items of purchase orders. Amounts in the reporting currency.
-with pos_lines as (
+--
+-- Incremental, like int_orders: a build recomputes, from all their rows, the orders with a POS
+-- line, web item or web order on a business date whose deliveries changed since the last build,
+-- the stored orders whose source rows covered such a date (the runner deletes those stored rows:
+-- a product or an order that is gone leaves no row), and the orders whose int_orders row no
+-- longer matches the stored one (customer key, order date, dates, purchase or not).
+with affected as (
+    select 'pos' as source_feed, order_id from {{ ref('stg_pos__lines') }} where {{ changed_rows('business_date') }}
+    union
+    select 'web' as source_feed, order_id from {{ ref('stg_web__orders') }} where {{ changed_rows('order_date') }}
+    union
+    select 'web' as source_feed, order_id from {{ ref('stg_web__order_items') }} where {{ changed_rows('business_date') }}
+    union
+    select stored.source_feed, stored.order_id
+    from {{ stored('source_feed', 'order_id', 'source_dates_from', 'source_dates_to') }} as stored
+    where {{ changed_rows('stored.source_dates_from', 'stored.source_dates_to') }}
+    union
+    -- Orders whose int_orders row no longer matches the stored rows (NULL-safe: '' is no key),
+    -- and purchase orders without stored rows.
+    select stored.source_feed, stored.order_id
+    from {{ stored('source_feed', 'order_id', 'customer_key', 'order_date', 'source_dates_from', 'source_dates_to') }} as stored
+    left join {{ ref('int_orders') }} as orders
+        on orders.source_feed = stored.source_feed
+        and orders.order_id = stored.order_id
+        and orders.is_purchase
+    where orders.order_id is null
+        or coalesce(orders.customer_key, '') <> coalesce(stored.customer_key, '')
+        or orders.order_date <> stored.order_date
+        or orders.source_dates_from <> stored.source_dates_from
+        or orders.source_dates_to <> stored.source_dates_to
+    union
+    select orders.source_feed, orders.order_id
+    from {{ ref('int_orders') }} as orders
+    left join {{ stored('source_feed', 'order_id') }} as stored
+        on stored.source_feed = orders.source_feed
+        and stored.order_id = orders.order_id
+    where {{ is_incremental() }}
+        and orders.is_purchase
+        and stored.order_id is null
+),
+
+pos_lines as (
     select
         order_id,
         sku as product_id,
@@ -11,6 +52,7 @@ with pos_lines as (
     from {{ ref('stg_pos__lines') }}
     where is_product
         and line_type = 'sale'
+        and (not {{ is_incremental() }} or order_id in (select order_id from affected where source_feed = 'pos'))
     group by order_id, sku
 ),
 
@@ -22,6 +64,8 @@ web_items as (
         count(*) as quantity,
         sum(price) as amount
     from {{ ref('stg_web__order_items') }}
+    where not {{ is_incremental() }}
+        or order_id in (select order_id from affected where source_feed = 'web')
     group by order_id, product_id
 ),
 
@@ -39,7 +83,9 @@ select
     lines.product_id,
     lines.product_name,
     lines.quantity,
-    lines.amount * orders.fx_rate as amount
+    lines.amount * orders.fx_rate as amount,
+    orders.source_dates_from,
+    orders.source_dates_to
 from lines
 inner join {{ ref('int_orders') }} as orders
     on orders.source_feed = lines.source_feed

@@ -1,9 +1,60 @@
-{{ config(materialized='table') }}
+{{ config(materialized='incremental', unique_key='order_key', source_dates='source_dates_from,source_dates_to,payment_dates_from,payment_dates_to') }}
 -- One row per order across the sales feeds (POS receipts and web-shop orders), with the customer
 -- (through int_customer_keys; NULL for walk-in sales) and money in the reporting currency.
 -- Purchase orders have at least one product sale; POS cancellation invoices are orders too,
 -- carrying only returns. Definitions: models/intermediate/_intermediate.yml.
-with pos_order_lines as (
+--
+-- Incremental: a build recomputes only the orders its new deliveries can change, from all their
+-- rows: orders with a curated row on a business date whose deliveries changed since the last
+-- build (new, late or corrected files; changed_rows() is true for every row on a full
+-- build), stored orders whose source rows covered such a date (source_dates_from..to, and
+-- payment_dates_from..to: web payments are partitioned by the day they were landed, far from
+-- the purchase; rows of a replaced delivery may be gone, and the runner deletes those stored
+-- rows, so an order left without rows disappears), and stored orders whose customer key or
+-- exchange rate is no longer current.
+-- The result equals a full build (test/integration/incremental.test.ts).
+with affected as (
+    select 'pos' as source_feed, order_id from {{ ref('stg_pos__lines') }} where {{ changed_rows('business_date') }}
+    union
+    select 'web' as source_feed, order_id from {{ ref('stg_web__orders') }} where {{ changed_rows('order_date') }}
+    union
+    select 'web' as source_feed, order_id from {{ ref('stg_web__order_items') }} where {{ changed_rows('business_date') }}
+    union
+    select 'web' as source_feed, order_id from {{ ref('stg_web__payments') }} where {{ changed_rows('business_date') }}
+    union
+    select stored.source_feed, stored.order_id
+    from {{ stored('source_feed', 'order_id', 'source_dates_from', 'source_dates_to') }} as stored
+    where {{ changed_rows('stored.source_dates_from', 'stored.source_dates_to') }}
+    union
+    select stored.source_feed, stored.order_id
+    from {{ stored('source_feed', 'order_id', 'payment_dates_from', 'payment_dates_to') }} as stored
+    where {{ changed_rows('stored.payment_dates_from', 'stored.payment_dates_to') }}
+    union
+    select stored.source_feed, stored.order_id
+    from {{ stored('source_feed', 'order_id', 'source_system', 'source_customer_id', 'customer_key', 'currency', 'fx_rate') }} as stored
+    left join {{ ref('int_customer_keys') }} as keys
+        on keys.source_system = stored.source_system
+        and keys.source_customer_id = stored.source_customer_id
+    left join {{ ref('fx_rates') }} as fx
+        on fx.currency = stored.currency
+        and fx.to_currency = '{{ var('reporting_currency', 'GBP') }}'
+    -- NULL-safe comparisons ('' is no key, -1 no rate)
+    where coalesce(stored.customer_key, '') <> coalesce(keys.customer_key, '')
+        or coalesce(stored.fx_rate, -1) <> coalesce(cast(
+            case
+                when stored.currency is null or stored.currency = '{{ var('reporting_currency', 'GBP') }}' then 1.0
+                else fx.rate
+            end as double), -1)
+),
+
+pos_lines as (
+    select *
+    from {{ ref('stg_pos__lines') }}
+    where not {{ is_incremental() }}
+        or order_id in (select order_id from affected where source_feed = 'pos')
+),
+
+pos_order_lines as (
     select
         order_id,
         max(customer_id) as source_customer_id,
@@ -17,8 +68,10 @@ with pos_order_lines as (
         -sum(case when is_product and line_type = 'return' then line_amount else 0 end) as returns_value,
         sum(case when is_product and line_type = 'return' then 1 else 0 end) as return_lines,
         -sum(case when upper(sku) in ({{ var('discount_skus', "'D'") }}) then line_amount else 0 end) as discounts,
-        sum(case when is_product and line_type = 'sale' then quantity else 0 end) as units
-    from {{ ref('stg_pos__lines') }}
+        sum(case when is_product and line_type = 'sale' then quantity else 0 end) as units,
+        min(business_date) as source_dates_from,
+        max(business_date) as source_dates_to
+    from pos_lines
     group by order_id
 ),
 
@@ -28,7 +81,7 @@ pos_sale_products as (
     select order_id, count(*) as products
     from (
         select distinct order_id, sku
-        from {{ ref('stg_pos__lines') }}
+        from pos_lines
         where is_product and line_type = 'sale' and sku is not null
     ) as sold
     group by order_id
@@ -48,8 +101,12 @@ web_items as (
         count(*) as items,
         count(distinct product_id) as products,
         sum(price) as item_value,
-        max(currency) as currency
+        max(currency) as currency,
+        min(business_date) as source_dates_from,
+        max(business_date) as source_dates_to
     from {{ ref('stg_web__order_items') }}
+    where not {{ is_incremental() }}
+        or order_id in (select order_id from affected where source_feed = 'web')
     group by order_id
 ),
 
@@ -57,8 +114,12 @@ web_payments as (
     select
         order_id,
         sum(case when payment_type in ({{ var('discount_payment_types', "'voucher'") }}) then payment_value else 0 end) as voucher_value,
-        max(currency) as currency
+        max(currency) as currency,
+        min(business_date) as payment_dates_from,
+        max(business_date) as payment_dates_to
     from {{ ref('stg_web__payments') }}
+    where not {{ is_incremental() }}
+        or order_id in (select order_id from affected where source_feed = 'web')
     group by order_id
 ),
 
@@ -76,10 +137,18 @@ web_orders as (
         coalesce(web_items.item_value, 0) as item_value,
         coalesce(web_payments.voucher_value, 0) as voucher_value,
         coalesce(web_items.items, 0) as items,
-        coalesce(web_items.products, 0) as products
+        coalesce(web_items.products, 0) as products,
+        -- The earliest and latest business date among the order and its items (least/greatest
+        -- only over non-NULL values: the engines treat NULL differently); payments apart.
+        least(orders.order_date, coalesce(web_items.source_dates_from, orders.order_date)) as source_dates_from,
+        greatest(orders.order_date, coalesce(web_items.source_dates_to, orders.order_date)) as source_dates_to,
+        web_payments.payment_dates_from,
+        web_payments.payment_dates_to
     from {{ ref('stg_web__orders') }} as orders
     left join web_items on web_items.order_id = orders.order_id
     left join web_payments on web_payments.order_id = orders.order_id
+    where not {{ is_incremental() }}
+        or orders.order_id in (select order_id from affected where source_feed = 'web')
 ),
 
 unified as (
@@ -99,7 +168,11 @@ unified as (
         return_lines,
         cast(discounts as double) as discounts,
         cast(units as double) as units,
-        products
+        products,
+        source_dates_from,
+        source_dates_to,
+        cast(null as date) as payment_dates_from,
+        cast(null as date) as payment_dates_to
     from pos_orders
 
     union all
@@ -121,7 +194,11 @@ unified as (
         0 as return_lines,
         cast(case when is_purchase then voucher_value else 0 end as double) as discounts,
         cast(case when is_purchase then items else 0 end as double) as units,
-        case when is_purchase then products else 0 end as products
+        case when is_purchase then products else 0 end as products,
+        source_dates_from,
+        source_dates_to,
+        payment_dates_from,
+        payment_dates_to
     from web_orders
 ),
 
@@ -158,7 +235,11 @@ select
     converted.return_lines,
     converted.discounts * converted.fx_rate as discounts,
     converted.units,
-    converted.products
+    converted.products,
+    converted.source_dates_from,
+    converted.source_dates_to,
+    converted.payment_dates_from,
+    converted.payment_dates_to
 from converted
 left join {{ ref('int_customer_keys') }} as keys
     on keys.source_system = converted.source_system

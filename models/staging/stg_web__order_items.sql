@@ -8,5 +8,6 @@ select
     shipping_limit_at,
     price,
     freight_value,
-    currency
+    currency,
+    business_date
 from {{ source('web-order-items', 'web_order_items') }}

@@ -6,5 +6,6 @@ select
     payment_type,
     installments,
     payment_value,
-    currency
+    currency,
+    business_date
 from {{ source('web-payments', 'web_payments') }}

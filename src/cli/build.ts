@@ -8,7 +8,15 @@ import { formatBytes, formatCount, formatSeconds, lakeFrom, settingsFrom, ENGINE
 export function printModel(r: ModelRunResult, i: number, total: number): void {
   const rows = r.rows === null ? '' : `${formatCount(r.rows)} rows`;
   const status = r.status === 'success' ? 'OK' : 'ERROR';
-  const mode = r.mode === 'incremental' ? `  (+${formatCount(r.inserted ?? 0)} new)` : r.mode === 'full' ? '  (full build)' : r.mode === 'kept' ? '  (kept: inputs unchanged)' : '';
+  // Incremental: rows appended, or (merge) rows recomputed for the keys and dates that changed.
+  const mode =
+    r.mode === 'incremental'
+      ? `  (incremental: ${formatCount(r.inserted ?? 0)} rows new or recomputed)`
+      : r.mode === 'full'
+        ? '  (full build)'
+        : r.mode === 'kept'
+          ? '  (kept: inputs unchanged)'
+          : '';
   const scanned = r.bytesScanned !== undefined ? `  ${formatBytes(r.bytesScanned)} scanned` : '';
   console.log(`${String(i + 1).padStart(3)}/${total} ${status.padEnd(5)} ${r.materialized.padEnd(5)} ${r.model.padEnd(28)} ${rows.padStart(14)}  ${formatSeconds(r.seconds)}${mode}${scanned}`);
   for (const note of r.notes ?? []) console.log(`          ${note}`);

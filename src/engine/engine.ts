@@ -72,7 +72,17 @@ export interface MaterializeRequest {
   /** Columns a table is partitioned by (Athena `partitioned_by`; they are the SELECT's last columns). */
   partitionedBy?: string[];
   /** Incremental models: how new rows join the stored table, on which key, and whether to rebuild whole. */
-  incremental?: { strategy: 'append' | 'merge'; uniqueKey: string[]; fullRefresh: boolean };
+  incremental?: {
+    strategy: 'append' | 'merge';
+    uniqueKey: string[];
+    fullRefresh: boolean;
+    /**
+     * Merge: a predicate over the stored table's columns (SQL both engines share); stored rows
+     * where it holds are deleted as well as those whose key comes again (rows whose source
+     * deliveries changed, which the model recomputes if they still exist).
+     */
+    staleWhere?: string;
+  };
 }
 
 export interface MaterializeResult {

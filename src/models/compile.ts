@@ -13,6 +13,41 @@ export interface CompileOptions {
   source?: (source: string, table: string) => string | undefined;
   /** The relation `{{ this }}` and `incremental_filter()` read; default the model's own. */
   self?: string;
+  /**
+   * Incremental runs: the business dates (YYYY-MM-DD) whose curated partitions changed since
+   * the model's stored table was built, which `{{ changed_rows() }}` selects.
+   */
+  changedDates?: readonly string[];
+}
+
+const DAY_MS = 86_400_000;
+
+/** Sorted dates as runs of consecutive days: a month of daily deliveries is one range. */
+export function dateRanges(dates: readonly string[]): [first: string, last: string][] {
+  const sorted = [...new Set(dates)].sort();
+  const ranges: [string, string][] = [];
+  for (const date of sorted) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(date))) throw new Error(`not a date (YYYY-MM-DD): ${date}`);
+    const last = ranges.at(-1);
+    if (last && Date.parse(date) - Date.parse(last[1]) === DAY_MS) last[1] = date;
+    else ranges.push([date, date]);
+  }
+  return ranges;
+}
+
+/**
+ * The predicate `{{ changed_rows('d') }}` / `{{ changed_rows('first', 'last') }}` stands for on an
+ * incremental run: the row's date (or its range of dates) holds one of the changed dates. Dates
+ * are literals, so DuckDB skips parquet row groups and Athena partitions outside them; the same
+ * text deletes stale stored rows (`source_dates`). No changed date: false.
+ */
+export function changedDatesPredicate(first: string, last: string, dates: readonly string[]): string {
+  const ranges = dateRanges(dates);
+  if (ranges.length === 0) return '(false)';
+  const terms = ranges.map(([a, b]) =>
+    first === last ? (a === b ? `${first} = date '${a}'` : `${first} between date '${a}' and date '${b}'`) : `(${first} <= date '${b}' and ${last} >= date '${a}')`,
+  );
+  return `(${terms.join(' or ')})`;
 }
 
 /**
@@ -75,6 +110,20 @@ export function compileTemplate(
         self();
         replacement = options.isIncremental ? 'true' : 'false';
         break;
+      case 'changed_rows': {
+        self();
+        const [first, last] = call.positional as [string, string | undefined];
+        replacement = options.isIncremental ? changedDatesPredicate(first, last ?? first, options.changedDates ?? []) : 'true';
+        break;
+      }
+      case 'stored': {
+        // The stored table's columns on an incremental run; no rows on a full build, when the
+        // table may not exist yet (NULLs, which both engines coerce to the column's type).
+        const relation = self();
+        const columns = call.positional;
+        replacement = options.isIncremental ? `(select ${columns.join(', ')} from ${relation})` : `(select ${columns.map((c) => `null as ${c}`).join(', ')} where false)`;
+        break;
+      }
       case 'incremental_filter': {
         const relation = self();
         const [column, stored] = call.positional;

@@ -383,7 +383,7 @@ const SQL_RULES: SqlRule[] = [
 ];
 
 const PROJECT_RULES: LintRule[] = [
-  { id: 'incremental-without-filter', summary: "incremental models that never use {{ incremental_filter() }} / {{ is_incremental() }} / {{ this }}" },
+  { id: 'incremental-without-filter', summary: "incremental models that never use {{ incremental_filter() }} / {{ changed_rows() }} / {{ is_incremental() }} / {{ this }}" },
   { id: 'yaml-unknown-model', summary: 'YAML entries (docs, tests) for a model that does not exist' },
 ];
 
@@ -427,7 +427,7 @@ export function lintProject(project: Project, models: Model[] = project.models):
     if (model.kind !== 'sql') continue;
     const file = shown(path.join(project.dir, model.file));
     findings.push(...lintSql(model.raw, file));
-    if (model.materialized === 'incremental' && !/\{\{\s*(incremental_filter\s*\(|is_incremental\s*\(|this\s*\}\})/.test(model.raw)) {
+    if (model.materialized === 'incremental' && !/\{\{\s*(incremental_filter\s*\(|changed_rows\s*\(|is_incremental\s*\(|this\s*\}\})/.test(model.raw)) {
       const line = model.configLine ?? 1;
       if (!ignoredRules(model.raw, line).has('incremental-without-filter')) {
         findings.push({

@@ -28,6 +28,15 @@ export interface ModelConfig {
   incrementalStrategy: 'append' | 'merge';
   /** Incremental models: how many days before the newest stored row `incremental_filter()` re-reads. */
   lookbackDays: number;
+  /**
+   * Incremental merge models: the column, or pairs of columns (earliest, latest), holding the
+   * business dates of the source rows a stored row was computed from (a pair per kind of source
+   * whose dates lie apart, each NULL where there are none). A stored row whose dates
+   * cover a date whose curated partition changed since the model's last build (a new, late or
+   * corrected delivery) is deleted; the model recomputes it if its key still exists (see
+   * `{{ changed_rows() }}`). Empty: only rows whose key comes again are replaced.
+   */
+  sourceDates: string[];
   /** Athena: Hive partition columns of the table (they must be the SELECT's last columns). */
   partitionedBy: string[];
   tags: string[];
@@ -84,8 +93,10 @@ export interface Project {
 
 /** A `{{ … }}` expression in a model; only the calls below are understood. */
 const JINJA = /\{\{\s*([\s\S]*?)\s*\}\}/g;
-const CALL = /^(ref|source|var|config|incremental_filter|is_incremental)\s*\(([\s\S]*)\)$/;
-export const TEMPLATE_FUNCTIONS = ['ref', 'source', 'var', 'config', 'this', 'is_incremental', 'incremental_filter'] as const;
+const CALL = /^(ref|source|var|config|incremental_filter|is_incremental|changed_rows|stored)\s*\(([\s\S]*)\)$/;
+export const TEMPLATE_FUNCTIONS = ['ref', 'source', 'var', 'config', 'this', 'is_incremental', 'incremental_filter', 'changed_rows', 'stored'] as const;
+/** Template calls that only incremental models may use. */
+export const INCREMENTAL_FUNCTIONS: readonly string[] = ['this', 'is_incremental', 'incremental_filter', 'changed_rows', 'stored'];
 
 export function lineOf(text: string, index: number): number {
   return text.slice(0, index).split('\n').length;
@@ -117,7 +128,7 @@ export function parseArgs(text: string): { positional: string[]; named: Record<s
 }
 
 export interface JinjaCall {
-  fn: 'ref' | 'source' | 'var' | 'config' | 'this' | 'is_incremental' | 'incremental_filter';
+  fn: (typeof TEMPLATE_FUNCTIONS)[number];
   positional: string[];
   named: Record<string, string>;
   start: number;
@@ -171,7 +182,7 @@ const splitList = (value: string | undefined) => (value ? value.split(',').map((
 function readConfig(file: string, config: JinjaCall | undefined, yamlTags: string[]): { materialized: ModelMaterialization; config: ModelConfig } {
   const named = config?.named ?? {};
   const where = `${file}:${config?.line ?? 1}`;
-  const known = ['materialized', 'unique_key', 'incremental_strategy', 'lookback_days', 'partitioned_by', 'partition_by', 'tags', 'enabled'];
+  const known = ['materialized', 'unique_key', 'incremental_strategy', 'lookback_days', 'source_dates', 'partitioned_by', 'partition_by', 'tags', 'enabled'];
   for (const key of Object.keys(named)) {
     if (!known.includes(key)) throw new ModelError(`${where}: config has no setting '${key}' (known: ${known.join(', ')})`);
   }
@@ -187,6 +198,13 @@ function readConfig(file: string, config: JinjaCall | undefined, yamlTags: strin
   const lookbackText = named.lookback_days ?? '0';
   const lookbackDays = Number(lookbackText);
   if (!Number.isInteger(lookbackDays) || lookbackDays < 0) throw new ModelError(`${where}: lookback_days must be a whole number of days ≥ 0, not '${lookbackText}'`);
+  const sourceDates = splitList(named.source_dates);
+  if (sourceDates.length > 1 && sourceDates.length % 2 === 1) {
+    throw new ModelError(`${where}: source_dates names one date column, or pairs of them (earliest, latest), not ${sourceDates.length}`);
+  }
+  if (sourceDates.length && strategy !== 'merge') {
+    throw new ModelError(`${where}: source_dates deletes stored rows, which needs incremental_strategy='merge' with a unique_key`);
+  }
   if (materialized === 'incremental') {
     if (strategy === 'merge' && uniqueKey.length === 0) {
       throw new ModelError(`${where}: incremental_strategy='merge' needs unique_key='<column>' (or a list) to know which rows to replace`);
@@ -196,8 +214,8 @@ function readConfig(file: string, config: JinjaCall | undefined, yamlTags: strin
         `${where}: lookback_days=${lookbackDays} with incremental_strategy='append' would insert the re-read days twice; use incremental_strategy='merge' with a unique_key`,
       );
     }
-  } else if (named.unique_key || named.incremental_strategy || named.lookback_days) {
-    throw new ModelError(`${where}: unique_key, incremental_strategy and lookback_days apply to materialized='incremental' only`);
+  } else if (named.unique_key || named.incremental_strategy || named.lookback_days || named.source_dates) {
+    throw new ModelError(`${where}: unique_key, incremental_strategy, lookback_days and source_dates apply to materialized='incremental' only`);
   }
   return {
     materialized,
@@ -205,6 +223,7 @@ function readConfig(file: string, config: JinjaCall | undefined, yamlTags: strin
       uniqueKey,
       incrementalStrategy: strategy,
       lookbackDays,
+      sourceDates,
       partitionedBy: splitList(named.partitioned_by ?? named.partition_by),
       tags: [...new Set([...splitList(named.tags), ...yamlTags])],
     },
@@ -291,8 +310,14 @@ async function readFullProject(dir: string, options: ProjectOptions): Promise<Pr
     const doc = yaml.models.get(name);
     const { materialized, config } = readConfig(file, configs[0], doc?.tags ?? []);
     for (const call of calls) {
-      if ((call.fn === 'incremental_filter' || call.fn === 'is_incremental' || call.fn === 'this') && materialized !== 'incremental') {
+      if (INCREMENTAL_FUNCTIONS.includes(call.fn) && materialized !== 'incremental') {
         throw new ModelError(`${file}:${call.line}: {{ ${call.fn}${call.fn === 'this' ? '' : '()'} }} is for materialized='incremental' models only`);
+      }
+      if (call.fn === 'changed_rows' && (call.positional.length < 1 || call.positional.length > 2)) {
+        throw new ModelError(`${file}:${call.line}: changed_rows needs the business date column, or two (earliest, latest): {{ changed_rows('business_date') }}`);
+      }
+      if (call.fn === 'stored' && call.positional.length < 1) {
+        throw new ModelError(`${file}:${call.line}: stored needs the columns it reads from the stored table: {{ stored('order_key', 'customer_key') }}`);
       }
       if (call.fn === 'incremental_filter' && !call.positional[0]) {
         throw new ModelError(`${file}:${call.line}: incremental_filter needs the date column: {{ incremental_filter('business_date') }}`);
@@ -360,7 +385,7 @@ async function readFullProject(dir: string, options: ProjectOptions): Promise<Pr
       file: program.file,
       raw: '',
       materialized: 'table',
-      config: { uniqueKey: [], incrementalStrategy: 'append', lookbackDays: 0, partitionedBy: [], tags: doc?.tags ?? [] },
+      config: { uniqueKey: [], incrementalStrategy: 'append', lookbackDays: 0, sourceDates: [], partitionedBy: [], tags: doc?.tags ?? [] },
       refs: program.refs,
       sources: [],
       description: doc?.description ?? program.description,
@@ -393,7 +418,7 @@ async function readFullProject(dir: string, options: ProjectOptions): Promise<Pr
       for (const call of calls) {
         if (call.fn === 'ref' && !seen.has(call.positional[0]!)) throw new ModelError(`${shown}:${call.line}: ref('${call.positional[0]}') names no model`);
         if (call.fn === 'source') checkSource(call, shown, options.sources);
-        if (call.fn === 'incremental_filter' || call.fn === 'is_incremental' || call.fn === 'this') throw new ModelError(`${shown}:${call.line}: {{ ${call.fn} }} belongs in incremental models, not tests`);
+        if (INCREMENTAL_FUNCTIONS.includes(call.fn)) throw new ModelError(`${shown}:${call.line}: {{ ${call.fn} }} belongs in incremental models, not tests`);
       }
       const severity = calls.find((c) => c.fn === 'config')?.named.severity ?? 'error';
       if (severity !== 'error' && severity !== 'warn') throw new ModelError(`${shown}:1: severity must be error or warn, not '${severity}'`);

@@ -1,6 +1,7 @@
 import type { Engine, MaterializeResult } from '../engine/engine.js';
 import type { Lake } from '../lake/lake.js';
-import { compileModel } from './compile.js';
+import { changedDatesPredicate, compileModel, dateRanges } from './compile.js';
+import { changedDates, incrementalInputs, readIncrementalState, tableVersion, writeIncrementalState, type IncrementalInputs } from './incremental.js';
 import { buildMemo, programColumns, UNCHANGED, type ProgramContext, type Vars } from './program.js';
 import { topologicalOrder, type Model } from './project.js';
 
@@ -69,18 +70,27 @@ export interface BuildOptions {
   beforeCommit?: () => Promise<void>;
 }
 
+/**
+ * What an incremental run of a model is told: whether to build it whole, and which business
+ * dates of its sources changed since its stored table was built.
+ */
+interface IncrementalPlan {
+  fullRefresh: boolean;
+  changed: string[];
+}
+
 /** Builds one model on an engine; returns its row count (null for views). */
 async function buildOne(
   engine: Engine,
   model: Model,
   vars: Vars,
-  fullRefresh: boolean,
+  plan: IncrementalPlan,
   notes: string[],
   memo: ProgramContext['memo'],
 ): Promise<Omit<MaterializeResult, 'mode'> & Pick<ModelRunResult, 'mode'>> {
   if (model.program) {
     const program = model.program;
-    const data = await program.build({ engine, vars, ref: (name) => engine.modelRelation(name), note: (m) => notes.push(m), memo, fullRefresh });
+    const data = await program.build({ engine, vars, ref: (name) => engine.modelRelation(name), note: (m) => notes.push(m), memo, fullRefresh: plan.fullRefresh });
     if (data === UNCHANGED) {
       const stored = engine.catalog().find((entry) => entry.name === model.name);
       if (!stored) throw new Error(`${model.name} (${model.file}) answered that its stored table is unchanged, but no table of it is stored`);
@@ -89,13 +99,24 @@ async function buildOne(
     return engine.materializeRows({ name: model.name, columns: programColumns(program, vars), rows: data });
   }
   if (model.materialized === 'incremental' && !engine.capabilities.incremental) throw new Error(`the ${engine.name} engine cannot build incremental models`);
+  const { sourceDates } = model.config;
+  // One column, or pairs (earliest, latest): a stored row is stale when any of them covers a changed date.
+  const ranges = sourceDates.length === 1 ? [[sourceDates[0]!, sourceDates[0]!]] : sourceDates.flatMap((c, i) => (i % 2 === 0 ? [[c, sourceDates[i + 1]!]] : []));
+  const staleWhere = ranges.length && plan.changed.length ? `(${ranges.map(([a, b]) => changedDatesPredicate(a!, b!, plan.changed)).join(' or ')})` : undefined;
   return engine.materialize({
     name: model.name,
     materialized: model.materialized,
-    compile: (relations, options) => compileModel(model, relations, vars, options),
+    compile: (relations, options) => compileModel(model, relations, vars, { ...options, changedDates: plan.changed }),
     partitionedBy: model.config.partitionedBy,
     ...(model.materialized === 'incremental'
-      ? { incremental: { strategy: model.config.incrementalStrategy, uniqueKey: model.config.uniqueKey, fullRefresh } }
+      ? {
+          incremental: {
+            strategy: model.config.incrementalStrategy,
+            uniqueKey: model.config.uniqueKey,
+            fullRefresh: plan.fullRefresh,
+            ...(staleWhere ? { staleWhere } : {}),
+          },
+        }
       : {}),
   });
 }
@@ -121,6 +142,9 @@ export async function buildModels(lake: Lake, engine: Engine, models: Model[], o
   // Program models of this build share work through it (models read only models built before them).
   const memo = buildMemo();
   if (options.dropOthers) await engine.dropModels(new Set(models.map((m) => m.name)));
+  // Incremental models: what each stored table was built from, and what its inputs are now.
+  const state = await readIncrementalState(lake, engine.name);
+  const inputs = new Map<string, IncrementalInputs>();
   for (const [index, model] of order.entries()) {
     const base = { model: model.name, file: model.file, materialized: model.materialized };
     if (failure) {
@@ -132,7 +156,29 @@ export async function buildModels(lake: Lake, engine: Engine, models: Model[], o
     let result: ModelRunResult;
     try {
       const notes: string[] = [];
-      const { rows, mode, inserted } = await buildOne(engine, model, vars, options.fullRefresh ?? false, notes, memo);
+      const plan: IncrementalPlan = { fullRefresh: options.fullRefresh ?? false, changed: [] };
+      if (model.materialized === 'incremental' && !model.program) {
+        const now = await incrementalInputs(lake, engine, model, models, vars);
+        inputs.set(model.name, now);
+        const recorded = state.models[model.name];
+        // The state describes the stored table only if that is the table it was written for.
+        const before = recorded && recorded.table === tableVersion(engine, model.name) ? recorded : undefined;
+        if (!before || before.fingerprint !== now.fingerprint) plan.fullRefresh = true;
+        else {
+          const changed = changedDates(before.partitions, now.partitions);
+          if (changed) plan.changed = changed;
+          else plan.fullRefresh = true;
+        }
+        if (before && !plan.fullRefresh && plan.changed.length) {
+          notes.push(`source dates changed since its last build: ${dateRanges(plan.changed).map(([a, b]) => (a === b ? a : `${a}..${b}`)).join(', ')}`);
+        }
+        if (!options.fullRefresh) {
+          if (before && before.fingerprint !== now.fingerprint) notes.push('built whole: its SQL, an upstream model or a seed changed since its last build');
+          else if (!before && tableVersion(engine, model.name)) notes.push('built whole: no record of what its stored table was built from (a first incremental build, or another build wrote it)');
+          else if (before && !plan.changed.length && plan.fullRefresh) notes.push('built whole: a curated file outside any dt= partition changed');
+        }
+      }
+      const { rows, mode, inserted } = await buildOne(engine, model, vars, plan, notes, memo);
       const scannedAfter = scanned();
       result = {
         ...base,
@@ -159,7 +205,13 @@ export async function buildModels(lake: Lake, engine: Engine, models: Model[], o
     }
   }
   if (failure) await session.abort();
-  else await session.commit();
+  else {
+    await session.commit();
+    // After the commit: a state older than the tables (a crash right here) only makes the next
+    // run recompute more dates, never fewer.
+    const built = results.filter((r) => r.status === 'success' && inputs.has(r.model));
+    if (built.length) await writeIncrementalState(lake, engine, state, new Map(built.map((r) => [r.model, inputs.get(r.model)!])));
+  }
   const scannedAtEnd = scanned();
   const run: BuildRun = {
     engine: engine.name,

@@ -1,5 +1,5 @@
 import type { MaterializeRequest } from '../engine.js';
-import { ATHENA_MAX_PARTITIONS_PER_STATEMENT, ATHENA_NAME, createView, ctas, dropTable, insertInto, mergeDelete, trimSlash, type AthenaStatement } from './statements.js';
+import { ATHENA_MAX_PARTITIONS_PER_STATEMENT, ATHENA_NAME, createView, ctas, deleteWhere, dropTable, insertInto, mergeDelete, trimSlash, type AthenaStatement } from './statements.js';
 import type { AthenaRelations } from './relations.js';
 
 export interface PlanContext {
@@ -76,12 +76,15 @@ export function planModel(request: Omit<MaterializeRequest, 'compile'> & { compi
   }
   // The new rows are staged first: the incremental filter reads the table, which the delete changes.
   const batch = `${table}__incremental`;
-  notes.push(`merge on ${settings.uniqueKey.join(', ')}: the new rows are staged in ${batch}, stored rows with their keys deleted (Iceberg MERGE), then inserted`);
+  notes.push(
+    `merge on ${settings.uniqueKey.join(', ')}: the new rows are staged in ${batch}, stored rows with their keys deleted (Iceberg MERGE)${settings.staleWhere ? ' and those whose source deliveries changed (DELETE)' : ''}, then inserted`,
+  );
   return {
     statements: [
       dropTable(batch),
       ctas({ table: batch, location: tableLocation(context, `${name}__incremental`), partitionedBy: [] }, select),
       mergeDelete(table, batch, settings.uniqueKey),
+      ...(settings.staleWhere ? [deleteWhere(table, settings.staleWhere)] : []),
       insertInto(table, `SELECT * FROM ${batch}`),
       dropTable(batch),
     ],

@@ -13,6 +13,7 @@ import { sqlString } from '../sql.js';
  *   incremental   append: a Hive table, new rows by INSERT INTO db.model <select>
  *                 merge:  an Iceberg table (Athena changes rows only in Iceberg tables): new rows
  *                         staged by CTAS, MERGE … WHEN MATCHED THEN DELETE on the unique key,
+ *                         DELETE of the stored rows whose source deliveries changed (source_dates),
  *                         then INSERT INTO from the staged rows
  *                 the first build or a full refresh is the CTAS.
  */
@@ -22,7 +23,7 @@ export const ATHENA_MAX_PARTITIONS_PER_STATEMENT = 100;
 /** Athena's limit on the length of one statement (characters). */
 export const ATHENA_MAX_STATEMENT_CHARS = 262_144;
 
-export type AthenaStatementKind = 'view' | 'drop' | 'drop-view' | 'ctas' | 'insert' | 'merge-delete';
+export type AthenaStatementKind = 'view' | 'drop' | 'drop-view' | 'ctas' | 'insert' | 'merge-delete' | 'delete';
 
 export interface AthenaStatement {
   kind: AthenaStatementKind;
@@ -70,6 +71,9 @@ export function mergeDelete(table: string, batch: string, uniqueKey: string[]): 
   const on = uniqueKey.map((k) => `target.${k} IS NOT DISTINCT FROM batch.${k}`).join(' AND ');
   return { kind: 'merge-delete', sql: `MERGE INTO ${table} AS target\nUSING ${batch} AS batch\nON ${on}\nWHEN MATCHED THEN DELETE`, select: `SELECT * FROM ${batch}` };
 }
+
+/** Deletes the stored rows a predicate names (Iceberg tables only). */
+export const deleteWhere = (table: string, predicate: string): AthenaStatement => ({ kind: 'delete', sql: `DELETE FROM ${table}\nWHERE ${predicate}`, select: `SELECT * FROM ${table} WHERE ${predicate}` });
 
 /**
  * The rows of `select` in some partitions only: a CTAS or INSERT of more than 100 partitions is

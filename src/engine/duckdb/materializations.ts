@@ -47,7 +47,8 @@ export async function materializeTable(context: MaterializeContext, name: string
 
 /**
  * An incremental model: the new rows join the stored table, replacing stored rows with the same
- * unique key when merging; the first run, or a full refresh, builds it whole.
+ * unique key when merging (and dropping the stored rows `staleWhere` names, whose sources
+ * changed); the first run, or a full refresh, builds it whole.
  */
 export async function materializeIncremental(context: MaterializeContext, request: MaterializeRequest, relations: Parameters<MaterializeRequest['compile']>[0]): Promise<MaterializeResult> {
   const { name } = request;
@@ -57,18 +58,18 @@ export async function materializeIncremental(context: MaterializeContext, reques
     return { ...(await materializeTable(context, name, request.compile(relations, { isIncremental: false }), 'incremental')), mode: 'full', inserted: null };
   }
   const batch = quoteIdent(`incremental_batch_${name}`);
-  const merged = quoteIdent(`incremental_merged_${name}`);
   try {
     await context.connection.run(`CREATE OR REPLACE TEMP TABLE ${batch} AS ${request.compile(relations, { isIncremental: true })}`);
     const inserted = Number((await context.connection.runAndReadAll(`SELECT count(*) FROM temp.main.${batch}`)).getRows()[0]?.[0] ?? 0);
     const sameKey = settings.uniqueKey.map((k) => `b.${quoteIdent(k)} IS NOT DISTINCT FROM t.${quoteIdent(k)}`).join(' AND ');
-    const kept = settings.strategy === 'merge' ? ` WHERE NOT EXISTS (SELECT 1 FROM temp.main.${batch} AS b WHERE ${sameKey})` : '';
-    // The whole new table is computed before the stored one is replaced, since it reads it.
-    await context.connection.run(`CREATE OR REPLACE TEMP TABLE ${merged} AS SELECT * FROM ${relationOf(name)} AS t${kept} UNION ALL BY NAME SELECT * FROM temp.main.${batch}`);
-    const result = await materializeTable(context, name, `SELECT * FROM temp.main.${merged}`, 'incremental');
+    let kept = settings.strategy === 'merge' ? ` WHERE NOT EXISTS (SELECT 1 FROM temp.main.${batch} AS b WHERE ${sameKey})` : '';
+    if (settings.strategy === 'merge' && settings.staleWhere) kept += ` AND NOT coalesce(${settings.staleWhere}, false)`;
+    // Written straight to the new file: the stored file is only read (every build writes a new
+    // one, and the model's view moves to it after the COPY), so no copy of the table is needed.
+    const result = await materializeTable(context, name, `SELECT * FROM ${relationOf(name)} AS t${kept} UNION ALL BY NAME SELECT * FROM temp.main.${batch}`, 'incremental');
     return { ...result, mode: 'incremental', inserted };
   } finally {
-    await context.connection.run(`DROP TABLE IF EXISTS temp.main.${batch}; DROP TABLE IF EXISTS temp.main.${merged};`);
+    await context.connection.run(`DROP TABLE IF EXISTS temp.main.${batch}`);
   }
 }
 

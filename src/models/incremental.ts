@@ -1,0 +1,167 @@
+import { createHash } from 'node:crypto';
+import type { Engine, Relations } from '../engine/engine.js';
+import type { Lake } from '../lake/lake.js';
+import { compileModel } from './compile.js';
+import { buildMemo, type Vars } from './program.js';
+import type { Model } from './project.js';
+
+/**
+ * The change signal of incremental models. The curated zone is partitioned by business date
+ * (`curated/<table>/dt=YYYY-MM-DD/`), and which files readers see is exactly what the committed
+ * delivery manifests list: a new delivery adds files, a late one adds files to an old date, a
+ * corrected re-delivery (or a quarantine fix landed again under its delivery name) replaces its
+ * files. So for each business date of a feed, the files listed for it together with their
+ * delivery's SHA-256 and landing time say what the date's rows are; a date whose list differs
+ * from the one recorded when a model's table was built is a date whose rows changed, whatever
+ * the reason (including rows that disappeared). "Dates after the newest stored row" would miss
+ * all but the first case.
+ *
+ * The lists are recorded per engine and incremental model in
+ * `_builds/incremental-state-<engine>.json`, written after a build commits (outside warehouse/,
+ * whose unknown files a build removes), with the version of the table they describe (its catalog
+ * entry). A state older than the tables (a crash between the commit and this write) only makes
+ * the next run recompute more dates; a model without a state, whose stored table is not the one
+ * the state describes (built by another warehouse on the same lake, restored), or whose SQL,
+ * upstream models or seeds changed (`fingerprint`), is built whole.
+ */
+export const incrementalStateKey = (engine: string) => `_builds/incremental-state-${engine}.json`;
+
+/** Per feed, per business date: a hash of the files readers see for it. */
+export type PartitionSnapshot = Record<string, Record<string, string>>;
+
+export interface IncrementalInputs {
+  /** Hash of the model's compiled SQL, the SQL of every model upstream and the seeds' rows. */
+  fingerprint: string;
+  partitions: PartitionSnapshot;
+}
+
+export interface IncrementalState {
+  format: 1;
+  /** Per model: its inputs when it was built, and the table it built (catalog location and time). */
+  models: Record<string, IncrementalInputs & { table: string }>;
+}
+
+/** The version of a stored table as the engine's catalog has it (a new file or a new build time each build). */
+export function tableVersion(engine: Engine, model: string): string | undefined {
+  const entry = engine.catalog().find((e) => e.name === model);
+  return entry ? `${entry.location ?? ''} ${entry.builtAt}` : undefined;
+}
+
+/** The part of a delivery manifest (src/feeds/ingest.ts) the change signal reads. */
+interface ManifestFiles {
+  sha256?: string;
+  ingestedAt?: string;
+  files?: { curated?: string[] };
+}
+
+const PARTITION = /\/dt=(\d{4}-\d{2}-\d{2})\//;
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+export async function readIncrementalState(lake: Lake, engine: string): Promise<IncrementalState> {
+  try {
+    const state = await lake.readJson<IncrementalState>(incrementalStateKey(engine));
+    if (state?.format === 1 && state.models && typeof state.models === 'object') return state;
+  } catch {
+    // unreadable: every incremental model is built whole and the state written again
+  }
+  return { format: 1, models: {} };
+}
+
+/** Records what the committed tables of `built` were built from (after the build's commit). */
+export async function writeIncrementalState(lake: Lake, engine: Engine, previous: IncrementalState, built: Map<string, IncrementalInputs>): Promise<void> {
+  const models = { ...previous.models };
+  for (const [name, inputs] of built) {
+    const table = tableVersion(engine, name);
+    if (table) models[name] = { ...inputs, table };
+    else delete models[name];
+  }
+  await lake.writeJsonAtomic(incrementalStateKey(engine.name), { format: 1, models } satisfies IncrementalState);
+}
+
+/** Per business date of a feed, a hash of its committed curated files and their deliveries. */
+export async function feedPartitions(lake: Lake, feed: string): Promise<Record<string, string>> {
+  const byDate = new Map<string, string[]>();
+  for (const manifest of await lake.listManifests<ManifestFiles>(feed)) {
+    for (const key of manifest.files?.curated ?? []) {
+      const date = PARTITION.exec(key)?.[1] ?? 'unpartitioned';
+      const entries = byDate.get(date) ?? [];
+      entries.push(`${key} ${manifest.sha256 ?? ''} ${manifest.ingestedAt ?? ''}`);
+      byDate.set(date, entries);
+    }
+  }
+  return Object.fromEntries([...byDate].sort(([a], [b]) => a.localeCompare(b)).map(([date, entries]) => [date, sha256(entries.sort().join('\n'))]));
+}
+
+/**
+ * The feeds a model reads through `source()`, directly or through views (whose rows are the
+ * sources' rows of the moment). Tables it reads are whole relations the model compares itself
+ * (`{{ stored() }}` against the current `ref()`).
+ */
+export function viewSources(model: Model, byName: Map<string, Model>): string[] {
+  const feeds = new Set<string>();
+  const seen = new Set<string>();
+  const visit = (m: Model) => {
+    if (seen.has(m.name)) return;
+    seen.add(m.name);
+    for (const s of m.sources) feeds.add(s.source);
+    for (const ref of m.refs) {
+      const upstream = byName.get(ref);
+      if (upstream && upstream.materialized === 'view' && !upstream.program) visit(upstream);
+    }
+  };
+  visit(model);
+  return [...feeds].sort();
+}
+
+/** Every model upstream of `model` (through refs), itself excluded. */
+function upstreamOf(model: Model, byName: Map<string, Model>): Model[] {
+  const out = new Map<string, Model>();
+  const stack = [...model.refs];
+  while (stack.length) {
+    const name = stack.pop()!;
+    const m = byName.get(name);
+    if (!m || out.has(name)) continue;
+    out.set(name, m);
+    stack.push(...m.refs);
+  }
+  return [...out.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+const FINGERPRINT_RELATIONS: Pick<Relations, 'sourceRelation' | 'modelRelation'> = {
+  sourceRelation: (source, table) => `source(${source}, ${table})`,
+  modelRelation: (model) => `ref(${model})`,
+};
+
+/** What an incremental model's stored table would be built from now. */
+export async function incrementalInputs(lake: Lake, engine: Engine, model: Model, models: Model[], vars: Vars): Promise<IncrementalInputs> {
+  const byName = new Map(models.map((m) => [m.name, m]));
+  // Compiled with names of their own, not the engine's (Athena's differ per build: staged tables).
+  const parts = [compileModel(model, FINGERPRINT_RELATIONS, vars, { isIncremental: false })];
+  for (const upstream of upstreamOf(model, byName)) {
+    if (upstream.kind === 'sql') parts.push(`${upstream.name}\n${compileModel(upstream, FINGERPRINT_RELATIONS, vars)}`);
+    // Seeds are rows in the repository: a changed exchange rate changes every stored amount.
+    else if (upstream.program && upstream.file.endsWith('.csv')) {
+      const rows = await upstream.program.build({ engine, vars, ref: (n) => engine.modelRelation(n), note: () => undefined, memo: buildMemo() });
+      parts.push(`${upstream.name}\n${JSON.stringify(rows)}`);
+    }
+  }
+  const partitions: PartitionSnapshot = {};
+  for (const feed of viewSources(model, byName)) partitions[feed] = await feedPartitions(lake, feed);
+  return { fingerprint: sha256(parts.join('\n--\n')), partitions };
+}
+
+/**
+ * The business dates whose files differ between two snapshots (added, replaced or gone); null
+ * when a file outside any dt= partition changed (then the model is built whole).
+ */
+export function changedDates(before: PartitionSnapshot, now: PartitionSnapshot): string[] | null {
+  const changed = new Set<string>();
+  for (const feed of new Set([...Object.keys(before), ...Object.keys(now)])) {
+    const a = before[feed] ?? {};
+    const b = now[feed] ?? {};
+    for (const date of new Set([...Object.keys(a), ...Object.keys(b)])) if (a[date] !== b[date]) changed.add(date);
+  }
+  if (changed.has('unpartitioned')) return null;
+  return [...changed].sort();
+}

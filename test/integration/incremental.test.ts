@@ -1,0 +1,198 @@
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBuild } from '../../src/app/build.js';
+import { ingestDemoCompany } from '../../src/app/demo.js';
+import { ingestPaths } from '../../src/app/ingest.js';
+import { openWarehouse } from '../../src/app/warehouse.js';
+import { incrementalStateKey, type IncrementalState } from '../../src/models/incremental.js';
+import type { BuildRun } from '../../src/models/runner.js';
+import { Lake } from '../../src/lake/lake.js';
+import { queryLake, scratchDir } from '../helpers.js';
+
+// The incremental facts (int_orders, int_order_products) after new, late and corrected
+// deliveries must equal a --full-refresh build of the same lake, and so must every model that
+// reads them. Small on purpose: a demo company of 300 people over two months, every feed.
+const COMPANY = { customers: 300, seed: 7 };
+const INCREMENTAL = ['int_orders', 'int_order_products'];
+
+/**
+ * Every built model's rows, sorted, as text. Doubles are compared to 12 significant digits:
+ * sums of the same values in another order (DuckDB aggregates in parallel) may differ in the
+ * last bits, between two full builds as well.
+ */
+async function warehouseRows(lake: Lake): Promise<Map<string, string[]>> {
+  // Personal data as stored: pseudonyms are keyed by each lake's own secret.
+  const engine = await openWarehouse(lake, { readOnly: true, personalData: 'open' });
+  try {
+    const out = new Map<string, string[]>();
+    for (const entry of engine.catalog()) {
+      const { rows } = await engine.query(`select * from ${engine.modelRelation(entry.name)}`);
+      // customer_key_events carries the time of the build that recorded each event.
+      const kept = (row: Record<string, unknown>) => (entry.name === 'customer_key_events' ? Object.entries(row).filter(([k]) => k !== 'run_id').map(([, v]) => v) : Object.values(row));
+      const text = rows.map((row) => JSON.stringify(kept(row).map((v) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(12)) : v))));
+      out.set(entry.name, text.sort());
+    }
+    return out;
+  } finally {
+    await engine.close();
+  }
+}
+
+/**
+ * Builds the lake incrementally, and a copy of it (the same deliveries and the same build
+ * history: the customer master keeps its keys and review queue from build to build) with
+ * --full-refresh, and expects the same rows in every model.
+ */
+async function expectIncrementalEqualsFull(lake: Lake, vars: string[]): Promise<{ incremental: BuildRun; rows: Map<string, string[]> }> {
+  const copy = new Lake(`${lake.uri}-full-${Date.now()}`);
+  await cp(lake.uri, copy.uri, { recursive: true });
+  const incremental = await runBuild(lake, { var: vars });
+  for (const name of INCREMENTAL) expect(incremental.results.find((r) => r.model === name)?.mode, name).toBe('incremental');
+  const full = await runBuild(copy, { var: vars, fullRefresh: true });
+  for (const name of INCREMENTAL) expect(full.results.find((r) => r.model === name)?.mode, name).toBe('full');
+  const [afterIncremental, afterFull] = [await warehouseRows(lake), await warehouseRows(copy)];
+  await rm(copy.uri, { recursive: true, force: true });
+  expect([...afterIncremental.keys()].sort()).toEqual([...afterFull.keys()].sort());
+  const differences = [...afterFull].flatMap(([name, rows]) => {
+    const got = afterIncremental.get(name)!;
+    const want = new Set(rows);
+    const have = new Set(got);
+    // Names the model and its first differing rows, not a diff of thousands of lines.
+    const missing = rows.filter((r) => !have.has(r)).slice(0, 2);
+    const extra = got.filter((r) => !want.has(r)).slice(0, 2);
+    return got.length === rows.length && !missing.length && !extra.length ? [] : [{ model: name, rows: got.length, expected: rows.length, missing, extra }];
+  });
+  expect(differences).toEqual([]);
+  return { incremental, rows: afterFull };
+}
+
+describe('incremental facts under the lake\'s delivery semantics', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let lake: Lake;
+  let vars: string[];
+
+  beforeAll(async () => {
+    ({ dir, cleanup } = await scratchDir('incremental'));
+    lake = new Lake(path.join(dir, 'lake'));
+    const demo = await ingestDemoCompany(lake, { ...COMPANY, days: 60, end: '2026-11-29', filesDir: path.join(dir, 'files-1') });
+    vars = demo.buildVars;
+    const first = await runBuild(lake, { var: vars });
+    for (const name of INCREMENTAL) expect(first.results.find((r) => r.model === name)?.mode).toBe('full');
+  }, 240_000);
+
+  afterAll(async () => cleanup?.());
+
+  it('after one more day is delivered (and a late file for an old day), recomputes only their orders and equals a full build', async () => {
+    // The next trading day's till export, and a late file from a store for a day weeks ago: the
+    // receipts of the last day again under new receipt numbers, dated the next day / the old day.
+    const source = path.join(dir, 'files-1', 'pos', 'lotus-pos', 'pos-2026-11.csv');
+    const [header, ...body] = (await readFile(source, 'utf8')).split('\n').filter((l) => l !== '');
+    const lastDay = body.filter((l) => l.split(';')[2]!.startsWith('2026-11-29'));
+    expect(lastDay.length).toBeGreaterThan(3);
+    const shifted = (day: string, tag: string) =>
+      lastDay.map((l) => {
+        const f = l.split(';');
+        f[0] = `${f[0]}-${tag}`;
+        f[2] = `${day}${f[2]!.slice(10)}`;
+        return f.join(';');
+      });
+    const folder = path.join(dir, 'new-day');
+    await mkdir(folder, { recursive: true });
+    await writeFile(path.join(folder, 'pos-2026-11-30.csv'), [header, ...shifted('2026-11-30', 'N')].join('\n') + '\n');
+    await writeFile(path.join(folder, 'late-2026-10-15.csv'), [header, ...shifted('2026-10-15', 'L')].join('\n') + '\n');
+    const run = await ingestPaths(lake, 'pos', [folder], { mapping: 'lotus-pos' });
+    expect(run.files.map((f) => f.outcome)).toEqual(['landed', 'landed']);
+
+    const { incremental, rows } = await expectIncrementalEqualsFull(lake, vars);
+    const orders = incremental.results.find((r) => r.model === 'int_orders')!;
+    expect(orders.notes?.join(' ')).toMatch(/source dates changed since its last build: 2026-10-15, 2026-11-30/);
+    // Only the orders of the changed dates were recomputed, not all of them.
+    expect(orders.inserted).toBeGreaterThan(0);
+    expect(orders.inserted).toBeLessThan(rows.get('int_orders')!.length / 2);
+    expect(rows.get('int_orders')!.filter((r) => /-N"/.test(r))).toHaveLength(new Set(lastDay.map((l) => l.split(';')[0])).size);
+  }, 240_000);
+
+  it('after a corrected file for an old day (a receipt gone, a quantity changed, a line moved to another day), equals a full build', async () => {
+    const original = path.join(dir, 'files-1', 'pos', 'lotus-pos', 'pos-2026-10.csv');
+    const lines = (await readFile(original, 'utf8')).split('\n');
+    const [header, ...body] = lines.filter((l) => l !== '');
+    const receipt = (line: string) => line.split(';')[0]!;
+    const receipts = [...new Set(body.map(receipt))];
+    const multiLine = receipts.find((r) => body.filter((l) => receipt(l) === r && /^\d/.test(l.split(';')[8]!)).length >= 2)!;
+    const stored = new Set((await queryLake(lake, `select order_id from int_orders where source_feed = 'pos'`)).map((r) => String(r.order_id)));
+    const gone = receipts.find((r) => r !== multiLine && stored.has(r))!;
+    expect(stored.has(multiLine)).toBe(true);
+    let moved = false;
+    const corrected = body
+      .filter((l) => receipt(l) !== gone)
+      .map((l, i) => {
+        const f = l.split(';');
+        if (i === 0) f[7] = String(Number(f[7]) + 3); // another quantity
+        if (!moved && receipt(l) === multiLine && f[1] === '2') {
+          // The second line of a receipt lands on a later day: an order over two business dates.
+          f[2] = f[2]!.replace(/^2026-10-(\d\d)/, (_, d: string) => `2026-10-${String(Math.min(Number(d) + 3, 28)).padStart(2, '0')}`);
+          moved = true;
+        }
+        return f.join(';');
+      });
+    expect(moved).toBe(true);
+    const folder = path.join(dir, 'corrected');
+    await mkdir(folder, { recursive: true });
+    const file = path.join(folder, 'pos-2026-10.csv');
+    await writeFile(file, [header, ...corrected].join('\n') + '\n');
+    const run = await ingestPaths(lake, 'pos', [file], { mapping: 'lotus-pos' });
+    expect(run.files.map((f) => f.outcome)).toEqual(['replaced']);
+
+    const { rows } = await expectIncrementalEqualsFull(lake, vars);
+    // The receipt that is gone is in no order, so nothing is double counted or left behind.
+    expect(rows.get('int_orders')!.filter((r) => r.includes(`"${gone}"`))).toEqual([]);
+    expect(rows.get('int_orders')!.filter((r) => r.includes(`"${multiLine}"`))).toHaveLength(1);
+  }, 240_000);
+
+  it('after corrected web files (a payment gone, an item gone and one repriced), equals a full build', async () => {
+    // Payments are partitioned by the day their file was landed, far from the purchase date: an
+    // order's payment dates are kept apart from its order and item dates (payment_dates_from..to).
+    const folder = path.join(dir, 'corrected-web');
+    const redeliver = async (feed: string, mapping: string, file: string, change: (rows: string[][]) => string[][]) => {
+      const [header, ...body] = (await readFile(path.join(dir, 'files-1', feed, mapping, file), 'utf8')).split('\n').filter((l) => l !== '');
+      await mkdir(path.join(folder, feed), { recursive: true });
+      const target = path.join(folder, feed, file);
+      await writeFile(target, [header, ...change(body.map((l) => l.split(','))).map((f) => f.join(','))].join('\n') + '\n');
+      const run = await ingestPaths(lake, feed, [target], { mapping });
+      expect(run.files.map((f) => f.outcome)).toEqual(['replaced']);
+      return body.map((l) => l.split(',')[0]!);
+    };
+    // An order's only payment is gone: nothing of the order is on a changed date any more; its
+    // stored payment dates are what say it must be recomputed.
+    const paid = await redeliver('web-payments', 'lotus-web-payments', 'payments-2026-10.csv', (rows) => rows.filter((_, i) => i !== 1));
+    const unpaid = (rows: Map<string, string[]>) => rows.get('int_orders')!.filter((r) => r.includes(`"${paid[1]}"`));
+    const afterPayments = await expectIncrementalEqualsFull(lake, vars);
+    expect(unpaid(afterPayments.rows)).toHaveLength(1);
+    await redeliver('web-order-items', 'lotus-web-order-items', 'items-2026-10.csv', (rows) =>
+      rows.slice(0, -1).map((f, i) => (i === 0 ? [...f.slice(0, 4), `${Number(f[4]) + 1}.00`, ...f.slice(5)] : f)),
+    );
+    await expectIncrementalEqualsFull(lake, vars);
+  }, 240_000);
+
+  it('builds a model whole when its stored table is not the one its recorded state describes', async () => {
+    // E.g. the warehouse was restored, or another build wrote the table without recording its
+    // inputs: the changed dates since "its last build" would then be the wrong ones.
+    const key = incrementalStateKey('duckdb');
+    const state = (await lake.readJson<IncrementalState>(key))!;
+    state.models.int_orders!.table = 'warehouse/int_orders/an-older-file.parquet';
+    await lake.writeJsonAtomic(key, state);
+    const run = await runBuild(lake, { var: vars });
+    expect(run.results.find((r) => r.model === 'int_orders')).toMatchObject({ mode: 'full', notes: [expect.stringMatching(/built whole: no record of what its stored table was built from/)] });
+    expect(run.results.find((r) => r.model === 'int_order_products')).toMatchObject({ mode: 'incremental', inserted: 0 });
+  }, 240_000);
+
+  it('a build with no new delivery changes nothing and recomputes no order', async () => {
+    const before = await warehouseRows(lake);
+    const again = await runBuild(lake, { var: vars });
+    for (const name of INCREMENTAL) expect(again.results.find((r) => r.model === name), name).toMatchObject({ mode: 'incremental', inserted: 0 });
+    const after = await warehouseRows(lake);
+    for (const name of INCREMENTAL) expect(after.get(name)).toEqual(before.get(name));
+  }, 240_000);
+});
