@@ -8,11 +8,11 @@
 -- a product or an order that is gone leaves no row), and the orders whose int_orders row no
 -- longer matches the stored one (customer key, order date, dates, purchase or not).
 with affected as (
-    select 'pos' as source_feed, order_id from {{ ref('stg_pos__lines') }} where {{ changed_rows('business_date') }}
+    select 'pos' as source_feed, order_id from {{ ref('stg_pos__lines') }} where {{ is_incremental() }} and {{ changed_rows('business_date') }}
     union
-    select 'web' as source_feed, order_id from {{ ref('stg_web__orders') }} where {{ changed_rows('order_date') }}
+    select 'web' as source_feed, order_id from {{ ref('stg_web__orders') }} where {{ is_incremental() }} and {{ changed_rows('order_date') }}
     union
-    select 'web' as source_feed, order_id from {{ ref('stg_web__order_items') }} where {{ changed_rows('business_date') }}
+    select 'web' as source_feed, order_id from {{ ref('stg_web__order_items') }} where {{ is_incremental() }} and {{ changed_rows('business_date') }}
     union
     select stored.source_feed, stored.order_id
     from {{ stored('source_feed', 'order_id', 'source_dates_from', 'source_dates_to') }} as stored

@@ -12,15 +12,17 @@
 -- the purchase; rows of a replaced delivery may be gone, and the runner deletes those stored
 -- rows, so an order left without rows disappears), and stored orders whose customer key or
 -- exchange rate is no longer current.
--- The result equals a full build (test/integration/incremental.test.ts).
+-- The result equals a full build (test/integration/incremental.test.ts). The changed rows are
+-- looked up on incremental builds only: a full build reads every row anyway, and DuckDB would
+-- still run the lookup over every order (at 5.5M orders: 9.4 s with it, 7.6 s without).
 with affected as (
-    select 'pos' as source_feed, order_id from {{ ref('stg_pos__lines') }} where {{ changed_rows('business_date') }}
+    select 'pos' as source_feed, order_id from {{ ref('stg_pos__lines') }} where {{ is_incremental() }} and {{ changed_rows('business_date') }}
     union
-    select 'web' as source_feed, order_id from {{ ref('stg_web__orders') }} where {{ changed_rows('order_date') }}
+    select 'web' as source_feed, order_id from {{ ref('stg_web__orders') }} where {{ is_incremental() }} and {{ changed_rows('order_date') }}
     union
-    select 'web' as source_feed, order_id from {{ ref('stg_web__order_items') }} where {{ changed_rows('business_date') }}
+    select 'web' as source_feed, order_id from {{ ref('stg_web__order_items') }} where {{ is_incremental() }} and {{ changed_rows('business_date') }}
     union
-    select 'web' as source_feed, order_id from {{ ref('stg_web__payments') }} where {{ changed_rows('business_date') }}
+    select 'web' as source_feed, order_id from {{ ref('stg_web__payments') }} where {{ is_incremental() }} and {{ changed_rows('business_date') }}
     union
     select stored.source_feed, stored.order_id
     from {{ stored('source_feed', 'order_id', 'source_dates_from', 'source_dates_to') }} as stored
