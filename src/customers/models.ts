@@ -17,6 +17,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Engine, RowsRequest } from '../engine/engine.js';
+import { resultDigest } from '../engine/format.js';
 import { UNCHANGED, type ProgramContext, type ProgramModel } from '../models/program.js';
 import { goldenRecord } from './golden.js';
 import { loadParams, saveParams, type FsParams } from './match/fellegiSunter.js';
@@ -179,7 +180,10 @@ async function runMaster(context: ProgramContext): Promise<MasterRun | KeptRun> 
   const { engine } = context;
   const recordsSql = `SELECT * FROM ${context.ref(RECORDS)}`;
   const decisionsSql = `SELECT record_id_a, record_id_b, decision, reviewer FROM ${context.ref(DECISIONS)}`;
-  const fingerprint = masterFingerprint([await engine.fingerprint(recordsSql), await engine.fingerprint(decisionsSql)], context.vars);
+  const ordered = { large: { order: 'source_system, source_customer_id' } };
+  // An engine that digests by reading (Athena) reads the records once, for the digest and the match.
+  const read = engine.capabilities.fingerprintsInPlace ? undefined : await engine.query(recordsSql, ordered);
+  const fingerprint = masterFingerprint([read ? resultDigest(read) : await engine.fingerprint(recordsSql), await engine.fingerprint(decisionsSql)], context.vars);
   const storedParams = (await previousRows(engine, 'customer_match_params'))?.[0];
   const stored = new Set(engine.catalog().map((entry) => entry.name));
   if (!context.fullRefresh && storedParams?.input_fingerprint === fingerprint && MASTER_MODELS.every((model) => stored.has(model))) {
@@ -191,7 +195,7 @@ async function runMaster(context: ProgramContext): Promise<MasterRun | KeptRun> 
     runs.set(engine, kept);
     return kept;
   }
-  const { rows } = await engine.query(recordsSql, { large: { order: 'source_system, source_customer_id' } });
+  const { rows } = read ?? (await engine.query(recordsSql, ordered));
   const decisions = (await engine.query(decisionsSql)).rows as unknown as Decision[];
   const { profiles, priority, unreadPhones } = standardizedRecords(rows, context.vars);
   for (const line of unreadPhoneNotes(unreadPhones)) context.note(line);

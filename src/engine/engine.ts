@@ -127,6 +127,11 @@ export interface EngineCapabilities {
   incremental: boolean;
   /** The engine reports bytes scanned per statement (and a scan budget can stop a build). */
   reportsScannedBytes: boolean;
+  /**
+   * `fingerprint` is computed where the data is (DuckDB); false: it reads the rows (Athena), so a
+   * caller that needs the rows anyway should read them once and digest them (`resultDigest`).
+   */
+  fingerprintsInPlace: boolean;
 }
 
 /** A build in progress: models materialized in it become visible to other readers together, at commit. */

@@ -57,7 +57,7 @@ const READ_ONLY_STATEMENT = /^\s*(?:(?:--[^\n]*\n|\/\*[\s\S]*?\*\/)\s*)*(select|
  */
 export class AthenaEngine implements Engine {
   readonly name = 'athena' as const;
-  readonly capabilities: EngineCapabilities = { incremental: true, reportsScannedBytes: true };
+  readonly capabilities: EngineCapabilities = { incremental: true, reportsScannedBytes: true, fingerprintsInPlace: false };
   private build: Build | undefined;
 
   private constructor(

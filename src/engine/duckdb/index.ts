@@ -32,7 +32,7 @@ import { personalDataPolicy, restrictPersonalData } from './personal.js';
  */
 export class DuckDbEngine implements Engine {
   readonly name = 'duckdb' as const;
-  readonly capabilities: EngineCapabilities = { incremental: true, reportsScannedBytes: false };
+  readonly capabilities: EngineCapabilities = { incremental: true, reportsScannedBytes: false, fingerprintsInPlace: true };
   readonly sourceRelation = duckdbRelations.sourceRelation;
   readonly modelRelation = duckdbRelations.modelRelation;
   readonly quarantineRelation = duckdbRelations.quarantineRelation;
