@@ -67,15 +67,16 @@ async function baselineIngest(files: string[], mapping: Mapping, out: string, co
   );
 }
 
-/** The last day's receipts of the till deliveries, moved one day on under new receipt numbers: a store day more. */
-async function nextPosDay(delivery: DemoDelivery, filesDir: string, out: string, after?: string): Promise<{ file: string; lines: number; day: string }> {
+/**
+ * A store day more: the till deliveries' last day of receipts, moved to the day after `after`
+ * (default that last day) under receipt numbers starting with `prefix`.
+ */
+async function nextPosDay(delivery: DemoDelivery, filesDir: string, out: string, prefix: string, after?: string): Promise<{ file: string; lines: number; day: string }> {
   const files = delivery.paths.map((p) => path.join(filesDir, p)).sort();
   const text = await readFile(files[files.length - 1]!, 'utf8');
   const [header, ...rows] = text.trimEnd().split('\n');
   const last = rows.map((r) => /\d{4}-\d{2}-\d{2}/.exec(r)?.[0] ?? '').sort().at(-1)!;
-  // The day after the files' last day (or after `after`), with that last day's receipts under new invoice numbers.
   const day = new Date(Date.parse(`${after ?? last}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-  const prefix = after ? 'M' : 'N';
   const moved = rows.filter((r) => r.includes(last)).map((r) => `${prefix}${r.replaceAll(last, day)}`);
   const file = path.join(out, `pos-${day}.csv`);
   await writeFile(file, `${header}\n${moved.join('\n')}\n`);
@@ -157,7 +158,7 @@ async function scale(customers: number): Promise<void> {
     rows.push({ work: `full build, ${full.value.results.length} models`, product: full.seconds, baseline: modelSeconds, mib: full.mib, goal: '< 60 s, ≤ 1.25×' });
 
     const pos = deliveries.find((d) => d.feed === 'pos' && d.mapping === 'lotus-pos') ?? deliveries.find((d) => d.feed === 'pos')!;
-    const next = await nextPosDay(pos, filesDir, dir);
+    const next = await nextPosDay(pos, filesDir, dir, 'N');
     const daily = await measured(async () => {
       await ingestPaths(lake, 'pos', [next.file], { mapping: pos.mapping });
       return runBuild(lake, { var: vars });
@@ -165,7 +166,7 @@ async function scale(customers: number): Promise<void> {
     rows.push({ work: `next day (${fmt(next.lines)} lines) + build`, product: daily.seconds, baseline: full.seconds, mib: daily.mib, goal: '≤ 0.10×' });
     // A day that also brings new customer records: the customer master matches them.
     const profiles = deliveries.find((d) => d.feed === 'customers')!;
-    const next2 = await nextPosDay(pos, filesDir, dir, next.day);
+    const next2 = await nextPosDay(pos, filesDir, dir, 'M', next.day);
     const joined = await newProfiles(profiles, filesDir, dir, 500);
     const withCustomers = await measured(async () => {
       await ingestPaths(lake, 'pos', [next2.file], { mapping: pos.mapping });
