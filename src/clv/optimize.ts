@@ -171,6 +171,18 @@ export function nelderMead(f: (x: number[]) => number, x0: number[], opts: Nelde
   // f beyond tolerance nor moves the point.
   let restartStep = steps.map((s) => Math.min(Math.abs(s), 0.1));
   while (restarts < maxRestarts) {
+    // A restart from a true minimum only confirms it, at the cost of a whole run (~470 of 1,071
+    // likelihood evaluations on a 500k-customer BG/NBD fit). A local quadratic model confirms it
+    // for 2n^2 evaluations: when its Newton step would not improve f by more than the restart test
+    // below accepts, stop. Its step is checked against a looser bound than the restart's "moved"
+    // test: finite differences of a sum of 10^5 terms measure the step only to ~1e-5 (rounding
+    // noise in f over h), and a larger step means a flat direction, which a restart explores.
+    // Otherwise (a collapsed simplex, a flat or curved-down direction) restart as before.
+    if (run.converged) {
+      const check = quadraticCheck(g, run.x, run.fx);
+      evaluations += check.evaluations;
+      if (check.decrease !== undefined && check.decrease <= 10 * fTol * (Math.abs(run.fx) + 1) && check.step <= NEWTON_STEP_TOL) break;
+    }
     const next = nelderMeadRun(g, run.x, restartStep, maxIterations, fTol, xTol);
     restarts++;
     iterations += next.iterations;
@@ -187,6 +199,30 @@ export function nelderMead(f: (x: number[]) => number, x0: number[], opts: Nelde
     restartStep = restartStep.map((s) => s * 0.5);
   }
   return { x: run.x, fx: run.fx, iterations, evaluations, converged, restarts };
+}
+
+/** Largest Newton step (log-parameters, so a relative change) that still counts as being at the minimum. */
+const NEWTON_STEP_TOL = 1e-4;
+
+/**
+ * The Newton step of a quadratic model of f at x (central differences, see finiteDifferences): the
+ * decrease it predicts and its largest coordinate, or no decrease when the model has no minimum
+ * (the Hessian is not finite, singular, or not positive definite).
+ */
+function quadraticCheck(f: (x: number[]) => number, x: number[], fx: number): { decrease?: number; step: number; evaluations: number } {
+  const { gradient, hessian: H, evaluations } = finiteDifferences(f, x, 1e-4, fx);
+  if (!H.every((row) => row.every(Number.isFinite)) || !gradient.every(Number.isFinite)) return { step: Infinity, evaluations };
+  let inverse: number[][];
+  try {
+    inverse = invertMatrix(H);
+  } catch {
+    return { step: Infinity, evaluations };
+  }
+  const newton = inverse.map((row) => row.reduce((s, v, j) => s + v * gradient[j]!, 0));
+  const decrease = 0.5 * newton.reduce((s, v, i) => s + v * gradient[i]!, 0);
+  // Necessary conditions for a positive definite Hessian: a positive decrease and diagonal.
+  if (!(decrease >= 0) || H.some((row, i) => !(row[i]! > 0))) return { step: Infinity, evaluations };
+  return { decrease, step: Math.max(...newton.map(Math.abs)), evaluations };
 }
 
 export interface PositiveMinimizeResult extends MinimizeResult {
@@ -210,9 +246,14 @@ export function minimizePositive(
 
 /** Central-difference Hessian of f at x (step h per coordinate, relative to 1). */
 export function numericHessian(f: (x: number[]) => number, x: number[], h = 1e-4): number[][] {
+  return finiteDifferences(f, x, h, f(x)).hessian;
+}
+
+/** Central-difference gradient and Hessian of f at x, given f(x): 2n^2 evaluations of f. */
+function finiteDifferences(f: (x: number[]) => number, x: number[], h: number, f0: number) {
   const n = x.length;
-  const H: number[][] = Array.from({ length: n }, () => new Array<number>(n).fill(0));
-  const f0 = f(x);
+  const gradient = new Array<number>(n).fill(0);
+  const hessian: number[][] = Array.from({ length: n }, () => new Array<number>(n).fill(0));
   const at = (di: number, si: number, dj: number, sj: number): number => {
     const p = x.slice();
     p[di] = p[di]! + si * h;
@@ -225,14 +266,15 @@ export function numericHessian(f: (x: number[]) => number, x: number[], h = 1e-4
     const fp = f(p);
     p[i] = x[i]! - h;
     const fm = f(p);
-    H[i]![i] = (fp - 2 * f0 + fm) / (h * h);
+    gradient[i] = (fp - fm) / (2 * h);
+    hessian[i]![i] = (fp - 2 * f0 + fm) / (h * h);
     for (let j = 0; j < i; j++) {
       const v = (at(i, 1, j, 1) - at(i, 1, j, -1) - at(i, -1, j, 1) + at(i, -1, j, -1)) / (4 * h * h);
-      H[i]![j] = v;
-      H[j]![i] = v;
+      hessian[i]![j] = v;
+      hessian[j]![i] = v;
     }
   }
-  return H;
+  return { gradient, hessian, evaluations: 2 * n * n };
 }
 
 /** Inverse of a small dense matrix (Gauss-Jordan with partial pivoting). Throws if singular. */

@@ -19,6 +19,28 @@ describe('nelderMead', () => {
     res.x.forEach((v, i) => expect(v).toBeCloseTo(c[i]!, 4));
   });
 
+  it('confirms a strict minimum with a quadratic model instead of a restart', () => {
+    // Badly scaled but strictly convex: the Newton step at the converged point is ~0, so the
+    // confirming restart (a whole second run) is skipped and the point is the same.
+    const f = (v: number[]): number => (v[0]! - 1) ** 2 + 100 * (v[1]! + 2) ** 2 + 0.5 * (v[0]! - 1) * (v[1]! + 2) + 3 * (v[2]! - 0.5) ** 2;
+    const res = nelderMead(f, [0, 0, 0]);
+    const withRestart = nelderMead(f, [0, 0, 0], { maxRestarts: 0 });
+    expect(res.converged).toBe(true);
+    expect(res.restarts).toBe(0);
+    expect(res.x).toEqual(withRestart.x);
+    expect(res.evaluations).toBe(withRestart.evaluations + 2 * 3 * 3);
+  });
+
+  it('still restarts where the minimum lies at infinity (a boundary fit)', () => {
+    // f keeps falling, ever more slowly, as |x0| grows (like a BG/NBD fit with a -> 0 on the log
+    // scale): the simplex stops where f is flat to tolerance and the quadratic model has no
+    // minimum there, so the check does not confirm the point and the restart runs as it always did.
+    const f = (v: number[]): number => 1 / (1 + v[0]! ** 2) + (v[1]! - 1) ** 2;
+    const res = nelderMead(f, [1, 0]);
+    expect(res.restarts).toBeGreaterThan(0);
+    expect(Math.abs(res.x[0]!)).toBeGreaterThan(1e6);
+  });
+
   it('treats NaN and thrown errors as +Infinity', () => {
     const f = (v: number[]): number => {
       if (v[0]! < 0) return NaN;
