@@ -51,10 +51,11 @@ purchases as (
         orders.customer_key,
         min(case when orders.is_purchase then orders.order_date end) as first_purchase_date,
         max(case when orders.is_purchase then orders.order_date end) as last_purchase_date,
-        count(distinct case when orders.is_purchase then orders.order_key end) as orders,
+        -- one int_orders row per order_key (its unique key, tested): count, not count(distinct)
+        count(case when orders.is_purchase then orders.order_key end) as orders,
         -- any order counts as using the channel, returns and cancelled web orders too
-        count(distinct case when orders.source_feed = 'pos' then orders.order_key end) as pos_orders,
-        count(distinct case when orders.source_feed = 'web' then orders.order_key end) as web_orders,
+        count(case when orders.source_feed = 'pos' then orders.order_key end) as pos_orders,
+        count(case when orders.source_feed = 'web' then orders.order_key end) as web_orders,
         sum(orders.gross_sales) as gross_sales,
         sum(orders.returns_value) as returns_value,
         sum(orders.net_revenue) as net_revenue,

@@ -10,9 +10,10 @@ with as_of as (
 orders as (
     select
         orders.customer_key,
-        count(distinct case when orders.is_purchase then orders.order_key end) as orders,
+        -- one int_orders row per order_key (its unique key, tested): count, not count(distinct)
+        count(case when orders.is_purchase then orders.order_key end) as orders,
         sum(orders.net_revenue) as net_revenue,
-        count(distinct case when orders.returns_value > 0 then orders.order_key end) as return_orders,
+        count(case when orders.returns_value > 0 then orders.order_key end) as return_orders,
         sum(orders.returns_value) as returns_value,
         sum(orders.discounts) as discounts
     from {{ ref('int_orders') }} as orders

@@ -107,8 +107,9 @@ sales as (
         sum(case when source_feed = 'pos' then net_revenue else 0 end) as pos_revenue,
         sum(case when source_feed = 'web' then net_revenue else 0 end) as web_revenue,
         sum(case when is_purchase then gross_sales else 0 end) as gross_sales,
-        count(distinct case when is_purchase then order_key end) as orders,
-        count(distinct case when is_purchase and customer_key is not null then order_key end) as identified_orders
+        -- one int_orders row per order_key (its unique key, tested): count, not count(distinct)
+        count(case when is_purchase then order_key end) as orders,
+        count(case when is_purchase and customer_key is not null then order_key end) as identified_orders
     from orders
     group by month
 ),

@@ -3,7 +3,8 @@
 -- feeds are different catalogues): support, confidence and lift over purchase baskets (orders).
 -- Only pairs with support ≥ var min_support and at least var min_pair_orders baskets are kept.
 with baskets as (
-    select distinct source_feed, order_id, product_id
+    -- int_order_products has one row per order and product (its unique key): no DISTINCT needed
+    select source_feed, order_id, product_id
     from {{ ref('int_order_products') }}
 ),
 
@@ -38,7 +39,8 @@ frequent as (
         and cast(product_counts.orders as double) / basket_counts.baskets >= {{ var('min_support', '0.02') }}
 ),
 
-pairs as (
+-- Each unordered pair once (a < b), then both directions: half the self-join of the baskets.
+pair_counts as (
     select
         a.source_feed,
         a.product_id as product_a,
@@ -51,8 +53,14 @@ pairs as (
     inner join frequent as b
         on b.source_feed = a.source_feed
         and b.order_id = a.order_id
-        and b.product_id <> a.product_id
+        and b.product_id > a.product_id
     group by a.source_feed, a.product_id, b.product_id, a.orders, b.orders, a.baskets
+),
+
+pairs as (
+    select source_feed, product_a, product_b, orders_a, orders_b, baskets, orders_together from pair_counts
+    union all
+    select source_feed, product_b, product_a, orders_b, orders_a, baskets, orders_together from pair_counts
 ),
 
 names as (
