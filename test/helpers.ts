@@ -90,3 +90,27 @@ export async function independentRows(sql: string): Promise<Record<string, unkno
     instance.closeSync();
   }
 }
+
+/**
+ * Every built model's rows, sorted, as text. Doubles are compared to 12 significant digits:
+ * sums of the same values in another order (DuckDB aggregates in parallel) may differ in the
+ * last bits, between two full builds as well.
+ */
+export async function warehouseRows(lake: Lake): Promise<Map<string, string[]>> {
+  // Personal data as stored: pseudonyms are keyed by each lake's own secret.
+  const engine = await openWarehouse(lake, { readOnly: true, personalData: 'open' });
+  try {
+    const out = new Map<string, string[]>();
+    for (const entry of engine.catalog()) {
+      const { rows } = await engine.query(`select * from ${engine.modelRelation(entry.name)}`);
+      // The build's id (customer_key_events: the build that recorded each event; customer_match_params:
+      // the build that trained the parameters) differs between two builds of the same lake.
+      const kept = (row: Record<string, unknown>) => Object.entries(row).filter(([k]) => k !== 'run_id' && k !== 'trained_run_id').map(([, v]) => v);
+      const text = rows.map((row) => JSON.stringify(kept(row).map((v) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(12)) : v))));
+      out.set(entry.name, text.sort());
+    }
+    return out;
+  } finally {
+    await engine.close();
+  }
+}

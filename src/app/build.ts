@@ -20,6 +20,8 @@ export interface BuildOptions {
   settings?: WarehouseSettings;
   /** Called after each model. */
   onModel?: (result: ModelRunResult, index: number, total: number) => void;
+  /** False: one model at a time (default: program models beside SQL models, where the engine can). */
+  concurrent?: boolean;
 }
 
 /**
@@ -55,6 +57,7 @@ export async function runBuild(lake: Lake, options: BuildOptions = {}): Promise<
           dropOthers: true,
           onModel: options.onModel,
           beforeCommit: unlock.assertHeld,
+          concurrent: options.concurrent,
         });
       },
       { settings: options.settings },

@@ -3,13 +3,14 @@
  * through the engine, fit BG/NBD (or Pareto/NBD) and Gamma-Gamma, and return rows.
  */
 import type { ProgramContext, ProgramModel, Vars } from '../models/program.js';
-import { bgnbdModel, fitBgnbd } from './bgnbd.js';
+import { bgnbdModel, type BgnbdFit } from './bgnbd.js';
 import { customerLifetimeValue, PERIODS_PER_MONTH } from './clv.js';
 import { compressPatterns, dayToIso, PERIOD_DAYS, summarizeColumns, toDayNumber, TransactionLog, type Period } from './data.js';
-import { checkHistorySpan, fitClv } from './fitCommand.js';
-import { fitGammaGamma, gammaGammaConditionalExpectedValue } from './gammagamma.js';
-import { fitParetoNbd, paretoNbdModel } from './paretonbd.js';
+import { checkHistorySpan, type ClvFitResult } from './fitCommand.js';
+import { gammaGammaConditionalExpectedValue } from './gammagamma.js';
+import { paretoNbdModel, type ParetoNbdFit } from './paretonbd.js';
 import { logToParsed, type ParsedColumns } from './reader.js';
+import { fitInWorker } from './threads.js';
 import type { ModelName, TransactionModel } from './types.js';
 
 const FILE = 'src/clv/models.ts';
@@ -91,7 +92,7 @@ function repeatBuyers(summary: { n: number; x: ArrayLike<number> }): number {
 interface FullFit {
   s: ReturnType<typeof summarizeColumns>;
   repeaters: number;
-  fit?: ReturnType<typeof fitBgnbd> | ReturnType<typeof fitParetoNbd>;
+  fit?: BgnbdFit | ParetoNbdFit;
   model?: TransactionModel;
 }
 
@@ -103,10 +104,10 @@ function fullFit(context: ProgramContext, orders: ParsedColumns, asOf: number): 
     if (repeaters < 3) return { s, repeaters };
     const patterns = compressPatterns({ x: s.x, t_x: s.t_x, T: s.T });
     if (modelName === 'pareto-nbd') {
-      const fit = fitParetoNbd(patterns, { standardErrors: true });
+      const fit = await fitInWorker({ kind: 'pareto-nbd', patterns, standardErrors: true });
       return { s, repeaters, fit, model: paretoNbdModel(fit) };
     }
-    const fit = fitBgnbd(patterns, { standardErrors: true });
+    const fit = await fitInWorker({ kind: 'bgnbd', patterns, standardErrors: true });
     return { s, repeaters, fit, model: bgnbdModel(fit) };
   });
 }
@@ -152,7 +153,7 @@ const customerClv: ProgramModel = {
     if (modelName === 'bgnbd' && 'atBoundary' in fit && fit.atBoundary && fit.boundary) context.note(fit.boundary.message);
     const spend = [];
     for (let i = 0; i < s.n; i++) if (s.x[i]! > 0 && s.monetary[i]! > 0) spend.push({ x: s.x[i]!, monetary_value: s.monetary[i]! });
-    const gg = fitGammaGamma(spend);
+    const gg = await fitInWorker({ kind: 'gamma-gamma', spend });
     const horizon = months * PERIODS_PER_MONTH[period];
     const scored = [];
     for (let i = 0; i < s.n; i++) {
@@ -201,7 +202,7 @@ async function holdoutFit(context: ProgramContext) {
   const { period, model } = settings(context.vars);
   const key = `holdout:${period}:${model}:${context.vars.as_of ?? ''}:${context.vars.clv_calibration_end ?? ''}`;
   // Shared by clv_tracking, clv_holdout_by_frequency and clv_fit; each reports a failure itself.
-  const outcome = await memoized(context, key, async (): Promise<{ fit?: ReturnType<typeof fitClv>; note?: string }> => {
+  const outcome = await memoized(context, key, async (): Promise<{ fit?: ClvFitResult; note?: string }> => {
     const orders = await ordersOf(context);
     if (orders.rows === 0) return {};
     try {
@@ -216,17 +217,8 @@ async function holdoutFit(context: ProgramContext) {
       : first + Math.floor((2 * (asOf - 1 - first)) / 3);
     if (asOf - 1 - calibrationEnd < PERIOD_DAYS[period]) return { note: `history too short for a hold-out of one ${period}: no fit diagnostics` };
     try {
-      return {
-        fit: fitClv(orders, {
-          source: ORDERS,
-          hasValues: true,
-          calibrationEnd: dayToIso(calibrationEnd),
-          observationEnd: dayToIso(asOf - 1),
-          period,
-          model,
-          standardErrors: false,
-        }),
-      };
+      const options = { source: ORDERS, hasValues: true, calibrationEnd: dayToIso(calibrationEnd), observationEnd: dayToIso(asOf - 1), period, model, standardErrors: false };
+      return { fit: await fitInWorker({ kind: 'holdout', orders, options }) };
     } catch (error) {
       return { note: `no fit diagnostics: ${(error as Error).message}` };
     }
@@ -311,12 +303,15 @@ const clvFit: ProgramModel = {
     const history = await readHistory(context, 'clv_fit');
     if (!history) return [];
     const { orders, asOf } = history;
+    // The hold-out fit (shared with clv_tracking and clv_holdout_by_frequency) runs in its own
+    // thread beside the whole-history fit.
+    const holdoutRun = holdoutFit(context);
     const { s, repeaters, fit, model } = await fullFit(context, orders, asOf);
+    const holdout = await holdoutRun;
     if (!fit || !model) return [];
     const { standardErrors } = fit;
     const params = Object.fromEntries(Object.entries(model.params).map(([k, v]) => [k, Number(v.toPrecision(6))]));
     const boundary = 'boundary' in fit ? fit.boundary : undefined;
-    const holdout = await holdoutFit(context);
     const first = toDayNumber(orders.firstDate!);
     return [
       [

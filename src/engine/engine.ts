@@ -171,6 +171,13 @@ export interface Engine extends Relations {
    * engine that registers them at every open (DuckDB).
    */
   syncCatalog(): Promise<CatalogSync | null>;
+  /**
+   * A second session on this engine's build that can run one model while this one runs another:
+   * it sees and adds to the same build (what either materializes, the other reads next). The
+   * runner builds the program models on it, so their TypeScript work (matching, CLV fits)
+   * overlaps the SQL models. Its `close` ends only that session. Absent: one model at a time.
+   */
+  concurrent?(): Promise<Engine>;
   close(): Promise<void>;
 }
 

@@ -15,6 +15,8 @@ export interface ModelRunResult {
   status: 'success' | 'error' | 'skipped';
   rows: number | null;
   seconds: number;
+  /** When it started, in seconds from the build's start (models can run two at a time). */
+  started?: number;
   error?: string;
   /** Caveats a program model reported (e.g. too little data to fit). */
   notes?: string[];
@@ -68,6 +70,11 @@ export interface BuildOptions {
   dropOthers?: boolean;
   /** Called just before the build commits; throwing stops the commit (the writer lock's check). */
   beforeCommit?: () => Promise<void>;
+  /**
+   * Run the program models beside the SQL models where the engine offers a second session
+   * (default true); false: one model at a time.
+   */
+  concurrent?: boolean;
 }
 
 /**
@@ -126,16 +133,19 @@ export const runIdAt = (date: Date) => date.toISOString().replace(/[-:]/g, '').r
 
 /**
  * Builds the models in dependency order (all, or `options.only`) as one build: readers see the
- * new models together once all succeeded. A failing model stops the build: the models after it
- * are skipped, nothing of the build is committed, and the error names the model and its file.
+ * new models together once all succeeded. Program models run beside SQL models where the engine
+ * offers a second session (`Engine.concurrent`). A failing model stops the build: the models not
+ * yet started are skipped, nothing of the build is committed, and the error names the model and
+ * its file.
  */
 export async function buildModels(lake: Lake, engine: Engine, models: Model[], options: BuildOptions = {}): Promise<BuildRun> {
   const vars = options.vars ?? {};
   const started = Date.now();
+  const startedAt = performance.now();
   const runId = runIdAt(new Date(started));
   const order = topologicalOrder(models).filter((m) => !options.only || options.only.has(m.name));
   const results: ModelRunResult[] = [];
-  let failure: ModelRunResult | undefined;
+  let failure = undefined as ModelRunResult | undefined;
   const scanned = () => engine.usage().bytesScanned;
   const scannedAtStart = scanned();
   const session = await engine.beginBuild(runId);
@@ -145,24 +155,20 @@ export async function buildModels(lake: Lake, engine: Engine, models: Model[], o
   // Incremental models: what each stored table was built from, and what its inputs are now.
   const state = await readIncrementalState(lake, engine.name);
   const inputs = new Map<string, IncrementalInputs>();
-  for (const [index, model] of order.entries()) {
-    const base = { model: model.name, file: model.file, materialized: model.materialized };
-    if (failure) {
-      results.push({ ...base, status: 'skipped', rows: null, seconds: 0 });
-      continue;
-    }
+
+  const runModel = async (model: Model, on: Engine): Promise<ModelRunResult> => {
     const t0 = performance.now();
+    const base = { model: model.name, file: model.file, materialized: model.materialized, started: Math.round(t0 - startedAt) / 1000 };
     const scannedBefore = scanned();
-    let result: ModelRunResult;
     try {
       const notes: string[] = [];
       const plan: IncrementalPlan = { fullRefresh: options.fullRefresh ?? false, changed: [] };
       if (model.materialized === 'incremental' && !model.program) {
-        const now = await incrementalInputs(lake, engine, model, models, vars);
+        const now = await incrementalInputs(lake, on, model, models, vars);
         inputs.set(model.name, now);
         const recorded = state.models[model.name];
         // The state describes the stored table only if that is the table it was written for.
-        const before = recorded && recorded.table === tableVersion(engine, model.name) ? recorded : undefined;
+        const before = recorded && recorded.table === tableVersion(on, model.name) ? recorded : undefined;
         if (!before || before.fingerprint !== now.fingerprint) plan.fullRefresh = true;
         else {
           const changed = changedDates(before.partitions, now.partitions);
@@ -174,13 +180,13 @@ export async function buildModels(lake: Lake, engine: Engine, models: Model[], o
         }
         if (!options.fullRefresh) {
           if (before && before.fingerprint !== now.fingerprint) notes.push('built whole: its SQL, an upstream model or a seed changed since its last build');
-          else if (!before && tableVersion(engine, model.name)) notes.push('built whole: no record of what its stored table was built from (a first incremental build, or another build wrote it)');
+          else if (!before && tableVersion(on, model.name)) notes.push('built whole: no record of what its stored table was built from (a first incremental build, or another build wrote it)');
           else if (before && !plan.changed.length && plan.fullRefresh) notes.push('built whole: a curated file outside any dt= partition changed');
         }
       }
-      const { rows, mode, inserted } = await buildOne(engine, model, vars, plan, notes, memo);
+      const { rows, mode, inserted } = await buildOne(on, model, vars, plan, notes, memo);
       const scannedAfter = scanned();
-      result = {
+      return {
         ...base,
         status: 'success',
         rows,
@@ -190,11 +196,54 @@ export async function buildModels(lake: Lake, engine: Engine, models: Model[], o
         ...(scannedAfter !== null && scannedBefore !== null ? { bytesScanned: scannedAfter - scannedBefore } : {}),
       };
     } catch (error) {
-      result = { ...base, status: 'error', rows: null, seconds: (performance.now() - t0) / 1000, error: (error as Error).message };
-      failure = result;
+      return { ...base, status: 'error', rows: null, seconds: (performance.now() - t0) / 1000, error: (error as Error).message };
     }
-    results.push(result);
-    options.onModel?.(result, index, order.length);
+  };
+
+  // Two lanes where the engine has a concurrent session: program models (TypeScript work:
+  // matching, CLV fits) on it, SQL models on the engine, each lane taking the first model of the
+  // dependency order whose upstream models are built. A model reads only models built before it,
+  // so what it computes does not depend on what runs beside it. The SQL lane moves on only when
+  // the main thread is free: the CLV fits run in worker threads (src/clv/threads.ts), the
+  // customer master's matching does not yet. Without a second session, one lane runs the models
+  // in dependency order, as before.
+  const programs = options.concurrent === false ? undefined : await engine.concurrent?.();
+  const laneOf = (model: Model) => (programs && model.program ? 'program' : 'sql');
+  const inBuild = new Set(order.map((m) => m.name));
+  const done = new Set<string>();
+  const waiting = [...order];
+  const running = new Map<string, Promise<void>>();
+  const finished = new Map<string, ModelRunResult>();
+  try {
+    while (waiting.length || running.size) {
+      if (!failure) {
+        for (const lane of ['sql', 'program'] as const) {
+          if (running.has(lane)) continue;
+          const next = waiting.findIndex((m) => laneOf(m) === lane && m.refs.every((r) => !inBuild.has(r) || done.has(r)));
+          if (next < 0) continue;
+          const [model] = waiting.splice(next, 1) as [Model];
+          const on = lane === 'program' && programs ? programs : engine;
+          running.set(
+            lane,
+            runModel(model, on).then((result) => {
+              running.delete(lane);
+              finished.set(model.name, result);
+              if (result.status === 'success') done.add(model.name);
+              else failure ??= result;
+              options.onModel?.(result, finished.size - 1, order.length);
+            }),
+          );
+        }
+      }
+      if (!running.size) break;
+      await Promise.race(running.values());
+    }
+  } finally {
+    await programs?.close();
+  }
+  // The run lists the models in dependency order; those a failure stopped are skipped.
+  for (const model of order) {
+    results.push(finished.get(model.name) ?? { model: model.name, file: model.file, materialized: model.materialized, status: 'skipped', rows: null, seconds: 0 });
   }
   if (!failure) {
     try {

@@ -4,40 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBuild } from '../../src/app/build.js';
 import { ingestDemoCompany } from '../../src/app/demo.js';
 import { ingestPaths } from '../../src/app/ingest.js';
-import { openWarehouse } from '../../src/app/warehouse.js';
 import { incrementalStateKey, type IncrementalState } from '../../src/models/incremental.js';
 import type { BuildRun } from '../../src/models/runner.js';
 import { Lake } from '../../src/lake/lake.js';
-import { queryLake, scratchDir } from '../helpers.js';
+import { queryLake, scratchDir, warehouseRows } from '../helpers.js';
 
 // The incremental facts (int_orders, int_order_products) after new, late and corrected
 // deliveries must equal a --full-refresh build of the same lake, and so must every model that
 // reads them. Small on purpose: a demo company of 300 people over two months, every feed.
 const COMPANY = { customers: 300, seed: 7 };
 const INCREMENTAL = ['int_orders', 'int_order_products'];
-
-/**
- * Every built model's rows, sorted, as text. Doubles are compared to 12 significant digits:
- * sums of the same values in another order (DuckDB aggregates in parallel) may differ in the
- * last bits, between two full builds as well.
- */
-async function warehouseRows(lake: Lake): Promise<Map<string, string[]>> {
-  // Personal data as stored: pseudonyms are keyed by each lake's own secret.
-  const engine = await openWarehouse(lake, { readOnly: true, personalData: 'open' });
-  try {
-    const out = new Map<string, string[]>();
-    for (const entry of engine.catalog()) {
-      const { rows } = await engine.query(`select * from ${engine.modelRelation(entry.name)}`);
-      // customer_key_events carries the time of the build that recorded each event.
-      const kept = (row: Record<string, unknown>) => (entry.name === 'customer_key_events' ? Object.entries(row).filter(([k]) => k !== 'run_id').map(([, v]) => v) : Object.values(row));
-      const text = rows.map((row) => JSON.stringify(kept(row).map((v) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(12)) : v))));
-      out.set(entry.name, text.sort());
-    }
-    return out;
-  } finally {
-    await engine.close();
-  }
-}
 
 /**
  * Builds the lake incrementally, and a copy of it (the same deliveries and the same build

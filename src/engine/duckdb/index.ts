@@ -45,6 +45,8 @@ export class DuckDbEngine implements Engine {
     private readonly warehouse: WarehouseCatalog,
     private readonly readOnly: boolean,
     private readonly options: EngineOptions,
+    /** False for a concurrent session: the instance, its views and the catalog belong to the engine that opened it. */
+    private readonly ownsInstance = true,
   ) {}
 
   static async open(lake: Lake, options: EngineOptions): Promise<DuckDbEngine> {
@@ -153,9 +155,20 @@ export class DuckDbEngine implements Engine {
     return null;
   }
 
+  /**
+   * A second connection to the same in-memory database: the curated tables, the prelude's macros
+   * and the models' views live in its catalog, so both connections see every model either one
+   * materializes; temp tables (incremental batches, program rows) stay per connection. DuckDB
+   * schedules the two connections' queries on one thread pool.
+   */
+  async concurrent(): Promise<Engine> {
+    this.assertWritable();
+    return new DuckDbEngine(this.lake, this.instance, await this.instance.connect(), this.warehouse, false, this.options, false);
+  }
+
   async close(): Promise<void> {
     this.connection.closeSync();
-    this.instance.closeSync();
+    if (this.ownsInstance) this.instance.closeSync();
     if (this.scratchDir) await rm(this.scratchDir, { recursive: true, force: true });
   }
 
