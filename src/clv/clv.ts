@@ -6,7 +6,7 @@
 
 import type { BgnbdParams } from './bgnbd.js';
 import { TransactionLog, type Period, type RFT, type TransactionColumns } from './data.js';
-import type { GammaGammaParams } from './gammagamma.js';
+import { gammaGammaConditionalExpectedValue, type GammaGammaParams } from './gammagamma.js';
 import type { ParetoNbdParams } from './paretonbd.js';
 import type { TransactionModel } from './types.js';
 
@@ -24,6 +24,37 @@ export interface ClvOptions {
   period?: Period;
   /** Override the periods-per-month factor. */
   periodsPerMonth?: number;
+}
+
+/** Per customer: P(alive), expected purchases over the horizon, expected purchase value, CLV. */
+export interface CustomerScores {
+  pAlive: Float64Array;
+  purchases: Float64Array;
+  expectedValue: Float64Array;
+  clv: Float64Array;
+}
+
+/**
+ * Scores every customer of a summary (x, t_x, T and mean repeat value per customer) with a fitted
+ * transaction model and Gamma-Gamma: what customer_clv stores, in the customers' order.
+ */
+export function scoreCustomers(
+  model: TransactionModel,
+  gg: GammaGammaParams,
+  customers: { n: number; x: ArrayLike<number>; t_x: ArrayLike<number>; T: ArrayLike<number>; monetary: ArrayLike<number> },
+  opts: { months: number; discountRate: number; period: Period },
+): CustomerScores {
+  const horizon = opts.months * PERIODS_PER_MONTH[opts.period];
+  const out: CustomerScores = { pAlive: new Float64Array(customers.n), purchases: new Float64Array(customers.n), expectedValue: new Float64Array(customers.n), clv: new Float64Array(customers.n) };
+  for (let i = 0; i < customers.n; i++) {
+    const rft = { x: customers.x[i]!, t_x: customers.t_x[i]!, T: customers.T[i]! };
+    const expectedValue = gammaGammaConditionalExpectedValue(gg, rft.x, customers.monetary[i]!);
+    out.pAlive[i] = model.pAlive(rft.x, rft.t_x, rft.T);
+    out.purchases[i] = model.conditionalExpected(horizon, rft.x, rft.t_x, rft.T);
+    out.expectedValue[i] = expectedValue;
+    out.clv[i] = customerLifetimeValue(model, rft, expectedValue, opts);
+  }
+  return out;
 }
 
 /**

@@ -4,10 +4,8 @@
  */
 import type { ProgramContext, ProgramModel, Vars } from '../models/program.js';
 import { bgnbdModel, type BgnbdFit } from './bgnbd.js';
-import { customerLifetimeValue, PERIODS_PER_MONTH } from './clv.js';
 import { compressPatterns, dayToIso, PERIOD_DAYS, summarizeColumns, toDayNumber, TransactionLog, type Period } from './data.js';
 import { checkHistorySpan, type ClvFitResult } from './fitCommand.js';
-import { gammaGammaConditionalExpectedValue } from './gammagamma.js';
 import { paretoNbdModel, type ParetoNbdFit } from './paretonbd.js';
 import { logToParsed, type ParsedColumns } from './reader.js';
 import { fitInWorker } from './threads.js';
@@ -154,21 +152,20 @@ const customerClv: ProgramModel = {
     const spend = [];
     for (let i = 0; i < s.n; i++) if (s.x[i]! > 0 && s.monetary[i]! > 0) spend.push({ x: s.x[i]!, monetary_value: s.monetary[i]! });
     const gg = await fitInWorker({ kind: 'gamma-gamma', spend });
-    const horizon = months * PERIODS_PER_MONTH[period];
-    const scored = [];
-    for (let i = 0; i < s.n; i++) {
-      const x = s.x[i]!;
-      const rft = { x, t_x: s.t_x[i]!, T: s.T[i]! };
-      const expectedValue = gammaGammaConditionalExpectedValue(gg, x, s.monetary[i]!);
-      const pAlive = model.pAlive(x, rft.t_x, rft.T);
-      scored.push({
-        i,
-        pAlive,
-        purchases: model.conditionalExpected(horizon, x, rft.t_x, rft.T),
-        expectedValue,
-        clv: customerLifetimeValue(model, rft, expectedValue, { months, discountRate, period }),
-      });
-    }
+    const scores = await fitInWorker({
+      kind: 'score',
+      fit: modelName === 'bgnbd' ? { model: 'bgnbd', params: fit as BgnbdFit } : { model: 'pareto-nbd', params: fit as ParetoNbdFit },
+      gg: { p: gg.p, q: gg.q, v: gg.v },
+      customers: { n: s.n, x: s.x, t_x: s.t_x, T: s.T, monetary: s.monetary },
+      options: { months, discountRate, period },
+    });
+    const scored = Array.from({ length: s.n }, (_, i) => ({
+      i,
+      pAlive: scores.pAlive[i]!,
+      purchases: scores.purchases[i]!,
+      expectedValue: scores.expectedValue[i]!,
+      clv: scores.clv[i]!,
+    }));
     const unscored = scored.filter((c) => !Number.isFinite(c.clv)).length;
     if (unscored > 0) context.note(`${unscored} customers got no finite CLV (stored as NULL)`);
     // Segments by CLV rank: ties broken by customer key so the split is stable.

@@ -1,10 +1,11 @@
 /**
- * Runs a CLV fit (./worker.ts) in a worker thread and resolves with what the fit returns, or
+ * Runs a CLV fit or scoring (./worker.ts) in a worker thread and resolves with what it returns, or
  * rejects with its error's message. From the compiled code the worker is ./worker.js; from the
  * TypeScript sources (tests, a checkout without dist/) it is loaded through tsx, as the CLI does.
  */
 import { Worker } from 'node:worker_threads';
 import type { BgnbdFit } from './bgnbd.js';
+import type { CustomerScores } from './clv.js';
 import type { ClvFitResult } from './fitCommand.js';
 import type { GammaGammaFit } from './gammagamma.js';
 import type { ParetoNbdFit } from './paretonbd.js';
@@ -16,7 +17,9 @@ type FitOf<T extends FitTask> = T extends { kind: 'bgnbd' }
     ? ParetoNbdFit
     : T extends { kind: 'gamma-gamma' }
       ? GammaGammaFit
-      : ClvFitResult;
+      : T extends { kind: 'score' }
+        ? CustomerScores
+        : ClvFitResult;
 
 function startWorker(fitTask: FitTask): Worker {
   const fromSources = import.meta.url.endsWith('.ts');
