@@ -50,10 +50,9 @@ export function registerCompile(program: Command): void {
       const vars = parseVars(options);
       const models = selectModels(await loadProject(options.models), options);
       if (options.engine === 'duckdb') {
-        for (const { model, sql } of compileForDuckDb(models, vars)) {
-          console.log(`-- ${model.name} (${model.kind === 'program' ? 'program' : model.materialized}) from ${model.kind === 'program' ? model.file : `models/${model.file}`}`);
-          console.log(sql === null ? '-- computed in TypeScript, not SQL\n' : `${sql};\n`);
-        }
+        const compiled = compileForDuckDb(models, vars);
+        if (options.out) await writeDuckDbSql(options.out, compiled);
+        else for (const entry of compiled) console.log(`${duckDbText(entry)}\n`);
         return;
       }
       const lakeUri = lakeFrom(command).uri;
@@ -83,6 +82,29 @@ async function writePlans(out: string, plans: AthenaModelPlan[]): Promise<void> 
   }
   await writeFile(path.join(out, '_manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   console.log(`compiled ${plans.length} models for athena → ${out}`);
+}
+
+type DuckDbModelSql = ReturnType<typeof compileForDuckDb>[number];
+
+/** A model's DuckDB SELECT with a header naming it (a program model: the header and a line saying so). */
+function duckDbText({ model, sql }: DuckDbModelSql): string {
+  const header = `-- ${model.name} (${model.kind === 'program' ? 'program' : model.materialized}) from ${model.kind === 'program' ? model.file : `models/${model.file}`}`;
+  return `${header}\n${sql === null ? '-- computed in TypeScript, not SQL' : `${sql};`}`;
+}
+
+async function writeDuckDbSql(out: string, compiled: DuckDbModelSql[]): Promise<void> {
+  await mkdir(out, { recursive: true });
+  const width = Math.max(2, String(compiled.length).length);
+  const manifest = [];
+  for (const [i, entry] of compiled.entries()) {
+    const file = `${String(i + 1).padStart(width, '0')}_${entry.model.name}.sql`;
+    await writeFile(path.join(out, file), `${duckDbText(entry)}\n`);
+    const kind = entry.model.kind === 'program' ? 'program' : entry.model.materialized;
+    manifest.push({ model: entry.model.name, file, kind, source: entry.model.kind === 'program' ? entry.model.file : `models/${entry.model.file}` });
+    console.log(`${file.padEnd(40)} ${kind === 'program' ? 'program (TypeScript, not SQL)' : kind}`);
+  }
+  await writeFile(path.join(out, '_manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  console.log(`compiled ${compiled.length} models for duckdb → ${out}`);
 }
 
 async function checkPlans(plans: AthenaModelPlan[]): Promise<void> {

@@ -68,6 +68,15 @@ describe('crmlake lint, compile, test, docs, build --select', () => {
     expect(manifest.find((m) => m.model === 'customer_clv')).toMatchObject({ kind: 'program', statements: [] });
     const duck = await crmlake('compile', '--engine', 'duckdb', '--select', 'stg_pos__lines');
     expect(duck.stdout).toMatch(/from curated\."pos_lines";/);
+    // --out writes the DuckDB SELECTs as files too (it was once ignored and everything printed).
+    const duckOut = path.join(dir, 'duckdb');
+    const written = await crmlake('compile', '--engine', 'duckdb', '--out', duckOut, '--select', '+customer_rfm');
+    expect(written.stdout).toMatch(/compiled \d+ models for duckdb/);
+    const duckFiles = (await readdir(duckOut)).sort();
+    expect(duckFiles.findIndex((f) => f.endsWith('_stg_pos__lines.sql'))).toBeLessThan(duckFiles.findIndex((f) => f.endsWith('_customer_rfm.sql')));
+    expect(await readFile(path.join(duckOut, duckFiles.find((f) => f.endsWith('_stg_pos__lines.sql'))!), 'utf8')).toMatch(/^-- stg_pos__lines \(view\)[\s\S]*from curated\."pos_lines";\n$/);
+    const duckManifest = JSON.parse(await readFile(path.join(duckOut, '_manifest.json'), 'utf8')) as { model: string; kind: string }[];
+    expect(duckManifest.find((m) => m.model === 'customer_xref')).toMatchObject({ kind: 'program' });
   });
 
   it('build --select refuses to read models that were never built, then test, docs and status report the runs', async () => {
