@@ -18,6 +18,8 @@ export interface RefreshOptions {
   onStep?: (step: RefreshStep) => void;
   onModel?: BuildOptions['onModel'];
   onTest?: TestOptions['onResult'];
+  /** False: build one model at a time (see BuildOptions.concurrent). */
+  concurrent?: boolean;
 }
 
 export type RefreshStep = 'build models' | 'test models' | 'build report' | 'publish report';
@@ -86,7 +88,7 @@ export async function runRefresh(lake: Lake, options: RefreshOptions): Promise<R
     options.onStep?.(name);
     return refreshStep(name, work);
   };
-  const build = await step('build models', () => runBuild(lake, { models: options.models, settings: options.settings, onModel: options.onModel }));
+  const build = await step('build models', () => runBuild(lake, { models: options.models, settings: options.settings, onModel: options.onModel, concurrent: options.concurrent }));
   let tests: TestRun | undefined;
   if (!options.skipTests) {
     tests = await step('test models', () => runProjectTests(lake, { models: options.models, settings: options.settings, onResult: options.onTest }));

@@ -37,14 +37,15 @@ export function registerBuild(program: Command): void {
     .option('-s, --select <selector...>', 'build only these models (see below)')
     .option('--exclude <selector...>', 'leave these models out')
     .option('--full-refresh', 'rebuild incremental models from scratch instead of adding new rows')
+    .option('--one-at-a-time', 'build one model at a time (less memory at once; slower: the TypeScript models no longer run beside the SQL ones)')
     .option('--engine <engine>', ENGINE_OPTION_HELP)
     .option('--max-scan-gb <GiB>', 'Athena: stop the build before it scans more than this (default $CRMLAKE_MAX_SCAN_GB, none)')
     .addHelpText(
       'after',
       `\n${SELECTION_HELP}\n\nExamples:\n  crmlake build --select customer_rfm+        customer_rfm and everything built on it\n  crmlake build --select +customer_rfm        customer_rfm and everything it reads\n  crmlake build --select path:marts --exclude customer_clv\n  crmlake build --select tag:daily --full-refresh\n  crmlake --engine athena --lake s3://my-lake/crm build --max-scan-gb 50`,
     )
-    .action(async (options: BuildOptions, command: Command) => {
-      const run = await runBuild(lakeFrom(command), { ...options, settings: settingsFrom(command), onModel: printModel });
+    .action(async ({ oneAtATime, ...options }: BuildOptions & { oneAtATime?: boolean }, command: Command) => {
+      const run = await runBuild(lakeFrom(command), { ...options, concurrent: !oneAtATime, settings: settingsFrom(command), onModel: printModel });
       console.log(buildSummary(run));
     });
 }

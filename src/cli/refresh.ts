@@ -13,11 +13,13 @@ export function registerRefresh(program: Command): void {
     .option('--models <dir>', 'models folder (default: the models that ship with crmlake)')
     .option('--skip-tests', 'do not run the model tests')
     .option('--publish-on-test-failure', 'rebuild the report even when model tests fail')
+    .option('--one-at-a-time', 'build one model at a time (less memory at once; slower: the TypeScript models no longer run beside the SQL ones)')
     .option('--engine <engine>', ENGINE_OPTION_HELP)
     .option('--max-scan-gb <GiB>', 'Athena: stop the build before it scans more than this')
-    .action(async (options: Omit<RefreshOptions, 'onStep'>, command: Command) => {
+    .action(async ({ oneAtATime, ...options }: Omit<RefreshOptions, 'onStep'> & { oneAtATime?: boolean }, command: Command) => {
       const result = await runRefresh(lakeFrom(command), {
         ...options,
+        concurrent: !oneAtATime,
         settings: settingsFrom(command),
         onStep: (step) => console.log(`\nrefresh: ${step}`),
         onModel: printModel,

@@ -30,9 +30,9 @@ describe('crmlake lint, compile, test, docs, build --select', () => {
     expect(stdout).toContain('--select');
   });
 
-  it('build --help describes selection and --full-refresh', async () => {
+  it('build --help describes selection, --full-refresh and --one-at-a-time', async () => {
     const { stdout } = await crmlake('build', '--help');
-    expect(stdout).toMatch(/--select <selector\.\.\.>[\s\S]*--exclude[\s\S]*--full-refresh[\s\S]*path:<folder>/);
+    expect(stdout).toMatch(/--select <selector\.\.\.>[\s\S]*--exclude[\s\S]*--full-refresh[\s\S]*--one-at-a-time[\s\S]*path:<folder>/);
   });
 
   it('lint passes on the shipped models and names file:line:column and a fix otherwise', async () => {
@@ -89,7 +89,14 @@ describe('crmlake lint, compile, test, docs, build --select', () => {
     const partial = await failing('test');
     expect(partial.code).toBe(1);
     expect(partial.stdout).toMatch(/ERROR data\s+not_null_sales_daily_date[\s\S]*not built: sales_daily \(run crmlake build --select sales_daily\)/);
-    await crmlake('build');
+    // --one-at-a-time: no model starts before the one before it ended (the run record's times).
+    await crmlake('build', '--one-at-a-time');
+    const runs = (await readdir(path.join(lakeDir, '_runs'))).filter((f) => f.endsWith('-build.json')).sort();
+    const timed = (JSON.parse(await readFile(path.join(lakeDir, '_runs', runs.at(-1)!), 'utf8')) as { results: { started: number; seconds: number }[] }).results
+      .filter((r) => r.started !== undefined)
+      .sort((a, b) => a.started - b.started);
+    expect(timed.length).toBeGreaterThan(40);
+    expect(timed.filter((r, i) => i > 0 && r.started < timed[i - 1]!.started + timed[i - 1]!.seconds - 0.002)).toEqual([]);
     const tested = await crmlake('test');
     expect(tested.stdout).toMatch(/PASS\s+unit\s+customer_rfm_scores_and_segments/);
     expect(tested.stdout).toMatch(/^test summary: (\d+) of \1 passed; 0 failed, 0 warned, 0 errored/m);
