@@ -70,18 +70,42 @@ export function registerCompile(program: Command): void {
     });
 }
 
-async function writePlans(out: string, plans: AthenaModelPlan[]): Promise<void> {
+/** One compiled model as `compile --out` writes it: the file's text, its manifest entry, a line for the terminal. */
+interface CompiledFile {
+  model: string;
+  text: string;
+  manifest: (file: string) => Record<string, unknown>;
+  summary: string;
+}
+
+/** NN_<model>.sql per model in dependency order, and _manifest.json listing them. */
+async function writeCompiled(out: string, engine: string, compiled: CompiledFile[]): Promise<void> {
   await mkdir(out, { recursive: true });
-  const width = Math.max(2, String(plans.length).length);
+  const width = Math.max(2, String(compiled.length).length);
   const manifest = [];
-  for (const [i, plan] of plans.entries()) {
-    const file = `${String(i + 1).padStart(width, '0')}_${plan.model}.sql`;
-    await writeFile(path.join(out, file), renderPlan(plan));
-    manifest.push({ ...plan, file, statements: plan.statements.map((s) => ({ kind: s.kind, sql: s.sql })) });
-    console.log(`${file.padEnd(40)} ${plan.kind === 'program' ? 'program (TypeScript, not SQL)' : `${plan.materialized}: ${plan.statements.map((s) => s.kind).join(' + ')}`}`);
+  for (const [i, entry] of compiled.entries()) {
+    const file = `${String(i + 1).padStart(width, '0')}_${entry.model}.sql`;
+    await writeFile(path.join(out, file), entry.text);
+    manifest.push(entry.manifest(file));
+    console.log(`${file.padEnd(40)} ${entry.summary}`);
   }
   await writeFile(path.join(out, '_manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
-  console.log(`compiled ${plans.length} models for athena → ${out}`);
+  console.log(`compiled ${compiled.length} models for ${engine} → ${out}`);
+}
+
+const PROGRAM_SUMMARY = 'program (TypeScript, not SQL)';
+
+function writePlans(out: string, plans: AthenaModelPlan[]): Promise<void> {
+  return writeCompiled(
+    out,
+    'athena',
+    plans.map((plan) => ({
+      model: plan.model,
+      text: renderPlan(plan),
+      manifest: (file) => ({ ...plan, file, statements: plan.statements.map((s) => ({ kind: s.kind, sql: s.sql })) }),
+      summary: plan.kind === 'program' ? PROGRAM_SUMMARY : `${plan.materialized}: ${plan.statements.map((s) => s.kind).join(' + ')}`,
+    })),
+  );
 }
 
 type DuckDbModelSql = ReturnType<typeof compileForDuckDb>[number];
@@ -92,19 +116,20 @@ function duckDbText({ model, sql }: DuckDbModelSql): string {
   return `${header}\n${sql === null ? '-- computed in TypeScript, not SQL' : `${sql};`}`;
 }
 
-async function writeDuckDbSql(out: string, compiled: DuckDbModelSql[]): Promise<void> {
-  await mkdir(out, { recursive: true });
-  const width = Math.max(2, String(compiled.length).length);
-  const manifest = [];
-  for (const [i, entry] of compiled.entries()) {
-    const file = `${String(i + 1).padStart(width, '0')}_${entry.model.name}.sql`;
-    await writeFile(path.join(out, file), `${duckDbText(entry)}\n`);
-    const kind = entry.model.kind === 'program' ? 'program' : entry.model.materialized;
-    manifest.push({ model: entry.model.name, file, kind, source: entry.model.kind === 'program' ? entry.model.file : `models/${entry.model.file}` });
-    console.log(`${file.padEnd(40)} ${kind === 'program' ? 'program (TypeScript, not SQL)' : kind}`);
-  }
-  await writeFile(path.join(out, '_manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
-  console.log(`compiled ${compiled.length} models for duckdb → ${out}`);
+function writeDuckDbSql(out: string, compiled: DuckDbModelSql[]): Promise<void> {
+  return writeCompiled(
+    out,
+    'duckdb',
+    compiled.map((entry) => {
+      const kind = entry.model.kind === 'program' ? 'program' : entry.model.materialized;
+      return {
+        model: entry.model.name,
+        text: `${duckDbText(entry)}\n`,
+        manifest: (file) => ({ model: entry.model.name, file, kind, source: entry.model.kind === 'program' ? entry.model.file : `models/${entry.model.file}` }),
+        summary: kind === 'program' ? PROGRAM_SUMMARY : kind,
+      };
+    }),
+  );
 }
 
 async function checkPlans(plans: AthenaModelPlan[]): Promise<void> {

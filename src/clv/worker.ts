@@ -25,7 +25,7 @@ export type FitTask =
       options: { months: number; discountRate: number; period: Period };
     };
 
-export function runFitTask(task: FitTask) {
+function runFitTask(task: FitTask) {
   switch (task.kind) {
     case 'bgnbd':
       return fitBgnbd(task.patterns, { standardErrors: task.standardErrors });

@@ -209,6 +209,7 @@ export async function buildModels(lake: Lake, engine: Engine, models: Model[], o
   // in dependency order, as before.
   const programs = options.concurrent === false ? undefined : await engine.concurrent?.();
   const laneOf = (model: Model) => (programs && model.program ? 'program' : 'sql');
+  const sessionOf = { sql: engine, program: programs ?? engine };
   const inBuild = new Set(order.map((m) => m.name));
   const done = new Set<string>();
   const waiting = [...order];
@@ -222,10 +223,9 @@ export async function buildModels(lake: Lake, engine: Engine, models: Model[], o
           const next = waiting.findIndex((m) => laneOf(m) === lane && m.refs.every((r) => !inBuild.has(r) || done.has(r)));
           if (next < 0) continue;
           const [model] = waiting.splice(next, 1) as [Model];
-          const on = lane === 'program' && programs ? programs : engine;
           running.set(
             lane,
-            runModel(model, on).then((result) => {
+            runModel(model, sessionOf[lane]).then((result) => {
               running.delete(lane);
               finished.set(model.name, result);
               if (result.status === 'success') done.add(model.name);
