@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBuild } from '../../src/app/build.js';
 import { ingestPaths } from '../../src/app/ingest.js';
 import { queryLake } from '../../src/app/sql.js';
+import { isPersonalColumn } from '../../src/engine/duckdb/personal.js';
 import { Lake } from '../../src/lake/lake.js';
 import { copyRetailDays, scratchDir } from '../helpers.js';
 
@@ -94,5 +95,22 @@ describe('the analysts’ DuckDB file', () => {
     expect(listed.some((r) => r.schema === 'curated' && r.name === 'pos_lines')).toBe(true);
     expect(listed.some((r) => r.schema === 'quarantine' && r.name === 'pos')).toBe(true);
     expect(listed[0]!.schema).toBe('main');
+  });
+
+  it('leaves out exactly the views with a personal column (the columns as DESCRIBE gives them)', async () => {
+    const file = path.join(dir, 'lake', 'crmlake.duckdb');
+    const [views] = (await queryFile(dir, file, ["select schema_name, view_name from duckdb_views() where not internal and view_name <> 'restricted_relations'"])) as { schema_name: string; view_name: string }[][];
+    const described = (await queryFile(dir, file, views!.map((v) => `describe "${v.schema_name}"."${v.view_name}"`))) as { column_name: string }[][];
+    const personal = views!.filter((_, i) => described[i]!.some((c) => isPersonalColumn(c.column_name)));
+    expect(views!.length).toBeGreaterThan(20);
+    expect(personal.map((v) => `${v.schema_name}.${v.view_name}`)).toEqual([]);
+    // And each restricted relation outside quarantine has one: read from the lake's own session.
+    const [restricted] = (await queryFile(dir, file, ["select relation from restricted_relations where relation not like 'quarantine.%'"])) as { relation: string }[][];
+    expect(restricted!.length).toBeGreaterThan(3);
+    for (const { relation } of restricted!) {
+      const [schema, name] = relation.split('.') as [string, string];
+      const columns = (await queryLake(lake, `describe ${schema === 'main' ? '' : `${schema}.`}"${name}"`)).rows.map((r) => String(r.column_name));
+      expect(columns.some(isPersonalColumn), relation).toBe(true);
+    }
   });
 });

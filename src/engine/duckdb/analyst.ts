@@ -41,6 +41,9 @@ export async function writeAnalystDatabase(
     const instance = await DuckDBInstance.create(temp);
     const connection = await instance.connect();
     try {
+      // Each view over the curated files is bound more than once (created, then read by the views
+      // over it): with the cache, the files' parquet footers are read once.
+      await connection.run('SET parquet_metadata_cache = true');
       // One transaction: a commit per view would sync the file to disk some seventy times.
       await connection.run('BEGIN TRANSACTION');
       await loadPrelude(connection);
@@ -87,12 +90,18 @@ export async function writeAnalystDatabase(
  * says where to read them instead.
  */
 async function leaveOutPersonalData(connection: DuckDBConnection): Promise<void> {
-  const views = (await connection.runAndReadAll(`SELECT schema_name, view_name FROM duckdb_views() WHERE NOT internal`)).getRows() as [string, string][];
+  // The columns each view was bound with when created (DESCRIBE would bind it again, reading the
+  // footer of every file a curated view lists: 0.4 s of a 500,000-customer lake's commit).
+  const columns = (
+    await connection.runAndReadAll(
+      `SELECT v.schema_name, v.view_name, list(c.column_name) FROM duckdb_views() AS v ` +
+        `LEFT JOIN duckdb_columns() AS c ON c.database_name = v.database_name AND c.schema_name = v.schema_name AND c.table_name = v.view_name ` +
+        `WHERE NOT v.internal GROUP BY ALL ORDER BY ALL`,
+    )
+  ).getRowsJS() as [string, string, (string | null)[] | null][];
   const left: string[] = [];
-  for (const [schema, name] of views) {
-    const relation = `${quoteIdent(schema)}.${quoteIdent(name)}`;
-    const columns = (await connection.runAndReadAll(`DESCRIBE ${relation}`)).getRows().map((r) => String(r[0]));
-    if (schema === 'quarantine' || columns.some(isPersonalColumn)) left.push(`${schema}.${name}`);
+  for (const [schema, name, names] of columns) {
+    if (schema === 'quarantine' || (names ?? []).some((c) => c !== null && isPersonalColumn(c))) left.push(`${schema}.${name}`);
   }
   for (const relation of left) {
     const [schema, name] = relation.split('.') as [string, string];

@@ -7,6 +7,10 @@ import { loadPrelude } from './prelude.js';
 export async function openConnection(): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> {
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
+  // A model's SQL binds the staging views, which bind the curated views over every committed
+  // file (thousands in a few years of daily files): with the cache each parquet footer is read
+  // once per session, not once per bind. Lake files are written once, never changed in place.
+  await connection.run('SET parquet_metadata_cache = true');
   await loadPrelude(connection);
   return { instance, connection };
 }
