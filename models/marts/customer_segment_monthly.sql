@@ -123,13 +123,47 @@ measured as (
     where frequency > 0
 ),
 
+-- Recency and frequency take few values in a month end (days in the window, purchases): their
+-- percent ranks come from the customers per value, as percent_rank() computes them (the customers
+-- before the value in the order over the month end's customers less one; 0 for a lone customer),
+-- without sorting every month end's customers twice more.
+recency_ranks as (
+    select
+        month_end,
+        recency_days,
+        coalesce(
+            cast(coalesce(sum(customers) over (partition by month_end order by recency_days desc rows between unbounded preceding and 1 preceding), 0) as double)
+            / nullif(cast(sum(customers) over (partition by month_end) - 1 as double), 0),
+            0
+        ) as percent_rank
+    from (select month_end, recency_days, count(*) as customers from measured group by month_end, recency_days) as per_value
+),
+
+frequency_ranks as (
+    select
+        month_end,
+        frequency,
+        coalesce(
+            cast(coalesce(sum(customers) over (partition by month_end order by frequency rows between unbounded preceding and 1 preceding), 0) as double)
+            / nullif(cast(sum(customers) over (partition by month_end) - 1 as double), 0),
+            0
+        ) as percent_rank
+    from (select month_end, frequency, count(*) as customers from measured group by month_end, frequency) as per_value
+),
+
 scored as (
     select
         measured.*,
-        least(5, 1 + cast(floor(5 * percent_rank() over (partition by month_end order by recency_days desc)) as integer)) as r_score,
-        least(5, 1 + cast(floor(5 * percent_rank() over (partition by month_end order by frequency)) as integer)) as f_score,
-        least(5, 1 + cast(floor(5 * percent_rank() over (partition by month_end order by monetary)) as integer)) as m_score
+        least(5, 1 + cast(floor(5 * recency_ranks.percent_rank) as integer)) as r_score,
+        least(5, 1 + cast(floor(5 * frequency_ranks.percent_rank) as integer)) as f_score,
+        least(5, 1 + cast(floor(5 * percent_rank() over (partition by measured.month_end order by measured.monetary)) as integer)) as m_score
     from measured
+    inner join recency_ranks
+        on recency_ranks.month_end = measured.month_end
+        and recency_ranks.recency_days = measured.recency_days
+    inner join frequency_ranks
+        on frequency_ranks.month_end = measured.month_end
+        and frequency_ranks.frequency = measured.frequency
 )
 
 select
@@ -138,8 +172,10 @@ select
     last_purchase_date,
     cast(recency_days as integer) as recency_days,
     cast(frequency as integer) as frequency,
-    cast(round(monetary, 2) as double) as monetary,
-    cast(round(month_revenue, 2) as double) as month_revenue,
+    -- rounded as 18-digit decimals where they fit: round() on a 38-digit one costs 30 times more
+    -- (5.7M rows: 1.25 s against 0.04 s), and a sum over a billion still takes it
+    coalesce(cast(round(try_cast(monetary as decimal(18, 9)), 2) as double), cast(round(monetary, 2) as double)) as monetary,
+    coalesce(cast(round(try_cast(month_revenue as decimal(18, 9)), 2) as double), cast(round(month_revenue, 2) as double)) as month_revenue,
     r_score,
     f_score,
     m_score,
