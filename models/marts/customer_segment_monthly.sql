@@ -126,13 +126,14 @@ measured as (
 -- Recency and frequency take few values in a month end (days in the window, purchases): their
 -- percent ranks come from the customers per value, as percent_rank() computes them (the customers
 -- before the value in the order over the month end's customers less one; 0 for a lone customer),
--- without sorting every month end's customers twice more.
+-- without sorting every month end's customers twice more. The customers before a value are the
+-- running total through it less its own: Athena's SQL checker has no "1 preceding" frame.
 recency_ranks as (
     select
         month_end,
         recency_days,
         coalesce(
-            cast(coalesce(sum(customers) over (partition by month_end order by recency_days desc rows between unbounded preceding and 1 preceding), 0) as double)
+            cast(sum(customers) over (partition by month_end order by recency_days desc rows between unbounded preceding and current row) - customers as double)
             / nullif(cast(sum(customers) over (partition by month_end) - 1 as double), 0),
             0
         ) as percent_rank
@@ -144,7 +145,7 @@ frequency_ranks as (
         month_end,
         frequency,
         coalesce(
-            cast(coalesce(sum(customers) over (partition by month_end order by frequency rows between unbounded preceding and 1 preceding), 0) as double)
+            cast(sum(customers) over (partition by month_end order by frequency rows between unbounded preceding and current row) - customers as double)
             / nullif(cast(sum(customers) over (partition by month_end) - 1 as double), 0),
             0
         ) as percent_rank
