@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { getFeed } from '../feeds/index.js';
-import { businessDateWindow, ingestFiles, type IngestRun } from '../feeds/ingest.js';
+import { businessDateWindow, ingestFiles, ingestWorkers, type IngestRun } from '../feeds/ingest.js';
 import { ingestLandedObject } from '../feeds/landing.js';
 import { loadMapping } from '../feeds/mapping.js';
 import { listInputs, type Lake } from '../lake/lake.js';
@@ -12,8 +12,10 @@ export interface IngestOptions {
   source?: string;
   /** Plausible business dates, `FROM..TO` (default 2000-01-01..tomorrow, or $CRMLAKE_DATE_WINDOW); rows outside are quarantined. */
   dates?: string;
-  /** Called when a file is done (for progress). */
-  onFile?: (index: number, total: number, file: string) => void;
+  /** Called when a file is done, with the count of files done (for progress; files land two at a time). */
+  onFile?: (done: number, total: number, file: string) => void;
+  /** Files landed at once, 1 to 64 (default $CRMLAKE_INGEST_WORKERS, or 2). */
+  workers?: string;
   /** Called once the inputs are expanded, with the files to ingest. */
   onFiles?: (files: string[]) => void;
 }
@@ -21,6 +23,7 @@ export interface IngestOptions {
 /** Lands files and folders (read recursively) of one feed: originals kept, rows validated, rejects quarantined. */
 export async function ingestPaths(lake: Lake, feedName: string, inputs: string[], options: IngestOptions = {}): Promise<IngestRun> {
   const feed = getFeed(feedName);
+  const workers = options.workers === undefined ? undefined : ingestWorkers(options.workers, '--workers');
   const mapping = await loadMapping(feed, options.mapping);
   const { files, skipped } = await listInputs(inputs);
   if (files.length === 0) {
@@ -34,8 +37,9 @@ export async function ingestPaths(lake: Lake, feedName: string, inputs: string[]
     source: options.source,
     skipped,
     dateWindow: businessDateWindow(options.dates ?? process.env.CRMLAKE_DATE_WINDOW),
-    onFile: ({ index, file, result }) => {
-      if (result) options.onFile?.(index, files.length, file);
+    workers,
+    onFile: ({ done, file, result }) => {
+      if (result) options.onFile?.(done, files.length, file);
     },
   });
 }

@@ -11,6 +11,7 @@ export interface IngestCommandOptions {
   mapping?: string;
   source?: string;
   dates?: string;
+  workers?: string;
 }
 
 /** Ingests files or folders into one feed, with a progress bar on a terminal, and prints the reconciliation. */
@@ -23,7 +24,7 @@ export async function runIngest(lake: Lake, feedName: string, inputs: string[], 
       bar = new cliProgress.SingleBar({ format: `ingest ${feedName} [{bar}] {value}/{total} files  {file}`, hideCursor: true }, cliProgress.Presets.shades_classic);
       bar.start(files.length, 0, { file: '' });
     },
-    onFile: (index, _total, file) => bar?.update(index + 1, { file: path.basename(file) }),
+    onFile: (done, _total, file) => bar?.update(done, { file: path.basename(file) }),
   });
   bar?.stop();
   printReconciliation(run, lake);
@@ -77,6 +78,7 @@ export function registerIngest(program: Command): void {
     .argument('<paths...>', 'files or folders (folders are read recursively)')
     .option('--mapping <name|file>', 'built-in mapping name or a mapping YAML/JSON file (default: the feed\'s built-in mapping)')
     .option('--dates <from..to>', 'plausible business dates; rows outside are quarantined (default 2000-01-01..tomorrow, or $CRMLAKE_DATE_WINDOW)')
+    .option('--workers <n>', 'files landed at once, each with its own DuckDB session of one thread and $CRMLAKE_INGEST_MEMORY (default $CRMLAKE_INGEST_WORKERS, or 2)')
     .addOption(new Option('--source <name>', 'source system the files come from; with the file name it identifies a delivery (default: the mapping name)'))
     .addHelpText(
       'after',

@@ -63,7 +63,10 @@ export interface IngestOptions {
   mapping: Mapping;
   /** Source system the files come from; with the file name it identifies a delivery. */
   source?: string;
-  onFile?: (event: { index: number; total: number; file: string; result?: FileReconciliation }) => void;
+  /** Called as a file starts and, with its result and the count of files done, as it ends. */
+  onFile?: (event: { index: number; total: number; file: string; done: number; result?: FileReconciliation }) => void;
+  /** Files landed at once (default: see ingestWorkers). */
+  workers?: number;
   /** How long to wait for another writer to release the lake (e.g. concurrent Lambdas); default 0. */
   lockWaitMs?: number;
   /** Inputs already left out when the files were listed; reported with the run. */
@@ -108,6 +111,17 @@ export function printable(text: string, max = 500): string {
   // eslint-disable-next-line no-control-regex
   const clean = (text.length > max ? text.slice(0, max) : text).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return text.length > max ? `${clean}… (${(text.length - max).toLocaleString('en-US')} more characters)` : clean;
+}
+
+/**
+ * Files a run lands at once: $CRMLAKE_INGEST_WORKERS, or 2. Each has its own DuckDB session of
+ * one thread and CRMLAKE_INGEST_MEMORY, so memory grows with them; a single file uses one.
+ */
+export function ingestWorkers(spec = process.env.CRMLAKE_INGEST_WORKERS, name = 'CRMLAKE_INGEST_WORKERS'): number {
+  if (spec === undefined || spec.trim() === '') return 2;
+  const workers = Number(spec);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new Error(`${name} "${spec}" must be a whole number of files to land at once, 1 to 64`);
+  return workers;
 }
 
 /** Rows per staging file (see ingestOne): about 50 MB of parquet work in memory at most. */
@@ -155,28 +169,23 @@ export async function ingestFiles(lake: Lake, inputs: (string | InputFile)[], op
   const started = new Date();
   const dateWindow = businessDateWindow();
   const unlock = await lake.lock(`ingest ${feed.name}`, { waitMs: options.lockWaitMs });
-  const results: FileReconciliation[] = [];
-  let instance: DuckDBInstance | undefined;
-  let connection: DuckDBConnection | undefined;
-  try {
-    await collectGarbage(lake, feed);
-    // Bounded memory for any file size (measured by bench/stream.ts): DuckDB spills to scratch
-    // beyond the limit; one thread, as each thread buffers every open date partition.
-    instance = await DuckDBInstance.create(':memory:', {
-      memory_limit: process.env.CRMLAKE_INGEST_MEMORY ?? '256MB',
-      temp_directory: path.join(lake.store.scratchRoot(), 'duckdb-spill'),
-      preserve_insertion_order: 'false',
-      threads: '1',
-    });
-    connection = await instance.connect();
-    for (const [index, file] of files.entries()) {
-      options.onFile?.({ index, total: files.length, file });
+  const results: FileReconciliation[] = new Array(files.length);
+  let lastDone: FileReconciliation | undefined;
+  let next = 0;
+  let done = 0;
+  const sessions: { instance: DuckDBInstance; connection: DuckDBConnection }[] = [];
+  // Each file is its own delivery with its own files and manifest, so files land side by side:
+  // while one DuckDB session writes parquet, the other file is hashed, copied, read and checked.
+  const land = async (connection: DuckDBConnection) => {
+    for (let index = next++; index < files.length; index = next++) {
+      const file = files[index]!;
+      options.onFile?.({ index, total: files.length, file, done });
       const deliveryKey = keys[index]!;
       let result: FileReconciliation;
       try {
-        // The run's last file had rows the SQL checks flagged: this one likely has too (a source's
+        // The last file landed had rows the SQL checks flagged: this one likely has too (a source's
         // files share its faults), so the fast path checks it into a table at once.
-        const expectFlags = results.at(-1)?.checkedBy === 'sql+javascript';
+        const expectFlags = lastDone?.checkedBy === 'sql+javascript';
         result = await ingestOne(lake, connection, file, deliveryKey, { ...options, dateWindow: options.dateWindow ?? dateWindow, assertLockHeld: unlock.assertHeld, expectFlags });
       } catch (error) {
         // Not even the quarantine could be written (storage failing): this file is not landed
@@ -184,12 +193,31 @@ export async function ingestFiles(lake: Lake, inputs: (string | InputFile)[], op
         const reason = `not landed, try again: ${printable((error as Error).message)}`;
         result = { file, deliveryKey, outcome: 'rejected', read: 0, landed: 0, quarantined: 0, reason, topReasons: [], businessDates: null };
       }
-      results.push(result);
-      options.onFile?.({ index, total: files.length, file, result });
+      results[index] = lastDone = result;
+      options.onFile?.({ index, total: files.length, file, result, done: ++done });
     }
+  };
+  try {
+    await collectGarbage(lake, feed);
+    const workers = Math.max(1, Math.min(files.length, options.workers ?? ingestWorkers()));
+    for (let i = 0; i < workers; i++) {
+      // Bounded memory for any file size (measured by bench/stream.ts): DuckDB spills to scratch
+      // beyond the limit; one thread, as each thread buffers every open date partition.
+      const instance = await DuckDBInstance.create(':memory:', {
+        memory_limit: process.env.CRMLAKE_INGEST_MEMORY ?? '256MB',
+        // A spill folder each: two sessions spilling into one folder write the same file names.
+        temp_directory: path.join(lake.store.scratchRoot(), `duckdb-spill-${i}`),
+        preserve_insertion_order: 'false',
+        threads: '1',
+      });
+      sessions.push({ instance, connection: await instance.connect() });
+    }
+    await Promise.all(sessions.map(({ connection }) => land(connection)));
   } finally {
-    connection?.closeSync();
-    instance?.closeSync();
+    for (const { instance, connection } of sessions) {
+      connection.closeSync();
+      instance.closeSync();
+    }
     // Staging files of a file that failed midway: scratch is only ever used under the lock.
     await lake.clearScratch().catch(() => undefined);
     await unlock();

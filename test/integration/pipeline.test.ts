@@ -95,6 +95,67 @@ describe('POS ingest of real Online Retail days', () => {
   });
 });
 
+describe('files landed side by side', () => {
+  it('land exactly what one at a time lands: the reconciliation in input order, the rows and the quarantine', async () => {
+    const folder = path.join(dir, 'side-by-side');
+    await mkdir(folder, { recursive: true });
+    const day = await readFile(files()[0]!, 'utf8');
+    const [header, ...lines] = day.trimEnd().split('\n');
+    await writeFile(path.join(folder, 'bad-rows.csv'), [header, ...lines.map((l, i) => (i % 97 === 3 ? l.replace(/,[0-9.]+,(?=[^,]*,[^,]*$)/, ',N/A,') : l))].join('\n'));
+    await writeFile(path.join(folder, 'not-csv.csv'), 'a,b\n"unclosed,1\n');
+    const inputs = [...files(), path.join(folder, 'bad-rows.csv'), path.join(folder, 'not-csv.csv')];
+    const landed = async (workers: number) => {
+      const target = new Lake(path.join(dir, `side-by-side-${workers}`));
+      const events: { index: number; done: number; finished: boolean }[] = [];
+      const result = await ingestFiles(target, inputs, {
+        feed: posFeed,
+        mapping: await loadMapping(posFeed),
+        workers,
+        onFile: ({ index, done, result }) => events.push({ index, done, finished: result !== undefined }),
+      });
+      const rows = await withEngine(target, async (e) => (await e.query(`SELECT * EXCLUDE (_ingested_at, _source_sha256) FROM curated.pos_lines ORDER BY _source_file, _source_line`)).rows);
+      const quarantine = await withEngine(target, async (e) => (await e.query(`SELECT source_file, source_line, field, reason FROM quarantine.pos ORDER BY source_file, source_line`)).rows);
+      const reconciliation = result.files.map(({ reason, ...f }) => ({ ...f, reason: reason?.replace(/raw\/pos\/\S+/, 'raw/…') }));
+      return { events, rows, quarantine, reconciliation };
+    };
+    const one = await landed(1);
+    const three = await landed(3);
+    expect(three.reconciliation.map((f) => f.file)).toEqual(inputs);
+    expect(three.reconciliation).toEqual(one.reconciliation);
+    expect(three.reconciliation.map((f) => f.outcome)).toEqual([...DAYS.map(() => 'landed'), 'landed', 'rejected']);
+    expect(three.reconciliation.at(-2)!.quarantined).toBeGreaterThan(0);
+    expect(three.rows.length).toBeGreaterThan(5000);
+    expect(three.rows).toEqual(one.rows);
+    expect(three.quarantine).toEqual(one.quarantine);
+    // One at a time: each file ends before the next starts. Three at once: three start before any ends.
+    expect(one.events.map((e) => e.finished)).toEqual(inputs.flatMap(() => [false, true]));
+    expect(three.events.slice(0, 3).map((e) => [e.index, e.finished])).toEqual([[0, false], [1, false], [2, false]]);
+    // Progress counts every file done once, whichever ends first.
+    expect(three.events.filter((e) => e.finished).map((e) => e.done)).toEqual(inputs.map((_, i) => i + 1));
+    expect(three.events.filter((e) => e.finished).map((e) => e.index).sort()).toEqual(inputs.map((_, i) => i));
+  });
+
+  it('spill to disk side by side when they outgrow the memory limit: each session its own spill folder (one shared folder crashed the process)', async () => {
+    const folder = path.join(dir, 'spilling');
+    await mkdir(folder, { recursive: true });
+    const header = 'source_system,source_customer_id,full_name,gender,birth_date,mobile,phone,email,address_line,city,province,postcode,registered_at,updated_at,email_consent,email_consent_at,sms_consent,sms_consent_at';
+    const rows = 70_000;
+    for (const part of [0, 1]) {
+      const lines = Array.from({ length: rows }, (_, i) => {
+        const n = part * rows + i;
+        return `pos,${6200000000 + n},彭娜${'芳强旭'[n % 3]}${n % 97},${n % 2 ? '女' : '男'},1964年2月${(n % 28) + 1}日,158-6594-${String(n % 10000).padStart(4, '0')},,member${n}@163.com,长沙市天心区东风路${n % 500}号${n % 30}栋,长沙市,,,2023-05-17 18:23:54,2026-11-30 23:30:00,否,2023-05-17 18:23:54,是,2023-05-17 18:23:54`;
+      });
+      await writeFile(path.join(folder, `desk-${part}.csv`), [header, ...lines].join('\n'));
+    }
+    const lakeDir = path.join(dir, 'spilling-lake');
+    const env = { ...process.env, CRMLAKE_INGEST_MEMORY: '64MB', CRMLAKE_INGEST_WORKERS: '2' };
+    const result = await run(process.execPath, [CLI, '--lake', lakeDir, 'ingest', 'customers', folder, '--mapping', 'crmlake-profiles'], { env, maxBuffer: 1 << 26 }).catch((e) => e);
+    expect(result.signal ?? null).toBeNull();
+    expect(result.stdout).toMatch(/reconciliation: read 140,000 = landed 140,000 \+ quarantined 0 +✓/);
+    expect(await scalar(new Lake(lakeDir), `SELECT count(DISTINCT source_customer_id) FROM curated.customer_profiles`)).toBe(2 * rows);
+  });
+});
+
 describe('marts against an independent computation on the raw CSV', () => {
   it('sales_daily matches revenue, returns, orders and customers per day', async () => {
     const expected = await rawQuery(
