@@ -78,7 +78,7 @@ export function registerIngest(program: Command): void {
     .argument('<paths...>', 'files or folders (folders are read recursively)')
     .option('--mapping <name|file>', 'built-in mapping name or a mapping YAML/JSON file (default: the feed\'s built-in mapping)')
     .option('--dates <from..to>', 'plausible business dates; rows outside are quarantined (default 2000-01-01..tomorrow, or $CRMLAKE_DATE_WINDOW)')
-    .option('--workers <n>', 'files landed at once, each with its own DuckDB session of one thread and $CRMLAKE_INGEST_MEMORY (default $CRMLAKE_INGEST_WORKERS, or 2)')
+    .option('--workers <n>', 'files landed at once, each with its own DuckDB session and $CRMLAKE_INGEST_MEMORY (default $CRMLAKE_INGEST_WORKERS, or 2)')
     .addOption(new Option('--source <name>', 'source system the files come from; with the file name it identifies a delivery (default: the mapping name)'))
     .addHelpText(
       'after',
