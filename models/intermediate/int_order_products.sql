@@ -19,27 +19,22 @@ with affected as (
     where {{ changed_rows('stored.source_dates_from', 'stored.source_dates_to') }}
     union
     -- Orders whose int_orders row no longer matches the stored rows (NULL-safe: '' is no key),
-    -- and purchase orders without stored rows.
-    select stored.source_feed, stored.order_id
+    -- stored orders that are no purchase any more, and purchase orders without stored rows: one
+    -- full join of the two (as two left joins it cost 1.3 s and 1.0 s over 10.4M stored rows).
+    select coalesce(stored.source_feed, orders.source_feed) as source_feed, coalesce(stored.order_id, orders.order_id) as order_id
     from {{ stored('source_feed', 'order_id', 'customer_key', 'order_date', 'source_dates_from', 'source_dates_to') }} as stored
-    left join {{ ref('int_orders') }} as orders
+    full outer join (select * from {{ ref('int_orders') }} where is_purchase) as orders
         on orders.source_feed = stored.source_feed
         and orders.order_id = stored.order_id
-        and orders.is_purchase
-    where orders.order_id is null
-        or coalesce(orders.customer_key, '') <> coalesce(stored.customer_key, '')
-        or orders.order_date <> stored.order_date
-        or orders.source_dates_from <> stored.source_dates_from
-        or orders.source_dates_to <> stored.source_dates_to
-    union
-    select orders.source_feed, orders.order_id
-    from {{ ref('int_orders') }} as orders
-    left join {{ stored('source_feed', 'order_id') }} as stored
-        on stored.source_feed = orders.source_feed
-        and stored.order_id = orders.order_id
     where {{ is_incremental() }}
-        and orders.is_purchase
-        and stored.order_id is null
+        and (
+            orders.order_id is null
+            or stored.order_id is null
+            or coalesce(orders.customer_key, '') <> coalesce(stored.customer_key, '')
+            or orders.order_date <> stored.order_date
+            or orders.source_dates_from <> stored.source_dates_from
+            or orders.source_dates_to <> stored.source_dates_to
+        )
 ),
 
 pos_lines as (
