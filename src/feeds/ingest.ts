@@ -169,6 +169,8 @@ export async function ingestFiles(lake: Lake, inputs: (string | InputFile)[], op
   }
   const started = new Date();
   const dateWindow = businessDateWindow();
+  // Settled before the lake is touched: a bad $CRMLAKE_INGEST_WORKERS fails before the lock.
+  const workers = Math.max(1, Math.min(files.length, options.workers ?? ingestWorkers()));
   const unlock = await lake.lock(`ingest ${feed.name}`, { waitMs: options.lockWaitMs });
   const results: FileReconciliation[] = new Array(files.length);
   let lastDone: FileReconciliation | undefined;
@@ -200,7 +202,6 @@ export async function ingestFiles(lake: Lake, inputs: (string | InputFile)[], op
   };
   try {
     await collectGarbage(lake, feed);
-    const workers = Math.max(1, Math.min(files.length, options.workers ?? ingestWorkers()));
     for (let i = 0; i < workers; i++) {
       // Bounded memory for any file size (measured by bench/stream.ts): DuckDB spills to scratch
       // beyond the limit; one thread, as each thread buffers every open date partition (the fast
