@@ -1,4 +1,4 @@
-{{ config(materialized='incremental', unique_key='order_key', source_dates='source_dates_from,source_dates_to,payment_dates_from,payment_dates_to') }}
+{{ config(materialized='incremental', unique_key='order_key', source_dates='source_dates_from,source_dates_to,payment_dates_from,payment_dates_to', publishes_dates='order_date') }}
 -- One row per order across the sales feeds (POS receipts and web-shop orders), with the customer
 -- (through int_customer_keys; NULL for walk-in sales) and money in the reporting currency.
 -- Purchase orders have at least one product sale; POS cancellation invoices are orders too,

@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(materialized='incremental', unique_key='month_end,customer_key', source_dates='source_dates_from,source_dates_to', dates_from='int_orders', replaces_from='month_end') }}
 -- Each customer's RFM segment at every month end (as of the day after it), over a trailing window:
 -- customers with a purchase in the segment_window_days before the month end are scored among each
 -- other (quintiles of the percent rank, as customer_rfm scores) and named by the same R x F grid.
@@ -24,12 +24,33 @@ bounds as (
     where orders.is_purchase
 ),
 
+-- Incremental: the month ends computed are those from the first whose rows may change (every one
+-- on a full build): the month of the first changed order date (int_orders publishes the order
+-- dates of the orders it replaced), of the last stored rows whose dates cover a changed date
+-- (source_dates_from..to, below), and always the last month (recency runs to the as-of date). The
+-- stored rows from the first month end computed on are replaced whole (replaces_from).
+recompute as (
+    select cast(date_add('day', -1, date_add('month', 1, date_trunc('month', least(
+        {{ first_changed_date() }},
+        date_add('day', -1, as_of.as_of_date),
+        coalesce(stale.month_end, {{ first_changed_date() }})
+    )))) as date) as from_month_end
+    from as_of
+    cross join (
+        select min(stored.month_end) as month_end
+        from {{ stored('month_end', 'source_dates_from', 'source_dates_to') }} as stored
+        where {{ changed_rows('stored.source_dates_from', 'stored.source_dates_to') }}
+    ) as stale
+),
+
 month_ends as (
     select
         cast(date_add('day', -1, date_add('month', numbers.n + 1, bounds.first_month)) as date) as month_end
     from bounds
+    cross join recompute
     inner join {{ ref('int_numbers') }} as numbers
         on numbers.n <= date_diff('month', bounds.first_month, bounds.last_month)
+    where cast(date_add('day', -1, date_add('month', numbers.n + 1, bounds.first_month)) as date) >= recompute.from_month_end
 ),
 
 -- An order is in the window of the month ends from the end of its month to the last before
@@ -37,6 +58,8 @@ month_ends as (
 -- order_date + window days. Running sums of what enters and leaves, over each customer's month
 -- ends, give every window's totals without joining each order to each month end (24 of them for a
 -- two-year window). Money is summed as DECIMAL so that what leaves cancels what entered exactly.
+-- From the first month end computed: the orders still in a window there, what entered before
+-- entering at that month end (their sums up to it are all that is needed).
 order_moves as (
     select
         orders.customer_key,
@@ -46,7 +69,8 @@ order_moves as (
         cast(date_add('day', -1, date_add('month', 1, cast(date_trunc('month', orders.order_date) as date))) as date) as month_end,
         greatest(
             cast(date_add('day', -1, date_add('month', 1, cast(date_trunc('month', orders.order_date) as date))) as date),
-            cast(date_add('day', -1, date_add('month', 1, bounds.first_month)) as date)
+            cast(date_add('day', -1, date_add('month', 1, bounds.first_month)) as date),
+            recompute.from_month_end
         ) as enters,
         greatest(
             cast(date_add('day', -1, date_add('month', 1, cast(date_trunc('month', date_add('day', {{ var('segment_window_days', '730') }}, orders.order_date)) as date))) as date),
@@ -54,6 +78,8 @@ order_moves as (
         ) as leaves
     from orders
     cross join bounds
+    cross join recompute
+    where date_add('day', {{ var('segment_window_days', '730') }}, orders.order_date) > recompute.from_month_end
 ),
 
 moves as (
@@ -117,6 +143,7 @@ measured as (
     -- recency as of the day after the month end, or the as-of date in the last (partial) month
     select
         windowed.*,
+        as_of.as_of_date,
         date_diff('day', last_purchase_date, least(date_add('day', 1, month_end), as_of.as_of_date)) as recency_days
     from windowed
     cross join as_of
@@ -180,6 +207,10 @@ select
     r_score,
     f_score,
     m_score,
+    -- The order dates a row is computed from: its window, and every later date for a month whose
+    -- recency runs to the as-of date (any new purchase moves it).
+    cast(date_add('day', 1 - {{ var('segment_window_days', '730') }}, month_end) as date) as source_dates_from,
+    case when as_of_date <= month_end then date '9999-12-31' else month_end end as source_dates_to,
     case
         when r_score = 5 and f_score >= 4 then 'Champions'
         when r_score >= 3 and f_score >= 4 then 'Loyal'

@@ -82,6 +82,17 @@ export interface MaterializeRequest {
      * deliveries changed, which the model recomputes if they still exist).
      */
     staleWhere?: string;
+    /**
+     * Merge: a date column whose values over the rows this run deleted or inserted the engine
+     * returns as `changedDates` (what the model passes on to the models reading it: `publishes_dates`).
+     */
+    publishDates?: string;
+    /**
+     * Merge: a column; the stored rows whose value is on or after the new rows' least value are
+     * deleted too (the model recomputes everything from there: `replaces_from`). An engine that
+     * cannot builds the table whole.
+     */
+    replaceFrom?: string;
   };
 }
 
@@ -93,6 +104,11 @@ export interface MaterializeResult {
   mode?: 'full' | 'incremental';
   /** Rows an incremental run brought (null for a full build). */
   inserted?: number | null;
+  /**
+   * An incremental run asked for `publishDates`: the column's distinct values (YYYY-MM-DD) over
+   * the stored rows it deleted and the rows it inserted. Absent when the engine cannot tell.
+   */
+  changedDates?: string[];
 }
 
 /** Rows computed outside SQL (e.g. by a probability model) to be stored as a table model. */

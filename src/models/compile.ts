@@ -116,6 +116,14 @@ export function compileTemplate(
         replacement = options.isIncremental ? changedDatesPredicate(first, last ?? first, options.changedDates ?? []) : 'true';
         break;
       }
+      case 'first_changed_date': {
+        // The earliest date whose rows may differ from the stored table's: every date on a full
+        // build, none (a date after any) on an incremental run where no date changed.
+        self();
+        const first = [...(options.changedDates ?? [])].sort()[0];
+        replacement = !options.isIncremental ? `date '0001-01-01'` : first ? `date '${dateRanges([first])[0]![0]}'` : `date '9999-12-31'`;
+        break;
+      }
       case 'stored': {
         // The stored table's columns on an incremental run; no rows on a full build, when the
         // table may not exist yet (NULLs, which both engines coerce to the column's type).

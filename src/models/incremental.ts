@@ -32,13 +32,18 @@ export type PartitionSnapshot = Record<string, Record<string, string>>;
 export interface IncrementalInputs {
   /** Hash of the model's compiled SQL, the SQL of every model upstream and the seeds' rows. */
   fingerprint: string;
+  /** Per feed read through views (and per `dates_from` model, as `model:<name>`), per business date, what it holds. */
   partitions: PartitionSnapshot;
+  /** A model with `publishes_dates`: per date of its table, the id of the build that last changed the date's rows. */
+  published?: Record<string, string>;
+  /** `dates_from` models with no published dates now (the model is built whole); not recorded. */
+  unknown: string[];
 }
 
 export interface IncrementalState {
   format: 1;
   /** Per model: its inputs when it was built, and the table it built (catalog location and time). */
-  models: Record<string, IncrementalInputs & { table: string }>;
+  models: Record<string, Omit<IncrementalInputs, 'unknown'> & { table: string }>;
 }
 
 /** The version of a stored table as the engine's catalog has it (a new file or a new build time each build). */
@@ -73,7 +78,8 @@ export async function writeIncrementalState(lake: Lake, engine: Engine, previous
   const models = { ...previous.models };
   for (const [name, inputs] of built) {
     const table = tableVersion(engine, name);
-    if (table) models[name] = { ...inputs, table };
+    const { unknown: _, ...recorded } = inputs;
+    if (table) models[name] = { ...recorded, table };
     else delete models[name];
   }
   await lake.writeJsonAtomic(incrementalStateKey(engine.name), { format: 1, models } satisfies IncrementalState);
@@ -134,7 +140,14 @@ const FINGERPRINT_RELATIONS: Pick<Relations, 'sourceRelation' | 'modelRelation'>
 };
 
 /** What an incremental model's stored table would be built from now. */
-export async function incrementalInputs(lake: Lake, engine: Engine, model: Model, models: Model[], vars: Vars): Promise<IncrementalInputs> {
+export async function incrementalInputs(
+  lake: Lake,
+  engine: Engine,
+  model: Model,
+  models: Model[],
+  vars: Vars,
+  published: (model: string) => Record<string, string> | undefined,
+): Promise<IncrementalInputs> {
   const byName = new Map(models.map((m) => [m.name, m]));
   // Compiled with names of their own, not the engine's (Athena's differ per build: staged tables).
   const parts = [compileModel(model, FINGERPRINT_RELATIONS, vars, { isIncremental: false })];
@@ -148,7 +161,13 @@ export async function incrementalInputs(lake: Lake, engine: Engine, model: Model
   }
   const partitions: PartitionSnapshot = {};
   for (const feed of viewSources(model, byName)) partitions[feed] = await feedPartitions(lake, feed);
-  return { fingerprint: sha256(parts.join('\n--\n')), partitions };
+  const unknown: string[] = [];
+  for (const name of model.config.datesFrom) {
+    const dates = published(name);
+    if (dates) partitions[`model:${name}`] = dates;
+    else unknown.push(name);
+  }
+  return { fingerprint: sha256(parts.join('\n--\n')), partitions, unknown };
 }
 
 /**

@@ -37,6 +37,24 @@ export interface ModelConfig {
    * `{{ changed_rows() }}`). Empty: only rows whose key comes again are replaced.
    */
   sourceDates: string[];
+  /**
+   * Incremental merge models: a date column of the model whose values, for the rows a build
+   * deleted or inserted, are the changed dates it passes on to the incremental models that read
+   * it (`dates_from`). `int_orders` publishes its `order_date`s.
+   */
+  publishesDates?: string;
+  /**
+   * Incremental models: upstream incremental tables (publishing their dates) whose changed dates
+   * are changed dates of this model too, beside those of the feeds it reads through views.
+   */
+  datesFrom: string[];
+  /**
+   * Incremental merge models: a column; on an incremental run the stored rows whose value is on
+   * or after the new rows' least value are replaced whole (deleted, whether or not the new rows
+   * bring their key): for a model that recomputes everything from a point on, such as the month
+   * ends of `customer_segment_monthly` from the first changed month.
+   */
+  replacesFrom?: string;
   /** Athena: Hive partition columns of the table (they must be the SELECT's last columns). */
   partitionedBy: string[];
   tags: string[];
@@ -93,10 +111,10 @@ export interface Project {
 
 /** A `{{ … }}` expression in a model; only the calls below are understood. */
 const JINJA = /\{\{\s*([\s\S]*?)\s*\}\}/g;
-const CALL = /^(ref|source|var|config|incremental_filter|is_incremental|changed_rows|stored)\s*\(([\s\S]*)\)$/;
-export const TEMPLATE_FUNCTIONS = ['ref', 'source', 'var', 'config', 'this', 'is_incremental', 'incremental_filter', 'changed_rows', 'stored'] as const;
+const CALL = /^(ref|source|var|config|incremental_filter|is_incremental|changed_rows|first_changed_date|stored)\s*\(([\s\S]*)\)$/;
+export const TEMPLATE_FUNCTIONS = ['ref', 'source', 'var', 'config', 'this', 'is_incremental', 'incremental_filter', 'changed_rows', 'first_changed_date', 'stored'] as const;
 /** Template calls that only incremental models may use. */
-export const INCREMENTAL_FUNCTIONS: readonly string[] = ['this', 'is_incremental', 'incremental_filter', 'changed_rows', 'stored'];
+export const INCREMENTAL_FUNCTIONS: readonly string[] = ['this', 'is_incremental', 'incremental_filter', 'changed_rows', 'first_changed_date', 'stored'];
 
 export function lineOf(text: string, index: number): number {
   return text.slice(0, index).split('\n').length;
@@ -182,7 +200,7 @@ const splitList = (value: string | undefined) => (value ? value.split(',').map((
 function readConfig(file: string, config: JinjaCall | undefined, yamlTags: string[]): { materialized: ModelMaterialization; config: ModelConfig } {
   const named = config?.named ?? {};
   const where = `${file}:${config?.line ?? 1}`;
-  const known = ['materialized', 'unique_key', 'incremental_strategy', 'lookback_days', 'source_dates', 'partitioned_by', 'partition_by', 'tags', 'enabled'];
+  const known = ['materialized', 'unique_key', 'incremental_strategy', 'lookback_days', 'source_dates', 'publishes_dates', 'dates_from', 'replaces_from', 'partitioned_by', 'partition_by', 'tags', 'enabled'];
   for (const key of Object.keys(named)) {
     if (!known.includes(key)) throw new ModelError(`${where}: config has no setting '${key}' (known: ${known.join(', ')})`);
   }
@@ -205,6 +223,15 @@ function readConfig(file: string, config: JinjaCall | undefined, yamlTags: strin
   if (sourceDates.length && strategy !== 'merge') {
     throw new ModelError(`${where}: source_dates deletes stored rows, which needs incremental_strategy='merge' with a unique_key`);
   }
+  const publishesDates = named.publishes_dates?.trim() || undefined;
+  const datesFrom = splitList(named.dates_from);
+  if (publishesDates !== undefined && (splitList(publishesDates).length !== 1 || strategy !== 'merge')) {
+    throw new ModelError(`${where}: publishes_dates names one date column of a model with incremental_strategy='merge', not '${publishesDates}'`);
+  }
+  const replacesFrom = named.replaces_from?.trim() || undefined;
+  if (replacesFrom !== undefined && (splitList(replacesFrom).length !== 1 || strategy !== 'merge')) {
+    throw new ModelError(`${where}: replaces_from names one column of a model with incremental_strategy='merge', not '${replacesFrom}'`);
+  }
   if (materialized === 'incremental') {
     if (strategy === 'merge' && uniqueKey.length === 0) {
       throw new ModelError(`${where}: incremental_strategy='merge' needs unique_key='<column>' (or a list) to know which rows to replace`);
@@ -214,8 +241,8 @@ function readConfig(file: string, config: JinjaCall | undefined, yamlTags: strin
         `${where}: lookback_days=${lookbackDays} with incremental_strategy='append' would insert the re-read days twice; use incremental_strategy='merge' with a unique_key`,
       );
     }
-  } else if (named.unique_key || named.incremental_strategy || named.lookback_days || named.source_dates) {
-    throw new ModelError(`${where}: unique_key, incremental_strategy, lookback_days and source_dates apply to materialized='incremental' only`);
+  } else if (named.unique_key || named.incremental_strategy || named.lookback_days || named.source_dates || publishesDates || datesFrom.length || replacesFrom) {
+    throw new ModelError(`${where}: unique_key, incremental_strategy, lookback_days, source_dates, publishes_dates, dates_from and replaces_from apply to materialized='incremental' only`);
   }
   return {
     materialized,
@@ -224,6 +251,9 @@ function readConfig(file: string, config: JinjaCall | undefined, yamlTags: strin
       incrementalStrategy: strategy,
       lookbackDays,
       sourceDates,
+      ...(publishesDates ? { publishesDates } : {}),
+      datesFrom,
+      ...(replacesFrom ? { replacesFrom } : {}),
       partitionedBy: splitList(named.partitioned_by ?? named.partition_by),
       tags: [...new Set([...splitList(named.tags), ...yamlTags])],
     },
@@ -385,7 +415,7 @@ async function readFullProject(dir: string, options: ProjectOptions): Promise<Pr
       file: program.file,
       raw: '',
       materialized: 'table',
-      config: { uniqueKey: [], incrementalStrategy: 'append', lookbackDays: 0, sourceDates: [], partitionedBy: [], tags: doc?.tags ?? [] },
+      config: { uniqueKey: [], incrementalStrategy: 'append', lookbackDays: 0, sourceDates: [], datesFrom: [], partitionedBy: [], tags: doc?.tags ?? [] },
       refs: program.refs,
       sources: [],
       description: doc?.description ?? program.description,
@@ -397,6 +427,12 @@ async function readFullProject(dir: string, options: ProjectOptions): Promise<Pr
   for (const model of models) {
     for (const ref of model.refs) {
       if (!seen.has(ref)) throw new ModelError(`${model.file}:${refLine(model, ref)}: ref('${ref}') names no model`);
+    }
+    for (const name of model.config.datesFrom) {
+      const upstream = models.find((m) => m.name === name);
+      if (!model.refs.includes(name) || !upstream?.config.publishesDates) {
+        throw new ModelError(`${model.file}: dates_from='${name}' must name a model it refs that sets publishes_dates`);
+      }
     }
     for (const test of model.tests) {
       if (test.to?.ref && !seen.has(test.to.ref)) throw new ModelError(`${test.file}:${test.line}: ${test.name}: ref('${test.to.ref}') names no model`);

@@ -122,6 +122,8 @@ async function buildOne(
             uniqueKey: model.config.uniqueKey,
             fullRefresh: plan.fullRefresh,
             ...(staleWhere ? { staleWhere } : {}),
+            ...(model.config.publishesDates ? { publishDates: model.config.publishesDates } : {}),
+            ...(model.config.replacesFrom ? { replaceFrom: model.config.replacesFrom } : {}),
           },
         }
       : {}),
@@ -156,6 +158,28 @@ export async function buildModels(lake: Lake, engine: Engine, models: Model[], o
   const state = await readIncrementalState(lake, engine.name);
   const inputs = new Map<string, IncrementalInputs>();
 
+  /**
+   * Per date of a publishing model's table, the build that last changed its rows: the dates an
+   * incremental run replaced get this build's id, the others keep theirs. Every date gets it when
+   * the table was built whole, when the engine could not say which dates it replaced, or when no
+   * earlier record exists: the models reading it then recompute every date, never too few.
+   */
+  const publish = async (on: Engine, model: Model, replaced: string[] | undefined, before: Record<string, string> | undefined) => {
+    const column = model.config.publishesDates!;
+    const { rows } = await on.query(`SELECT DISTINCT CAST(${column} AS VARCHAR) AS d FROM ${on.modelRelation(model.name)} WHERE ${column} IS NOT NULL`);
+    const kept = replaced && before ? before : {};
+    const changed = new Set(replaced ?? []);
+    const published: Record<string, string> = {};
+    for (const date of rows.map((r) => String(r.d)).sort()) published[date] = !changed.has(date) && kept[date] ? kept[date] : runId;
+    return published;
+  };
+  // The published dates of an upstream model as of now: from this build if it built the model, else as recorded with its stored table.
+  const publishedDates = (name: string, on: Engine) => {
+    if (inputs.has(name)) return inputs.get(name)!.published;
+    const recorded = state.models[name];
+    return recorded && recorded.table === tableVersion(on, name) ? recorded.published : undefined;
+  };
+
   const runModel = async (model: Model, on: Engine): Promise<ModelRunResult> => {
     const t0 = performance.now();
     const base = { model: model.name, file: model.file, materialized: model.materialized, started: Math.round(t0 - startedAt) / 1000 };
@@ -164,12 +188,12 @@ export async function buildModels(lake: Lake, engine: Engine, models: Model[], o
       const notes: string[] = [];
       const plan: IncrementalPlan = { fullRefresh: options.fullRefresh ?? false, changed: [] };
       if (model.materialized === 'incremental' && !model.program) {
-        const now = await incrementalInputs(lake, on, model, models, vars);
+        const now = await incrementalInputs(lake, on, model, models, vars, (name) => publishedDates(name, on));
         inputs.set(model.name, now);
         const recorded = state.models[model.name];
         // The state describes the stored table only if that is the table it was written for.
         const before = recorded && recorded.table === tableVersion(on, model.name) ? recorded : undefined;
-        if (!before || before.fingerprint !== now.fingerprint) plan.fullRefresh = true;
+        if (!before || before.fingerprint !== now.fingerprint || now.unknown.length) plan.fullRefresh = true;
         else {
           const changed = changedDates(before.partitions, now.partitions);
           if (changed) plan.changed = changed;
@@ -179,12 +203,16 @@ export async function buildModels(lake: Lake, engine: Engine, models: Model[], o
           notes.push(`source dates changed since its last build: ${dateRanges(plan.changed).map(([a, b]) => (a === b ? a : `${a}..${b}`)).join(', ')}`);
         }
         if (!options.fullRefresh) {
-          if (before && before.fingerprint !== now.fingerprint) notes.push('built whole: its SQL, an upstream model or a seed changed since its last build');
+          if (now.unknown.length) notes.push(`built whole: no record of the dates whose rows changed in ${now.unknown.join(', ')} (build it in the same build)`);
+          else if (before && before.fingerprint !== now.fingerprint) notes.push('built whole: its SQL, an upstream model or a seed changed since its last build');
           else if (!before && tableVersion(on, model.name)) notes.push('built whole: no record of what its stored table was built from (a first incremental build, or another build wrote it)');
           else if (before && !plan.changed.length && plan.fullRefresh) notes.push('built whole: a curated file outside any dt= partition changed');
         }
       }
-      const { rows, mode, inserted } = await buildOne(on, model, vars, plan, notes, memo);
+      const { rows, mode, inserted, changedDates: replaced } = await buildOne(on, model, vars, plan, notes, memo);
+      if (model.config.publishesDates && inputs.has(model.name)) {
+        inputs.get(model.name)!.published = await publish(on, model, mode === 'incremental' ? replaced : undefined, state.models[model.name]?.published);
+      }
       const scannedAfter = scanned();
       return {
         ...base,

@@ -13,7 +13,7 @@ import { queryLake, scratchDir, warehouseRows } from '../helpers.js';
 // deliveries must equal a --full-refresh build of the same lake, and so must every model that
 // reads them. Small on purpose: a demo company of 300 people over two months, every feed.
 const COMPANY = { customers: 300, seed: 7 };
-const INCREMENTAL = ['int_orders', 'int_order_products'];
+const INCREMENTAL = ['int_orders', 'int_order_products', 'customer_segment_monthly'];
 
 /**
  * Builds the lake incrementally, and a copy of it (the same deliveries and the same build
@@ -43,6 +43,9 @@ async function expectIncrementalEqualsFull(lake: Lake, vars: string[]): Promise<
   return { incremental, rows: afterFull };
 }
 
+/** Plausible business dates wide enough for the days after December 2026 the tests deliver. */
+const FUTURE = '2000-01-01..2027-12-31';
+
 describe('incremental facts under the lake\'s delivery semantics', () => {
   let dir: string;
   let cleanup: () => Promise<void>;
@@ -60,9 +63,23 @@ describe('incremental facts under the lake\'s delivery semantics', () => {
 
   afterAll(async () => cleanup?.());
 
+  /** The till lines of a November day of the generated files, as receipts of another day (receipt numbers tagged). */
+  async function shiftedDay(from: string, to: string, tag: string): Promise<{ header: string; lines: string[] }> {
+    const source = path.join(dir, 'files-1', 'pos', 'lotus-pos', 'pos-2026-11.csv');
+    const [header, ...body] = (await readFile(source, 'utf8')).split('\n').filter((l) => l !== '');
+    const lines = body
+      .filter((l) => l.split(';')[2]!.startsWith(from))
+      .map((l) => {
+        const f = l.split(';');
+        return [`${f[0]}-${tag}`, f[1], `${to}${f[2]!.slice(10)}`, ...f.slice(3)].join(';');
+      });
+    return { header: header!, lines };
+  }
+
   it('after one more day is delivered (and a late file for an old day), recomputes only their orders and equals a full build', async () => {
-    // The next trading day's till export, and a late file from a store for a day weeks ago: the
-    // receipts of the last day again under new receipt numbers, dated the next day / the old day.
+    // The next trading day's till export (the 1st: the store was shut on the 30th), and a late
+    // file from a store for a day weeks ago: the receipts of the last day again under new receipt
+    // numbers, dated the next day / the old day.
     const source = path.join(dir, 'files-1', 'pos', 'lotus-pos', 'pos-2026-11.csv');
     const [header, ...body] = (await readFile(source, 'utf8')).split('\n').filter((l) => l !== '');
     const lastDay = body.filter((l) => l.split(';')[2]!.startsWith('2026-11-29'));
@@ -76,18 +93,21 @@ describe('incremental facts under the lake\'s delivery semantics', () => {
       });
     const folder = path.join(dir, 'new-day');
     await mkdir(folder, { recursive: true });
-    await writeFile(path.join(folder, 'pos-2026-11-30.csv'), [header, ...shifted('2026-11-30', 'N')].join('\n') + '\n');
+    await writeFile(path.join(folder, 'pos-2026-12-01.csv'), [header, ...shifted('2026-12-01', 'N')].join('\n') + '\n');
     await writeFile(path.join(folder, 'late-2026-10-15.csv'), [header, ...shifted('2026-10-15', 'L')].join('\n') + '\n');
     const run = await ingestPaths(lake, 'pos', [folder], { mapping: 'lotus-pos' });
     expect(run.files.map((f) => f.outcome)).toEqual(['landed', 'landed']);
 
     const { incremental, rows } = await expectIncrementalEqualsFull(lake, vars);
     const orders = incremental.results.find((r) => r.model === 'int_orders')!;
-    expect(orders.notes?.join(' ')).toMatch(/source dates changed since its last build: 2026-10-15, 2026-11-30/);
+    expect(orders.notes?.join(' ')).toMatch(/source dates changed since its last build: 2026-10-15, 2026-12-01/);
     // Only the orders of the changed dates were recomputed, not all of them.
     expect(orders.inserted).toBeGreaterThan(0);
     expect(orders.inserted).toBeLessThan(rows.get('int_orders')!.length / 2);
     expect(rows.get('int_orders')!.filter((r) => /-N"/.test(r))).toHaveLength(new Set(lastDay.map((l) => l.split(';')[0])).size);
+    // The monthly segments: int_orders passes on the order dates it replaced (the late day's among them).
+    const monthly = incremental.results.find((r) => r.model === 'customer_segment_monthly')!;
+    expect(monthly.notes?.join(' ')).toMatch(/source dates changed since its last build: .*2026-10-15/);
   }, 240_000);
 
   it('after a corrected file for an old day (a receipt gone, a quantity changed, a line moved to another day), equals a full build', async () => {
@@ -152,6 +172,42 @@ describe('incremental facts under the lake\'s delivery semantics', () => {
     await expectIncrementalEqualsFull(lake, vars);
   }, 240_000);
 
+  it('after a gap of a whole month, recomputes the monthly segments of the month the as-of date was in, keeps the earlier ones, and equals a full build', async () => {
+    // The last delivered day is 1 December: December's segments measure recency to the as-of
+    // date (the 2nd). The next file is for 2 February: December becomes a closed month, whose
+    // recency runs to 1 January, although no December order changed; January has rows without a
+    // January order.
+    const day = await shiftedDay('2026-11-28', '2027-02-02', 'F');
+    const folder = path.join(dir, 'february');
+    await mkdir(folder, { recursive: true });
+    await writeFile(path.join(folder, 'pos-2027-02-02.csv'), [day.header, ...day.lines].join('\n') + '\n');
+    // A February 2027 day is in the future of a machine in December 2026: allowed explicitly.
+    const landed = await ingestPaths(lake, 'pos', [folder], { mapping: 'lotus-pos', dates: FUTURE });
+    expect(landed.files.map((f) => [f.outcome, f.landed])).toEqual([['landed', day.lines.length]]);
+    const { incremental } = await expectIncrementalEqualsFull(lake, vars);
+    const [counts] = await queryLake(
+      lake,
+      `select count(*) filter (where month_end >= date '2026-12-31') as recomputed, count(*) filter (where month_end < date '2026-12-31') as kept, count(*) filter (where month_end = date '2027-01-31') as january from customer_segment_monthly`,
+    );
+    expect(Number(counts!.kept)).toBeGreaterThan(0);
+    expect(Number(counts!.january)).toBeGreaterThan(0);
+    expect(incremental.results.find((r) => r.model === 'customer_segment_monthly')).toMatchObject({ mode: 'incremental', inserted: Number(counts!.recomputed) });
+  }, 240_000);
+
+  it('after that file is withdrawn (delivered again, empty), drops the months after the as-of date and equals a full build', async () => {
+    // The as-of date goes back to 2 December: January's and February's segments must go,
+    // although no January order changed (replaces_from deletes every stored month end from the
+    // first one recomputed).
+    const day = await shiftedDay('2026-11-28', '2027-02-02', 'F');
+    const file = path.join(dir, 'february', 'pos-2027-02-02.csv');
+    await writeFile(file, day.header + '\n');
+    const landed = await ingestPaths(lake, 'pos', [file], { mapping: 'lotus-pos', dates: FUTURE });
+    expect(landed.files.map((f) => f.outcome)).toEqual(['replaced']);
+    await expectIncrementalEqualsFull(lake, vars);
+    const [last] = await queryLake(lake, `select max(month_end) as month_end from customer_segment_monthly`);
+    expect(String(last!.month_end)).toMatch(/^2026-12-31/);
+  }, 240_000);
+
   it('builds a model whole when its stored table is not the one its recorded state describes', async () => {
     // E.g. the warehouse was restored, or another build wrote the table without recording its
     // inputs: the changed dates since "its last build" would then be the wrong ones.
@@ -162,12 +218,32 @@ describe('incremental facts under the lake\'s delivery semantics', () => {
     const run = await runBuild(lake, { var: vars });
     expect(run.results.find((r) => r.model === 'int_orders')).toMatchObject({ mode: 'full', notes: [expect.stringMatching(/built whole: no record of what its stored table was built from/)] });
     expect(run.results.find((r) => r.model === 'int_order_products')).toMatchObject({ mode: 'incremental', inserted: 0 });
+    // int_orders built whole passes every date on: the monthly segments recompute every month end.
+    const monthly = run.results.find((r) => r.model === 'customer_segment_monthly')!;
+    expect(monthly).toMatchObject({ mode: 'incremental', inserted: monthly.rows });
+
+    // Built alone while int_orders' record is not its stored table's, the monthly segments cannot
+    // know which order dates changed: built whole.
+    const good = (await lake.readJson<IncrementalState>(key))!;
+    await lake.writeJsonAtomic(key, { ...good, models: { ...good.models, int_orders: { ...good.models.int_orders!, table: 'warehouse/int_orders/an-older-file.parquet' } } });
+    const alone = await runBuild(lake, { var: vars, select: ['customer_segment_monthly'] });
+    expect(alone.results.map((r) => r.model)).toEqual(['customer_segment_monthly']);
+    expect(alone.results[0]).toMatchObject({ mode: 'full', notes: [expect.stringMatching(/built whole: no record of the dates whose rows changed in int_orders/)] });
+    // Its record put back, and a build that records the monthly segments' inputs again.
+    const after = (await lake.readJson<IncrementalState>(key))!;
+    await lake.writeJsonAtomic(key, { ...after, models: { ...after.models, int_orders: good.models.int_orders! } });
+    const settled = await runBuild(lake, { var: vars });
+    expect(settled.results.find((r) => r.model === 'int_orders')).toMatchObject({ mode: 'incremental', inserted: 0 });
   }, 240_000);
 
   it('a build with no new delivery changes nothing and recomputes no order', async () => {
     const before = await warehouseRows(lake);
     const again = await runBuild(lake, { var: vars });
-    for (const name of INCREMENTAL) expect(again.results.find((r) => r.model === name), name).toMatchObject({ mode: 'incremental', inserted: 0 });
+    for (const name of ['int_orders', 'int_order_products']) expect(again.results.find((r) => r.model === name), name).toMatchObject({ mode: 'incremental', inserted: 0 });
+    // The monthly segments recompute their last month alone: its recency runs to the as-of date.
+    const [last] = await queryLake(lake, `select count(*) filter (where month_end = (select max(month_end) from customer_segment_monthly)) as n, count(*) as all_rows from customer_segment_monthly`);
+    expect(again.results.find((r) => r.model === 'customer_segment_monthly')).toMatchObject({ mode: 'incremental', inserted: Number(last!.n) });
+    expect(Number(last!.n)).toBeLessThan(Number(last!.all_rows));
     const after = await warehouseRows(lake);
     for (const name of INCREMENTAL) expect(after.get(name)).toEqual(before.get(name));
   }, 240_000);
