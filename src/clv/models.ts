@@ -33,13 +33,30 @@ function settings(vars: Vars): ClvSettings {
   return { period, model, months, discountRate };
 }
 
-/** Reads the orders model into the columnar form the CLV library works on. */
+/**
+ * Reads the orders model into the columnar form the CLV library works on. The engine numbers the
+ * customers in the order they first appear (first order date, then key: the order a reader of the
+ * orders sorted by date and key meets them) and the days since 1970-01-01, and names each customer
+ * once, on their first order; interning 5.5 million keys and parsing as many dates here held the
+ * main thread for seconds at 500,000 customers. A customer's orders keep their order (date, value).
+ */
 export async function readOrders(context: Pick<ProgramContext, 'engine'>, relation: string): Promise<ParsedColumns> {
-  const { rows } = await context.engine.query(`SELECT customer_key, CAST(order_date AS VARCHAR) AS order_date, order_value FROM ${relation}`, {
-    large: { order: 'order_date, customer_key, order_value' },
-  });
+  const { rows } = await context.engine.query(
+    `SELECT CAST(dense_rank() OVER (ORDER BY first_date, customer_key) - 1 AS INTEGER) AS customer_index, ` +
+      `CASE WHEN row_number() OVER (PARTITION BY customer_key ORDER BY order_date, order_value) = 1 THEN customer_key END AS first_order_of, ` +
+      `CAST(date_diff('day', date '1970-01-01', order_date) AS INTEGER) AS day, order_value ` +
+      `FROM (SELECT customer_key, order_date, order_value, min(order_date) OVER (PARTITION BY customer_key) AS first_date FROM ${relation}) AS orders`,
+    { large: { order: 'day, customer_index, order_value' } },
+  );
   const log = new TransactionLog(rows.length);
-  for (const row of rows) log.push(log.customerIndex(String(row.customer_key)), toDayNumber(String(row.order_date)), Number(row.order_value));
+  for (const row of rows) {
+    const customer = Number(row.customer_index);
+    // Rows come by day, then customer number: each customer's first order comes in number order.
+    if (row.first_order_of !== null && log.customerIndex(String(row.first_order_of)) !== customer) {
+      throw new Error(`${relation}: customer ${String(row.first_order_of)} is not numbered in the order of first orders`);
+    }
+    log.push(customer, Number(row.day), Number(row.order_value));
+  }
   return logToParsed(log, { skipped: 0, hasHeader: false });
 }
 
