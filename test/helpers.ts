@@ -9,7 +9,7 @@ import { openWarehouse } from '../src/app/warehouse.js';
 import type { Engine } from '../src/engine/engine.js';
 import type { FeedDefinition, RowResult } from '../src/feeds/feed.js';
 import { createRecordMapper, loadMapping, RowError } from '../src/feeds/mapping.js';
-import type { Lake } from '../src/lake/lake.js';
+import { Lake } from '../src/lake/lake.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The real public data sets, bundled in the repository (samples/README.md gives sources and licences). */
@@ -27,6 +27,19 @@ export const SMALL_DEMO = { customers: 300, days: 120, end: '2026-11-30', seed: 
 export async function scratchDir(prefix: string): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(tmpdir(), `crmlake-${prefix}-`));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** A writable warehouse over an empty lake in a scratch folder; `close` closes it and removes the folder. */
+export async function scratchWarehouse(prefix: string): Promise<{ engine: Engine; close: () => Promise<void> }> {
+  const { dir, cleanup } = await scratchDir(prefix);
+  const engine = await openWarehouse(new Lake(path.join(dir, 'lake')));
+  return {
+    engine,
+    close: async () => {
+      await engine.close();
+      await cleanup();
+    },
+  };
 }
 
 /** SHA-256 of every file below `dir`, keyed by its path relative to `dir`. */

@@ -1,27 +1,18 @@
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine, MaterializeRequest } from '../../src/engine/engine.js';
-import { Lake } from '../../src/lake/lake.js';
 import { changedDatesPredicate } from '../../src/models/compile.js';
-import { openWarehouse } from '../../src/app/warehouse.js';
-import { scratchDir } from '../helpers.js';
+import { scratchWarehouse } from '../helpers.js';
 
 // DuckDB's merge of an incremental table, seen from the engine: which stored rows it deletes,
 // and which dates it reports for the rows it deleted and inserted (publishes_dates).
 describe('an incremental merge on DuckDB', () => {
   let engine: Engine;
-  let cleanup: () => Promise<void>;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    const scratch = await scratchDir('duckdb-incremental');
-    cleanup = scratch.cleanup;
-    engine = await openWarehouse(new Lake(path.join(scratch.dir, 'lake')));
+    ({ engine, close } = await scratchWarehouse('duckdb-incremental'));
   });
-
-  afterAll(async () => {
-    await engine?.close();
-    await cleanup?.();
-  });
+  afterAll(async () => close?.());
 
   const merge = (rows: string, incremental: Partial<NonNullable<MaterializeRequest['incremental']>> = {}) =>
     engine.materialize({

@@ -3,28 +3,20 @@
  * rows query() gives, value for value, in the same order, across its chunks; and steps aside
  * (query() reads the result) where JSON has no exact form for a value.
  */
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { openWarehouse } from '../../src/app/warehouse.js';
 import { readLarge } from '../../src/engine/duckdb/large.js';
 import type { Engine } from '../../src/engine/engine.js';
 import { resultDigest } from '../../src/engine/format.js';
-import { Lake } from '../../src/lake/lake.js';
-import { scratchDir } from '../helpers.js';
+import { scratchWarehouse } from '../helpers.js';
 
 let engine: Engine;
-let cleanup: () => Promise<void>;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  const scratch = await scratchDir('duckdb-large');
-  cleanup = scratch.cleanup;
-  engine = await openWarehouse(new Lake(path.join(scratch.dir, 'lake')));
+  ({ engine, close } = await scratchWarehouse('duckdb-large'));
 });
-afterAll(async () => {
-  await engine?.close();
-  await cleanup?.();
-});
+afterAll(async () => close?.());
 
 // 120,001 rows: three chunks of the reader. Text with quotes, backslashes, line breaks and hanzi;
 // NULLs in every column; numbers of every kind it carries, big integers beyond 2^53 included.
