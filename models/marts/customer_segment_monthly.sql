@@ -25,10 +25,10 @@ bounds as (
 ),
 
 -- Incremental: the month ends computed are those from the first whose rows may change (every one
--- on a full build): the month of the first changed order date (int_orders publishes the order
--- dates of the orders it replaced), of the last stored rows whose dates cover a changed date
--- (source_dates_from..to, below), and always the last month (recency runs to the as-of date). The
--- stored rows from the first month end computed on are replaced whole (replaces_from).
+-- on a full build), the earliest of: the month of the first changed order date (int_orders
+-- publishes the order dates of the orders it replaced), the earliest stored month end with rows
+-- whose dates cover a changed date (source_dates_from..to, below), and the last month (its
+-- recency runs to the as-of date). The stored rows from there on are replaced whole (replaces_from).
 recompute as (
     select cast(date_add('day', -1, date_add('month', 1, date_trunc('month', least(
         {{ first_changed_date() }},
