@@ -17,11 +17,9 @@
  *                           500,000 is about ten million, and takes some 25 minutes here)
  *   BENCH_SCALE_DAYS        days of history (default 730)
  */
-import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { runBuild } from '../src/app/build.js';
 import { ingestPaths } from '../src/app/ingest.js';
@@ -30,7 +28,7 @@ import { generateCompany, type DemoDelivery } from '../src/demo/index.js';
 import { sqlString } from '../src/engine/sql.js';
 import { getFeed } from '../src/feeds/index.js';
 import { loadMapping, type Mapping } from '../src/feeds/mapping.js';
-import { openText } from '../src/feeds/records.js';
+import { inUtf8 } from '../src/feeds/ingest-sql.js';
 import { Lake } from '../src/lake/lake.js';
 
 const SCALES = (process.env.BENCH_SCALE_CUSTOMERS ?? '50000').split(',').map(Number);
@@ -64,15 +62,15 @@ function dateColumn(mapping: Mapping): string | undefined {
  * Returns the rows written.
  */
 async function baselineIngest(paths: string[], mapping: Mapping, out: string, connection: Awaited<ReturnType<DuckDBInstance['connect']>>): Promise<number> {
-  let files = paths;
-  if (!/^utf-?8$/i.test(mapping.source.encoding)) {
-    await mkdir(`${out}-utf8`, { recursive: true });
-    files = await Promise.all(paths.map(async (file, i) => {
-      const decoded = path.join(`${out}-utf8`, `${i}.csv`);
-      await pipeline(await openText(file, mapping.source.encoding), createWriteStream(decoded));
+  const files = await Promise.all(
+    paths.map(async (file, i) => {
+      const scratch = path.join(`${out}-utf8`, String(i));
+      await mkdir(scratch, { recursive: true });
+      const decoded = await inUtf8(file, mapping.source.encoding, scratch);
+      if (!decoded) throw new Error(`${file}: encoding ${mapping.source.encoding} cannot be decoded`);
       return decoded;
-    }));
-  }
+    }),
+  );
   const list = `[${files.map(sqlString).join(', ')}]`;
   const read =
     mapping.source.format === 'jsonl'

@@ -309,7 +309,7 @@ async function jsonSource(file: string, mapping: Mapping, maxLineBytes: number):
  * UTF-8 only. Line breaks are the same bytes in the encodings TextDecoder knows, so line numbers
  * are kept. Undefined for an encoding TextDecoder does not know.
  */
-async function inUtf8(file: string, encoding: string, scratch: string): Promise<string | undefined> {
+export async function inUtf8(file: string, encoding: string, scratch: string): Promise<string | undefined> {
   if (/^utf-?8$/i.test(encoding)) return file;
   const out = path.join(scratch, 'source-utf8');
   try {

@@ -36,14 +36,12 @@ export interface IncrementalInputs {
   partitions: PartitionSnapshot;
   /** A model with `publishes_dates`: per date of its table, the id of the build that last changed the date's rows. */
   published?: Record<string, string>;
-  /** `dates_from` models with no published dates now (the model is built whole); not recorded. */
-  unknown: string[];
 }
 
 export interface IncrementalState {
   format: 1;
   /** Per model: its inputs when it was built, and the table it built (catalog location and time). */
-  models: Record<string, Omit<IncrementalInputs, 'unknown'> & { table: string }>;
+  models: Record<string, IncrementalInputs & { table: string }>;
 }
 
 /** The version of a stored table as the engine's catalog has it (a new file or a new build time each build). */
@@ -78,8 +76,7 @@ export async function writeIncrementalState(lake: Lake, engine: Engine, previous
   const models = { ...previous.models };
   for (const [name, inputs] of built) {
     const table = tableVersion(engine, name);
-    const { unknown: _, ...recorded } = inputs;
-    if (table) models[name] = { ...recorded, table };
+    if (table) models[name] = { ...inputs, table };
     else delete models[name];
   }
   await lake.writeJsonAtomic(incrementalStateKey(engine.name), { format: 1, models } satisfies IncrementalState);
@@ -139,6 +136,12 @@ const FINGERPRINT_RELATIONS: Pick<Relations, 'sourceRelation' | 'modelRelation'>
   modelRelation: (model) => `ref(${model})`,
 };
 
+/** Where a snapshot holds the published dates of a `dates_from` model (beside the feeds' names). */
+export const datesFromKey = (model: string) => `model:${model}`;
+
+/** The `dates_from` models whose published dates a snapshot lacks: the model cannot tell its changed dates. */
+export const unpublished = (model: Model, partitions: PartitionSnapshot) => model.config.datesFrom.filter((name) => !partitions[datesFromKey(name)]);
+
 /** What an incremental model's stored table would be built from now. */
 export async function incrementalInputs(
   lake: Lake,
@@ -161,13 +164,11 @@ export async function incrementalInputs(
   }
   const partitions: PartitionSnapshot = {};
   for (const feed of viewSources(model, byName)) partitions[feed] = await feedPartitions(lake, feed);
-  const unknown: string[] = [];
   for (const name of model.config.datesFrom) {
     const dates = published(name);
-    if (dates) partitions[`model:${name}`] = dates;
-    else unknown.push(name);
+    if (dates) partitions[datesFromKey(name)] = dates;
   }
-  return { fingerprint: sha256(parts.join('\n--\n')), partitions, unknown };
+  return { fingerprint: sha256(parts.join('\n--\n')), partitions };
 }
 
 /**

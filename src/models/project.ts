@@ -223,15 +223,17 @@ function readConfig(file: string, config: JinjaCall | undefined, yamlTags: strin
   if (sourceDates.length && strategy !== 'merge') {
     throw new ModelError(`${where}: source_dates deletes stored rows, which needs incremental_strategy='merge' with a unique_key`);
   }
-  const publishesDates = named.publishes_dates?.trim() || undefined;
+  // Settings naming one column of a merge model.
+  const mergeColumn = (setting: 'publishes_dates' | 'replaces_from', what: string) => {
+    const value = named[setting]?.trim() || undefined;
+    if (value !== undefined && (splitList(value).length !== 1 || strategy !== 'merge')) {
+      throw new ModelError(`${where}: ${setting} names one ${what} of a model with incremental_strategy='merge', not '${value}'`);
+    }
+    return value;
+  };
+  const publishesDates = mergeColumn('publishes_dates', 'date column');
+  const replacesFrom = mergeColumn('replaces_from', 'column');
   const datesFrom = splitList(named.dates_from);
-  if (publishesDates !== undefined && (splitList(publishesDates).length !== 1 || strategy !== 'merge')) {
-    throw new ModelError(`${where}: publishes_dates names one date column of a model with incremental_strategy='merge', not '${publishesDates}'`);
-  }
-  const replacesFrom = named.replaces_from?.trim() || undefined;
-  if (replacesFrom !== undefined && (splitList(replacesFrom).length !== 1 || strategy !== 'merge')) {
-    throw new ModelError(`${where}: replaces_from names one column of a model with incremental_strategy='merge', not '${replacesFrom}'`);
-  }
   if (materialized === 'incremental') {
     if (strategy === 'merge' && uniqueKey.length === 0) {
       throw new ModelError(`${where}: incremental_strategy='merge' needs unique_key='<column>' (or a list) to know which rows to replace`);

@@ -1,7 +1,7 @@
 import type { Engine, MaterializeResult } from '../engine/engine.js';
 import type { Lake } from '../lake/lake.js';
 import { changedDatesPredicate, compileModel, dateRanges } from './compile.js';
-import { changedDates, incrementalInputs, readIncrementalState, tableVersion, writeIncrementalState, type IncrementalInputs } from './incremental.js';
+import { changedDates, incrementalInputs, readIncrementalState, tableVersion, unpublished, writeIncrementalState, type IncrementalInputs } from './incremental.js';
 import { buildMemo, programColumns, UNCHANGED, type ProgramContext, type Vars } from './program.js';
 import { topologicalOrder, type Model } from './project.js';
 
@@ -193,7 +193,8 @@ export async function buildModels(lake: Lake, engine: Engine, models: Model[], o
         const recorded = state.models[model.name];
         // The state describes the stored table only if that is the table it was written for.
         const before = recorded && recorded.table === tableVersion(on, model.name) ? recorded : undefined;
-        if (!before || before.fingerprint !== now.fingerprint || now.unknown.length) plan.fullRefresh = true;
+        const unknown = unpublished(model, now.partitions);
+        if (!before || before.fingerprint !== now.fingerprint || unknown.length) plan.fullRefresh = true;
         else {
           const changed = changedDates(before.partitions, now.partitions);
           if (changed) plan.changed = changed;
@@ -203,7 +204,7 @@ export async function buildModels(lake: Lake, engine: Engine, models: Model[], o
           notes.push(`source dates changed since its last build: ${dateRanges(plan.changed).map(([a, b]) => (a === b ? a : `${a}..${b}`)).join(', ')}`);
         }
         if (!options.fullRefresh) {
-          if (now.unknown.length) notes.push(`built whole: no record of the dates whose rows changed in ${now.unknown.join(', ')} (build it in the same build)`);
+          if (unknown.length) notes.push(`built whole: no record of the dates whose rows changed in ${unknown.join(', ')} (build it in the same build)`);
           else if (before && before.fingerprint !== now.fingerprint) notes.push('built whole: its SQL, an upstream model or a seed changed since its last build');
           else if (!before && tableVersion(on, model.name)) notes.push('built whole: no record of what its stored table was built from (a first incremental build, or another build wrote it)');
           else if (before && !plan.changed.length && plan.fullRefresh) notes.push('built whole: a curated file outside any dt= partition changed');

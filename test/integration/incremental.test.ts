@@ -80,21 +80,14 @@ describe('incremental facts under the lake\'s delivery semantics', () => {
     // The next trading day's till export (the 1st: the store was shut on the 30th), and a late
     // file from a store for a day weeks ago: the receipts of the last day again under new receipt
     // numbers, dated the next day / the old day.
-    const source = path.join(dir, 'files-1', 'pos', 'lotus-pos', 'pos-2026-11.csv');
-    const [header, ...body] = (await readFile(source, 'utf8')).split('\n').filter((l) => l !== '');
-    const lastDay = body.filter((l) => l.split(';')[2]!.startsWith('2026-11-29'));
+    const next = await shiftedDay('2026-11-29', '2026-12-01', 'N');
+    const late = await shiftedDay('2026-11-29', '2026-10-15', 'L');
+    const lastDay = next.lines;
     expect(lastDay.length).toBeGreaterThan(3);
-    const shifted = (day: string, tag: string) =>
-      lastDay.map((l) => {
-        const f = l.split(';');
-        f[0] = `${f[0]}-${tag}`;
-        f[2] = `${day}${f[2]!.slice(10)}`;
-        return f.join(';');
-      });
     const folder = path.join(dir, 'new-day');
     await mkdir(folder, { recursive: true });
-    await writeFile(path.join(folder, 'pos-2026-12-01.csv'), [header, ...shifted('2026-12-01', 'N')].join('\n') + '\n');
-    await writeFile(path.join(folder, 'late-2026-10-15.csv'), [header, ...shifted('2026-10-15', 'L')].join('\n') + '\n');
+    await writeFile(path.join(folder, 'pos-2026-12-01.csv'), [next.header, ...next.lines].join('\n') + '\n');
+    await writeFile(path.join(folder, 'late-2026-10-15.csv'), [late.header, ...late.lines].join('\n') + '\n');
     const run = await ingestPaths(lake, 'pos', [folder], { mapping: 'lotus-pos' });
     expect(run.files.map((f) => f.outcome)).toEqual(['landed', 'landed']);
 
