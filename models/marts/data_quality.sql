@@ -1,8 +1,12 @@
-{{ config(materialized='table') }}
+{{ config(materialized='incremental', unique_key='feed,ingest_date', dates_by='ingest_date', replaces_from='ingest_date') }}
 -- Data quality per feed and ingest day (UTC date the rows landed): rows landed and quarantined,
 -- completeness of each feed's key fields, identified-customer rate, duplicate rate and freshness.
 -- Reads the curated tables as landed (with lineage), not the staging views, and the quarantine
--- through int_quarantine_daily. Definitions: _data_quality.yml.
+-- through int_quarantine_daily. Definitions: _kpi_marts.yml.
+-- Built incrementally by ingest day (dates_by='ingest_date'): a build recomputes the days from the
+-- first on which a delivery landed, was replaced or was withdrawn, and replaces the stored rows
+-- from that day on (replaces_from). An earlier day's counts, first landings included, depend only
+-- on the rows landed up to that day, which did not change.
 with landed as (
     select
         'pos' as feed,
@@ -13,6 +17,7 @@ with landed as (
         order_id is not null and sku is not null and order_ts is not null and quantity is not null and unit_price is not null and description is not null as key_complete,
         customer_id is not null as identified
     from {{ source('pos', 'pos_lines') }}
+    where _ingested_at >= cast({{ first_changed_date() }} as timestamp)
 
     union all
 
@@ -25,6 +30,7 @@ with landed as (
         call_id is not null and started_at is not null and agent_id is not null and queue is not null and answered is not null,
         customer_id is not null
     from {{ source('calls', 'calls') }}
+    where _ingested_at >= cast({{ first_changed_date() }} as timestamp)
 
     union all
 
@@ -37,6 +43,7 @@ with landed as (
         event_id is not null and session_id is not null and event_type is not null and item_id is not null,
         customer_id is not null
     from {{ source('web', 'web_events') }}
+    where _ingested_at >= cast({{ first_changed_date() }} as timestamp)
 
     union all
 
@@ -49,6 +56,7 @@ with landed as (
         source_customer_id is not null and source_person_id is not null and postcode is not null and city is not null,
         source_customer_id is not null
     from {{ source('customers', 'customer_profiles') }}
+    where _ingested_at >= cast({{ first_changed_date() }} as timestamp)
 
     union all
 
@@ -61,6 +69,7 @@ with landed as (
         response_id is not null and score is not null and order_id is not null,
         source_customer_id is not null or order_id is not null
     from {{ source('surveys', 'survey_responses') }}
+    where _ingested_at >= cast({{ first_changed_date() }} as timestamp)
 
     union all
 
@@ -73,6 +82,7 @@ with landed as (
         order_id is not null and source_customer_id is not null and purchased_at is not null and status is not null,
         source_customer_id is not null
     from {{ source('web-orders', 'web_orders') }}
+    where _ingested_at >= cast({{ first_changed_date() }} as timestamp)
 
     union all
 
@@ -85,6 +95,7 @@ with landed as (
         order_id is not null and item_number is not null and product_id is not null and price is not null,
         cast(null as boolean)
     from {{ source('web-order-items', 'web_order_items') }}
+    where _ingested_at >= cast({{ first_changed_date() }} as timestamp)
 
     union all
 
@@ -97,6 +108,7 @@ with landed as (
         order_id is not null and payment_sequence is not null and payment_type is not null and payment_value is not null,
         cast(null as boolean)
     from {{ source('web-payments', 'web_payments') }}
+    where _ingested_at >= cast({{ first_changed_date() }} as timestamp)
 
     union all
 
@@ -109,6 +121,7 @@ with landed as (
         campaign_id is not null and channel is not null and start_date is not null and end_date is not null,
         cast(null as boolean)
     from {{ source('campaigns', 'marketing_campaigns') }}
+    where _ingested_at >= cast({{ first_changed_date() }} as timestamp)
 
     union all
 
@@ -121,68 +134,234 @@ with landed as (
         campaign_id is not null and source_system is not null and source_customer_id is not null and is_control is not null,
         source_customer_id is not null
     from {{ source('campaign-members', 'marketing_campaign_members') }}
+    where _ingested_at >= cast({{ first_changed_date() }} as timestamp)
 ),
 
 -- Each key's first landing (its earliest _ingested_at): every later row with the key is a
--- duplicate, counted on its own ingest day (rows landed that day minus the keys first seen that day).
+-- duplicate, counted on its own ingest day (rows landed that day minus the keys first seen that
+-- day). Only the keys of the days recomputed (rows from the first changed ingest day on) count:
+-- on an incremental build their rows that landed earlier are found by joining on the key (NULL
+-- parts equal, as in a group by), not by grouping every row ever landed.
 first_seen as (
     select 'pos' as feed, cast(min(_ingested_at) as date) as ingest_date
-    from {{ source('pos', 'pos_lines') }}
+    from (
+        select order_id, sku, quantity, unit_price, order_ts, customer_id, _ingested_at
+        from {{ source('pos', 'pos_lines') }}
+        where _ingested_at >= cast({{ first_changed_date() }} as timestamp)
+        union all
+        select earlier.order_id, earlier.sku, earlier.quantity, earlier.unit_price, earlier.order_ts, earlier.customer_id, earlier._ingested_at
+        from {{ source('pos', 'pos_lines') }} as earlier
+        inner join (
+            select distinct order_id, sku, quantity, unit_price, order_ts, customer_id
+            from {{ source('pos', 'pos_lines') }}
+            where _ingested_at >= cast({{ first_changed_date() }} as timestamp)
+        ) as recent
+            on recent.order_id is not distinct from earlier.order_id
+            and recent.sku is not distinct from earlier.sku
+            and recent.quantity is not distinct from earlier.quantity
+            and recent.unit_price is not distinct from earlier.unit_price
+            and recent.order_ts is not distinct from earlier.order_ts
+            and recent.customer_id is not distinct from earlier.customer_id
+        where {{ is_incremental() }} and earlier._ingested_at < cast({{ first_changed_date() }} as timestamp)
+    ) as seen
     group by order_id, sku, quantity, unit_price, order_ts, customer_id
+    having min(_ingested_at) >= cast({{ first_changed_date() }} as timestamp)
 
     union all
 
     select 'calls' as feed, cast(min(_ingested_at) as date) as ingest_date
-    from {{ source('calls', 'calls') }}
+    from (
+        select call_id, _ingested_at
+        from {{ source('calls', 'calls') }}
+        where _ingested_at >= cast({{ first_changed_date() }} as timestamp)
+        union all
+        select earlier.call_id, earlier._ingested_at
+        from {{ source('calls', 'calls') }} as earlier
+        inner join (
+            select distinct call_id
+            from {{ source('calls', 'calls') }}
+            where _ingested_at >= cast({{ first_changed_date() }} as timestamp)
+        ) as recent
+            on recent.call_id is not distinct from earlier.call_id
+        where {{ is_incremental() }} and earlier._ingested_at < cast({{ first_changed_date() }} as timestamp)
+    ) as seen
     group by call_id
+    having min(_ingested_at) >= cast({{ first_changed_date() }} as timestamp)
 
     union all
 
     select 'web' as feed, cast(min(_ingested_at) as date) as ingest_date
-    from {{ source('web', 'web_events') }}
+    from (
+        select event_id, _ingested_at
+        from {{ source('web', 'web_events') }}
+        where _ingested_at >= cast({{ first_changed_date() }} as timestamp)
+        union all
+        select earlier.event_id, earlier._ingested_at
+        from {{ source('web', 'web_events') }} as earlier
+        inner join (
+            select distinct event_id
+            from {{ source('web', 'web_events') }}
+            where _ingested_at >= cast({{ first_changed_date() }} as timestamp)
+        ) as recent
+            on recent.event_id is not distinct from earlier.event_id
+        where {{ is_incremental() }} and earlier._ingested_at < cast({{ first_changed_date() }} as timestamp)
+    ) as seen
     group by event_id
+    having min(_ingested_at) >= cast({{ first_changed_date() }} as timestamp)
 
     union all
 
     select 'customers' as feed, cast(min(_ingested_at) as date) as ingest_date
-    from {{ source('customers', 'customer_profiles') }}
+    from (
+        select source_system, source_customer_id, updated_at, _ingested_at
+        from {{ source('customers', 'customer_profiles') }}
+        where _ingested_at >= cast({{ first_changed_date() }} as timestamp)
+        union all
+        select earlier.source_system, earlier.source_customer_id, earlier.updated_at, earlier._ingested_at
+        from {{ source('customers', 'customer_profiles') }} as earlier
+        inner join (
+            select distinct source_system, source_customer_id, updated_at
+            from {{ source('customers', 'customer_profiles') }}
+            where _ingested_at >= cast({{ first_changed_date() }} as timestamp)
+        ) as recent
+            on recent.source_system is not distinct from earlier.source_system
+            and recent.source_customer_id is not distinct from earlier.source_customer_id
+            and recent.updated_at is not distinct from earlier.updated_at
+        where {{ is_incremental() }} and earlier._ingested_at < cast({{ first_changed_date() }} as timestamp)
+    ) as seen
     group by source_system, source_customer_id, updated_at
+    having min(_ingested_at) >= cast({{ first_changed_date() }} as timestamp)
 
     union all
 
     select 'surveys' as feed, cast(min(_ingested_at) as date) as ingest_date
-    from {{ source('surveys', 'survey_responses') }}
+    from (
+        select response_id, order_id, _ingested_at
+        from {{ source('surveys', 'survey_responses') }}
+        where _ingested_at >= cast({{ first_changed_date() }} as timestamp)
+        union all
+        select earlier.response_id, earlier.order_id, earlier._ingested_at
+        from {{ source('surveys', 'survey_responses') }} as earlier
+        inner join (
+            select distinct response_id, order_id
+            from {{ source('surveys', 'survey_responses') }}
+            where _ingested_at >= cast({{ first_changed_date() }} as timestamp)
+        ) as recent
+            on recent.response_id is not distinct from earlier.response_id
+            and recent.order_id is not distinct from earlier.order_id
+        where {{ is_incremental() }} and earlier._ingested_at < cast({{ first_changed_date() }} as timestamp)
+    ) as seen
     group by response_id, order_id
+    having min(_ingested_at) >= cast({{ first_changed_date() }} as timestamp)
 
     union all
 
     select 'web-orders' as feed, cast(min(_ingested_at) as date) as ingest_date
-    from {{ source('web-orders', 'web_orders') }}
+    from (
+        select order_id, _ingested_at
+        from {{ source('web-orders', 'web_orders') }}
+        where _ingested_at >= cast({{ first_changed_date() }} as timestamp)
+        union all
+        select earlier.order_id, earlier._ingested_at
+        from {{ source('web-orders', 'web_orders') }} as earlier
+        inner join (
+            select distinct order_id
+            from {{ source('web-orders', 'web_orders') }}
+            where _ingested_at >= cast({{ first_changed_date() }} as timestamp)
+        ) as recent
+            on recent.order_id is not distinct from earlier.order_id
+        where {{ is_incremental() }} and earlier._ingested_at < cast({{ first_changed_date() }} as timestamp)
+    ) as seen
     group by order_id
+    having min(_ingested_at) >= cast({{ first_changed_date() }} as timestamp)
 
     union all
 
     select 'web-order-items' as feed, cast(min(_ingested_at) as date) as ingest_date
-    from {{ source('web-order-items', 'web_order_items') }}
+    from (
+        select order_id, item_number, _ingested_at
+        from {{ source('web-order-items', 'web_order_items') }}
+        where _ingested_at >= cast({{ first_changed_date() }} as timestamp)
+        union all
+        select earlier.order_id, earlier.item_number, earlier._ingested_at
+        from {{ source('web-order-items', 'web_order_items') }} as earlier
+        inner join (
+            select distinct order_id, item_number
+            from {{ source('web-order-items', 'web_order_items') }}
+            where _ingested_at >= cast({{ first_changed_date() }} as timestamp)
+        ) as recent
+            on recent.order_id is not distinct from earlier.order_id
+            and recent.item_number is not distinct from earlier.item_number
+        where {{ is_incremental() }} and earlier._ingested_at < cast({{ first_changed_date() }} as timestamp)
+    ) as seen
     group by order_id, item_number
+    having min(_ingested_at) >= cast({{ first_changed_date() }} as timestamp)
 
     union all
 
     select 'web-payments' as feed, cast(min(_ingested_at) as date) as ingest_date
-    from {{ source('web-payments', 'web_payments') }}
+    from (
+        select order_id, payment_sequence, _ingested_at
+        from {{ source('web-payments', 'web_payments') }}
+        where _ingested_at >= cast({{ first_changed_date() }} as timestamp)
+        union all
+        select earlier.order_id, earlier.payment_sequence, earlier._ingested_at
+        from {{ source('web-payments', 'web_payments') }} as earlier
+        inner join (
+            select distinct order_id, payment_sequence
+            from {{ source('web-payments', 'web_payments') }}
+            where _ingested_at >= cast({{ first_changed_date() }} as timestamp)
+        ) as recent
+            on recent.order_id is not distinct from earlier.order_id
+            and recent.payment_sequence is not distinct from earlier.payment_sequence
+        where {{ is_incremental() }} and earlier._ingested_at < cast({{ first_changed_date() }} as timestamp)
+    ) as seen
     group by order_id, payment_sequence
+    having min(_ingested_at) >= cast({{ first_changed_date() }} as timestamp)
 
     union all
 
     select 'campaigns' as feed, cast(min(_ingested_at) as date) as ingest_date
-    from {{ source('campaigns', 'marketing_campaigns') }}
+    from (
+        select campaign_id, _ingested_at
+        from {{ source('campaigns', 'marketing_campaigns') }}
+        where _ingested_at >= cast({{ first_changed_date() }} as timestamp)
+        union all
+        select earlier.campaign_id, earlier._ingested_at
+        from {{ source('campaigns', 'marketing_campaigns') }} as earlier
+        inner join (
+            select distinct campaign_id
+            from {{ source('campaigns', 'marketing_campaigns') }}
+            where _ingested_at >= cast({{ first_changed_date() }} as timestamp)
+        ) as recent
+            on recent.campaign_id is not distinct from earlier.campaign_id
+        where {{ is_incremental() }} and earlier._ingested_at < cast({{ first_changed_date() }} as timestamp)
+    ) as seen
     group by campaign_id
+    having min(_ingested_at) >= cast({{ first_changed_date() }} as timestamp)
 
     union all
 
     select 'campaign-members' as feed, cast(min(_ingested_at) as date) as ingest_date
-    from {{ source('campaign-members', 'marketing_campaign_members') }}
+    from (
+        select campaign_id, source_system, source_customer_id, _ingested_at
+        from {{ source('campaign-members', 'marketing_campaign_members') }}
+        where _ingested_at >= cast({{ first_changed_date() }} as timestamp)
+        union all
+        select earlier.campaign_id, earlier.source_system, earlier.source_customer_id, earlier._ingested_at
+        from {{ source('campaign-members', 'marketing_campaign_members') }} as earlier
+        inner join (
+            select distinct campaign_id, source_system, source_customer_id
+            from {{ source('campaign-members', 'marketing_campaign_members') }}
+            where _ingested_at >= cast({{ first_changed_date() }} as timestamp)
+        ) as recent
+            on recent.campaign_id is not distinct from earlier.campaign_id
+            and recent.source_system is not distinct from earlier.source_system
+            and recent.source_customer_id is not distinct from earlier.source_customer_id
+        where {{ is_incremental() }} and earlier._ingested_at < cast({{ first_changed_date() }} as timestamp)
+    ) as seen
     group by campaign_id, source_system, source_customer_id
+    having min(_ingested_at) >= cast({{ first_changed_date() }} as timestamp)
 ),
 
 first_seen_daily as (
@@ -215,6 +394,7 @@ quarantined_daily as (
         sum(rejected_files) as rejected_files,
         count(distinct source_file) as deliveries
     from {{ ref('int_quarantine_daily') }}
+    where ingest_date >= {{ first_changed_date() }}
     group by feed, ingest_date
 ),
 

@@ -88,11 +88,16 @@ export interface MaterializeRequest {
      */
     publishDates?: string;
     /**
-     * Merge: a column; the stored rows whose value is on or after the new rows' least value are
-     * deleted too (the model recomputes everything from there: `replaces_from`). An engine that
-     * cannot builds the table whole.
+     * Merge: a date column; the stored rows whose value is on or after the new rows' least value,
+     * or `firstChangedDate`, are deleted too (the model recomputes everything from there:
+     * `replaces_from`). An engine that cannot builds the table whole.
      */
     replaceFrom?: string;
+    /**
+     * With `replaceFrom`: the first changed date the model was told (YYYY-MM-DD). Deleting from it
+     * as well removes rows whose inputs are gone, where no new row reaches back that far.
+     */
+    firstChangedDate?: string;
   };
 }
 

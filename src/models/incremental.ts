@@ -32,7 +32,7 @@ export type PartitionSnapshot = Record<string, Record<string, string>>;
 export interface IncrementalInputs {
   /** Hash of the model's compiled SQL, the SQL of every model upstream and the seeds' rows. */
   fingerprint: string;
-  /** Per feed read through views (and per `dates_from` model, as `model:<name>`), per business date, what it holds. */
+  /** Per feed read through views (and per `dates_from` model, as `model:<name>`), per business date (per ingest day, as `ingest:<feed>`), what it holds. */
   partitions: PartitionSnapshot;
   /** A model with `publishes_dates`: per date of its table, the id of the build that last changed the date's rows. */
   published?: Record<string, string>;
@@ -52,12 +52,14 @@ export function tableVersion(engine: Engine, model: string): string | undefined 
 
 /** The part of a delivery manifest (src/feeds/ingest.ts) the change signal reads. */
 interface ManifestFiles {
+  deliveryKey?: string;
   sha256?: string;
   ingestedAt?: string;
-  files?: { curated?: string[] };
+  files?: { curated?: string[]; quarantine?: string[] };
 }
 
 const PARTITION = /\/dt=(\d{4}-\d{2}-\d{2})\//;
+const DAY = /^\d{4}-\d{2}-\d{2}/;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -82,18 +84,38 @@ export async function writeIncrementalState(lake: Lake, engine: Engine, previous
   await lake.writeJsonAtomic(incrementalStateKey(engine.name), { format: 1, models } satisfies IncrementalState);
 }
 
+/** Per date, a hash of the entries listed under it, dates sorted. */
+function hashedByDate(entries: [date: string, entry: string][]): Record<string, string> {
+  const byDate = new Map<string, string[]>();
+  for (const [date, entry] of entries) byDate.set(date, [...(byDate.get(date) ?? []), entry]);
+  return Object.fromEntries([...byDate].sort(([a], [b]) => a.localeCompare(b)).map(([date, list]) => [date, sha256(list.sort().join('\n'))]));
+}
+
 /** Per business date of a feed, a hash of its committed curated files and their deliveries. */
 export async function feedPartitions(lake: Lake, feed: string): Promise<Record<string, string>> {
-  const byDate = new Map<string, string[]>();
+  const entries: [string, string][] = [];
   for (const manifest of await lake.listManifests<ManifestFiles>(feed)) {
     for (const key of manifest.files?.curated ?? []) {
-      const date = PARTITION.exec(key)?.[1] ?? 'unpartitioned';
-      const entries = byDate.get(date) ?? [];
-      entries.push(`${key} ${manifest.sha256 ?? ''} ${manifest.ingestedAt ?? ''}`);
-      byDate.set(date, entries);
+      entries.push([PARTITION.exec(key)?.[1] ?? 'unpartitioned', `${key} ${manifest.sha256 ?? ''} ${manifest.ingestedAt ?? ''}`]);
     }
   }
-  return Object.fromEntries([...byDate].sort(([a], [b]) => a.localeCompare(b)).map(([date, entries]) => [date, sha256(entries.sort().join('\n'))]));
+  return hashedByDate(entries);
+}
+
+/**
+ * Per ingest day of a feed (the UTC date a delivery landed, the date of its rows'
+ * `_ingested_at`), a hash of the deliveries committed that day with their curated and quarantine
+ * files. A corrected re-delivery changes two days: the day its earlier version landed (gone from
+ * it) and the day it lands.
+ */
+export async function feedIngestDays(lake: Lake, feed: string): Promise<Record<string, string>> {
+  const entries: [string, string][] = [];
+  for (const manifest of await lake.listManifests<ManifestFiles>(feed)) {
+    const files = [...(manifest.files?.curated ?? []), ...(manifest.files?.quarantine ?? [])].sort();
+    const day = DAY.exec(manifest.ingestedAt ?? '')?.[0] ?? 'unpartitioned';
+    entries.push([day, `${manifest.deliveryKey ?? ''} ${manifest.sha256 ?? ''} ${manifest.ingestedAt ?? ''} ${files.join(' ')}`]);
+  }
+  return hashedByDate(entries);
 }
 
 /**
@@ -139,6 +161,9 @@ const FINGERPRINT_RELATIONS: Pick<Relations, 'sourceRelation' | 'modelRelation'>
 /** Where a snapshot holds the published dates of a `dates_from` model (beside the feeds' names). */
 export const datesFromKey = (model: string) => `model:${model}`;
 
+/** Where a snapshot holds a feed's ingest days (dates_by='ingest_date'): switching between the two compares nothing alike. */
+const ingestDaysKey = (feed: string) => `ingest:${feed}`;
+
 /** The `dates_from` models whose published dates a snapshot lacks: the model cannot tell its changed dates. */
 export const unpublished = (model: Model, partitions: PartitionSnapshot) => model.config.datesFrom.filter((name) => !partitions[datesFromKey(name)]);
 
@@ -163,7 +188,10 @@ export async function incrementalInputs(
     }
   }
   const partitions: PartitionSnapshot = {};
-  for (const feed of viewSources(model, byName)) partitions[feed] = await feedPartitions(lake, feed);
+  for (const feed of viewSources(model, byName)) {
+    if (model.config.datesBy === 'ingest_date') partitions[ingestDaysKey(feed)] = await feedIngestDays(lake, feed);
+    else partitions[feed] = await feedPartitions(lake, feed);
+  }
   for (const name of model.config.datesFrom) {
     const dates = published(name);
     if (dates) partitions[datesFromKey(name)] = dates;

@@ -49,10 +49,17 @@ export interface ModelConfig {
    */
   datesFrom: string[];
   /**
-   * Incremental merge models: a column; on an incremental run the stored rows whose value is on
-   * or after the new rows' least value are replaced whole (deleted, whether or not the new rows
-   * bring their key): for a model that recomputes everything from a point on, such as the month
-   * ends of `customer_segment_monthly` from the first changed month.
+   * Incremental models: which dates of the feeds it reads count as changed. `business_date` (the
+   * default): the business dates whose curated files changed. `ingest_date`: the UTC days on
+   * which deliveries landed whose files (curated or quarantined) changed, for a model of the
+   * deliveries themselves (`data_quality`, per feed and ingest day).
+   */
+  datesBy: 'business_date' | 'ingest_date';
+  /**
+   * Incremental merge models: a date column; on an incremental run the stored rows whose value is
+   * on or after the new rows' least value, or the first changed date, are replaced whole (deleted,
+   * whether or not the new rows bring their key): for a model that recomputes everything from a
+   * point on, such as the month ends of `customer_segment_monthly` from the first changed month.
    */
   replacesFrom?: string;
   /** Athena: Hive partition columns of the table (they must be the SELECT's last columns). */
@@ -200,7 +207,7 @@ const splitList = (value: string | undefined) => (value ? value.split(',').map((
 function readConfig(file: string, config: JinjaCall | undefined, yamlTags: string[]): { materialized: ModelMaterialization; config: ModelConfig } {
   const named = config?.named ?? {};
   const where = `${file}:${config?.line ?? 1}`;
-  const known = ['materialized', 'unique_key', 'incremental_strategy', 'lookback_days', 'source_dates', 'publishes_dates', 'dates_from', 'replaces_from', 'partitioned_by', 'partition_by', 'tags', 'enabled'];
+  const known = ['materialized', 'unique_key', 'incremental_strategy', 'lookback_days', 'source_dates', 'publishes_dates', 'dates_from', 'dates_by', 'replaces_from', 'partitioned_by', 'partition_by', 'tags', 'enabled'];
   for (const key of Object.keys(named)) {
     if (!known.includes(key)) throw new ModelError(`${where}: config has no setting '${key}' (known: ${known.join(', ')})`);
   }
@@ -234,6 +241,11 @@ function readConfig(file: string, config: JinjaCall | undefined, yamlTags: strin
   const publishesDates = mergeColumn('publishes_dates', 'date column');
   const replacesFrom = mergeColumn('replaces_from', 'column');
   const datesFrom = splitList(named.dates_from);
+  const datesBy = named.dates_by?.trim() || 'business_date';
+  if (datesBy !== 'business_date' && datesBy !== 'ingest_date') throw new ModelError(`${where}: dates_by must be 'business_date' or 'ingest_date', not '${datesBy}'`);
+  if (datesBy === 'ingest_date' && datesFrom.length) {
+    throw new ModelError(`${where}: dates_from passes on business dates, which a model with dates_by='ingest_date' cannot compare with its ingest dates`);
+  }
   if (materialized === 'incremental') {
     if (strategy === 'merge' && uniqueKey.length === 0) {
       throw new ModelError(`${where}: incremental_strategy='merge' needs unique_key='<column>' (or a list) to know which rows to replace`);
@@ -243,8 +255,8 @@ function readConfig(file: string, config: JinjaCall | undefined, yamlTags: strin
         `${where}: lookback_days=${lookbackDays} with incremental_strategy='append' would insert the re-read days twice; use incremental_strategy='merge' with a unique_key`,
       );
     }
-  } else if (named.unique_key || named.incremental_strategy || named.lookback_days || named.source_dates || publishesDates || datesFrom.length || replacesFrom) {
-    throw new ModelError(`${where}: unique_key, incremental_strategy, lookback_days, source_dates, publishes_dates, dates_from and replaces_from apply to materialized='incremental' only`);
+  } else if (named.unique_key || named.incremental_strategy || named.lookback_days || named.source_dates || publishesDates || datesFrom.length || named.dates_by || replacesFrom) {
+    throw new ModelError(`${where}: unique_key, incremental_strategy, lookback_days, source_dates, publishes_dates, dates_from, dates_by and replaces_from apply to materialized='incremental' only`);
   }
   return {
     materialized,
@@ -255,6 +267,7 @@ function readConfig(file: string, config: JinjaCall | undefined, yamlTags: strin
       sourceDates,
       ...(publishesDates ? { publishesDates } : {}),
       datesFrom,
+      datesBy,
       ...(replacesFrom ? { replacesFrom } : {}),
       partitionedBy: splitList(named.partitioned_by ?? named.partition_by),
       tags: [...new Set([...splitList(named.tags), ...yamlTags])],
@@ -417,7 +430,7 @@ async function readFullProject(dir: string, options: ProjectOptions): Promise<Pr
       file: program.file,
       raw: '',
       materialized: 'table',
-      config: { uniqueKey: [], incrementalStrategy: 'append', lookbackDays: 0, sourceDates: [], datesFrom: [], partitionedBy: [], tags: doc?.tags ?? [] },
+      config: { uniqueKey: [], incrementalStrategy: 'append', lookbackDays: 0, sourceDates: [], datesFrom: [], datesBy: 'business_date', partitionedBy: [], tags: doc?.tags ?? [] },
       refs: program.refs,
       sources: [],
       description: doc?.description ?? program.description,

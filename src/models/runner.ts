@@ -124,6 +124,7 @@ async function buildOne(
             ...(staleWhere ? { staleWhere } : {}),
             ...(model.config.publishesDates ? { publishDates: model.config.publishesDates } : {}),
             ...(model.config.replacesFrom ? { replaceFrom: model.config.replacesFrom } : {}),
+            ...(model.config.replacesFrom && plan.changed.length ? { firstChangedDate: dateRanges(plan.changed)[0]![0] } : {}),
           },
         }
       : {}),
@@ -201,7 +202,7 @@ export async function buildModels(lake: Lake, engine: Engine, models: Model[], o
           else plan.fullRefresh = true;
         }
         if (before && !plan.fullRefresh && plan.changed.length) {
-          notes.push(`source dates changed since its last build: ${dateRanges(plan.changed).map(([a, b]) => (a === b ? a : `${a}..${b}`)).join(', ')}`);
+          notes.push(`${model.config.datesBy === 'ingest_date' ? 'ingest days' : 'source dates'} changed since its last build: ${dateRanges(plan.changed).map(([a, b]) => (a === b ? a : `${a}..${b}`)).join(', ')}`);
         }
         if (!options.fullRefresh) {
           if (unknown.length) notes.push(`built whole: no record of the dates whose rows changed in ${unknown.join(', ')} (build it in the same build)`);

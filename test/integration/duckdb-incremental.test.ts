@@ -34,10 +34,23 @@ describe('an incremental merge on DuckDB', () => {
       { k: 'b', d: '2026-11-02', n: 1 },
     ]);
 
-    // replaces_from: every stored row on or after the new rows' least date goes, key or not.
+    // replaces_from: every stored row on or after the new rows' least date goes, key or not ...
     const third = await merge(`('x', '2026-11-02', 3)`, { replaceFrom: 'd' });
     expect(third).toMatchObject({ mode: 'incremental', inserted: 1, changedDates: ['2026-11-02', '2026-11-05'] });
     expect(await table()).toEqual([{ k: 'x', d: '2026-11-02', n: 3 }]);
+
+    // ... or on or after the first changed date the model was told, when the new rows start
+    // later or there are none (the rows of that date are gone).
+    await merge(`('x', '2026-11-02', 3), ('y', '2026-11-04', 1), ('z', '2026-11-06', 1)`, { fullRefresh: true });
+    const fourth = await merge(`('z', '2026-11-06', 2)`, { replaceFrom: 'd', firstChangedDate: '2026-11-03' });
+    expect(fourth).toMatchObject({ mode: 'incremental', inserted: 1, changedDates: ['2026-11-04', '2026-11-06'] });
+    expect(await table()).toEqual([
+      { k: 'x', d: '2026-11-02', n: 3 },
+      { k: 'z', d: '2026-11-06', n: 2 },
+    ]);
+    const none = `('_', '2000-01-01', 0) limit 0`;
+    expect(await merge(none, { replaceFrom: 'd', firstChangedDate: '2026-11-01' })).toMatchObject({ mode: 'incremental', inserted: 0, changedDates: ['2026-11-02', '2026-11-06'] });
+    expect(await table()).toEqual([]);
     await session.abort();
   });
 });

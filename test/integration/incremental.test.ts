@@ -1,6 +1,6 @@
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runBuild } from '../../src/app/build.js';
 import { ingestDemoCompany } from '../../src/app/demo.js';
 import { ingestPaths } from '../../src/app/ingest.js';
@@ -13,7 +13,20 @@ import { queryLake, scratchDir, warehouseRows } from '../helpers.js';
 // deliveries must equal a --full-refresh build of the same lake, and so must every model that
 // reads them. Small on purpose: a demo company of 300 people over two months, every feed.
 const COMPANY = { customers: 300, seed: 7 };
-const INCREMENTAL = ['int_orders', 'int_order_products', 'customer_segment_monthly'];
+const INCREMENTAL = ['int_orders', 'int_order_products', 'customer_segment_monthly', 'data_quality'];
+
+/**
+ * Runs `land` with the clock at 06:00 UTC of `day`: the deliveries it ingests land that day.
+ * data_quality counts per ingest day, and recomputes from the first day whose deliveries changed.
+ */
+async function landedOn<T>(day: string, land: () => Promise<T>): Promise<T> {
+  vi.useFakeTimers({ toFake: ['Date'], now: new Date(`${day}T06:00:00Z`) });
+  try {
+    return await land();
+  } finally {
+    vi.useRealTimers();
+  }
+}
 
 /**
  * Builds the lake incrementally, and a copy of it (the same deliveries and the same build
@@ -55,7 +68,7 @@ describe('incremental facts under the lake\'s delivery semantics', () => {
   beforeAll(async () => {
     ({ dir, cleanup } = await scratchDir('incremental'));
     lake = new Lake(path.join(dir, 'lake'));
-    const demo = await ingestDemoCompany(lake, { ...COMPANY, days: 60, end: '2026-11-29', filesDir: path.join(dir, 'files-1') });
+    const demo = await landedOn('2026-11-30', () => ingestDemoCompany(lake, { ...COMPANY, days: 60, end: '2026-11-29', filesDir: path.join(dir, 'files-1') }));
     vars = demo.buildVars;
     const first = await runBuild(lake, { var: vars });
     for (const name of INCREMENTAL) expect(first.results.find((r) => r.model === name)?.mode).toBe('full');
@@ -88,7 +101,7 @@ describe('incremental facts under the lake\'s delivery semantics', () => {
     await mkdir(folder, { recursive: true });
     await writeFile(path.join(folder, 'pos-2026-12-01.csv'), [next.header, ...next.lines].join('\n') + '\n');
     await writeFile(path.join(folder, 'late-2026-10-15.csv'), [late.header, ...late.lines].join('\n') + '\n');
-    const run = await ingestPaths(lake, 'pos', [folder], { mapping: 'lotus-pos' });
+    const run = await landedOn('2026-12-01', () => ingestPaths(lake, 'pos', [folder], { mapping: 'lotus-pos' }));
     expect(run.files.map((f) => f.outcome)).toEqual(['landed', 'landed']);
 
     const { incremental, rows } = await expectIncrementalEqualsFull(lake, vars);
@@ -101,6 +114,29 @@ describe('incremental facts under the lake\'s delivery semantics', () => {
     // The monthly segments: int_orders passes on the order dates it replaced (the late day's among them).
     const monthly = incremental.results.find((r) => r.model === 'customer_segment_monthly')!;
     expect(monthly.notes?.join(' ')).toMatch(/source dates changed since its last build: .*2026-10-15/);
+    // data_quality goes by the day the files landed, whatever business dates they hold.
+    expect(incremental.results.find((r) => r.model === 'data_quality')!.notes).toEqual(['ingest days changed since its last build: 2026-12-01']);
+  }, 240_000);
+
+  it('after a till export is sent again under another name a day later, counts its lines as duplicates that day and equals a full build', async () => {
+    const text = await readFile(path.join(dir, 'new-day', 'pos-2026-12-01.csv'), 'utf8');
+    const lines = text.split('\n').filter((l) => l !== '').slice(1);
+    // Sales without a member card among them: keys with a NULL part are duplicates too.
+    expect(lines.some((l) => l.split(';')[4] === '')).toBe(true);
+    const folder = path.join(dir, 'sent-again');
+    await mkdir(folder, { recursive: true });
+    await writeFile(path.join(folder, 'pos-2026-12-01-resent.csv'), text);
+    const run = await landedOn('2026-12-02', () => ingestPaths(lake, 'pos', [folder], { mapping: 'lotus-pos' }));
+    expect(run.files.map((f) => [f.outcome, f.landed])).toEqual([['landed', lines.length]]);
+
+    const { incremental } = await expectIncrementalEqualsFull(lake, vars);
+    expect(incremental.results.find((r) => r.model === 'data_quality')).toMatchObject({ notes: ['ingest days changed since its last build: 2026-12-02'], inserted: expect.any(Number) });
+    const days = await queryLake(lake, `select cast(ingest_date as varchar) as day, rows_landed, duplicate_rows from data_quality where feed = 'pos' order by 1`);
+    expect(days).toEqual([
+      { day: '2026-11-30', rows_landed: expect.any(Number), duplicate_rows: expect.any(Number) },
+      { day: '2026-12-01', rows_landed: lines.length * 2, duplicate_rows: 0 },
+      { day: '2026-12-02', rows_landed: lines.length, duplicate_rows: lines.length },
+    ]);
   }, 240_000);
 
   it('after a corrected file for an old day (a receipt gone, a quantity changed, a line moved to another day), equals a full build', async () => {
@@ -131,7 +167,7 @@ describe('incremental facts under the lake\'s delivery semantics', () => {
     await mkdir(folder, { recursive: true });
     const file = path.join(folder, 'pos-2026-10.csv');
     await writeFile(file, [header, ...corrected].join('\n') + '\n');
-    const run = await ingestPaths(lake, 'pos', [file], { mapping: 'lotus-pos' });
+    const run = await landedOn('2026-12-03', () => ingestPaths(lake, 'pos', [file], { mapping: 'lotus-pos' }));
     expect(run.files.map((f) => f.outcome)).toEqual(['replaced']);
 
     const { rows } = await expectIncrementalEqualsFull(lake, vars);
@@ -144,22 +180,22 @@ describe('incremental facts under the lake\'s delivery semantics', () => {
     // Payments are partitioned by the day their file was landed, far from the purchase date: an
     // order's payment dates are kept apart from its order and item dates (payment_dates_from..to).
     const folder = path.join(dir, 'corrected-web');
-    const redeliver = async (feed: string, mapping: string, file: string, change: (rows: string[][]) => string[][]) => {
+    const redeliver = async (day: string, feed: string, mapping: string, file: string, change: (rows: string[][]) => string[][]) => {
       const [header, ...body] = (await readFile(path.join(dir, 'files-1', feed, mapping, file), 'utf8')).split('\n').filter((l) => l !== '');
       await mkdir(path.join(folder, feed), { recursive: true });
       const target = path.join(folder, feed, file);
       await writeFile(target, [header, ...change(body.map((l) => l.split(','))).map((f) => f.join(','))].join('\n') + '\n');
-      const run = await ingestPaths(lake, feed, [target], { mapping });
+      const run = await landedOn(day, () => ingestPaths(lake, feed, [target], { mapping }));
       expect(run.files.map((f) => f.outcome)).toEqual(['replaced']);
       return body.map((l) => l.split(',')[0]!);
     };
     // An order's only payment is gone: nothing of the order is on a changed date any more; its
     // stored payment dates are what say it must be recomputed.
-    const paid = await redeliver('web-payments', 'lotus-web-payments', 'payments-2026-10.csv', (rows) => rows.filter((_, i) => i !== 1));
+    const paid = await redeliver('2026-12-04', 'web-payments', 'lotus-web-payments', 'payments-2026-10.csv', (rows) => rows.filter((_, i) => i !== 1));
     const unpaid = (rows: Map<string, string[]>) => rows.get('int_orders')!.filter((r) => r.includes(`"${paid[1]}"`));
     const afterPayments = await expectIncrementalEqualsFull(lake, vars);
     expect(unpaid(afterPayments.rows)).toHaveLength(1);
-    await redeliver('web-order-items', 'lotus-web-order-items', 'items-2026-10.csv', (rows) =>
+    await redeliver('2026-12-05', 'web-order-items', 'lotus-web-order-items', 'items-2026-10.csv', (rows) =>
       rows.slice(0, -1).map((f, i) => (i === 0 ? [...f.slice(0, 4), `${Number(f[4]) + 1}.00`, ...f.slice(5)] : f)),
     );
     await expectIncrementalEqualsFull(lake, vars);
@@ -175,7 +211,7 @@ describe('incremental facts under the lake\'s delivery semantics', () => {
     await mkdir(folder, { recursive: true });
     await writeFile(path.join(folder, 'pos-2027-02-02.csv'), [day.header, ...day.lines].join('\n') + '\n');
     // A February 2027 day is in the future of a machine in December 2026: allowed explicitly.
-    const landed = await ingestPaths(lake, 'pos', [folder], { mapping: 'lotus-pos', dates: FUTURE });
+    const landed = await landedOn('2027-02-03', () => ingestPaths(lake, 'pos', [folder], { mapping: 'lotus-pos', dates: FUTURE }));
     expect(landed.files.map((f) => [f.outcome, f.landed])).toEqual([['landed', day.lines.length]]);
     const { incremental } = await expectIncrementalEqualsFull(lake, vars);
     const [counts] = await queryLake(
@@ -194,11 +230,14 @@ describe('incremental facts under the lake\'s delivery semantics', () => {
     const day = await shiftedDay('2026-11-28', '2027-02-02', 'F');
     const file = path.join(dir, 'february', 'pos-2027-02-02.csv');
     await writeFile(file, day.header + '\n');
-    const landed = await ingestPaths(lake, 'pos', [file], { mapping: 'lotus-pos', dates: FUTURE });
+    const landed = await landedOn('2027-02-04', () => ingestPaths(lake, 'pos', [file], { mapping: 'lotus-pos', dates: FUTURE }));
     expect(landed.files.map((f) => f.outcome)).toEqual(['replaced']);
     await expectIncrementalEqualsFull(lake, vars);
     const [last] = await queryLake(lake, `select max(month_end) as month_end from customer_segment_monthly`);
     expect(String(last!.month_end)).toMatch(/^2026-12-31/);
+    // data_quality: the day the file had landed has no rows left, and an empty file adds none,
+    // so neither day has a row (no new row reaches back to the 3rd: deleted from the first changed day).
+    expect(await queryLake(lake, `select ingest_date from data_quality where feed = 'pos' and ingest_date > date '2027-01-01'`)).toEqual([]);
   }, 240_000);
 
   it('builds a model whole when its stored table is not the one its recorded state describes', async () => {
@@ -232,7 +271,7 @@ describe('incremental facts under the lake\'s delivery semantics', () => {
   it('a build with no new delivery changes nothing and recomputes no order', async () => {
     const before = await warehouseRows(lake);
     const again = await runBuild(lake, { var: vars });
-    for (const name of ['int_orders', 'int_order_products']) expect(again.results.find((r) => r.model === name), name).toMatchObject({ mode: 'incremental', inserted: 0 });
+    for (const name of ['int_orders', 'int_order_products', 'data_quality']) expect(again.results.find((r) => r.model === name), name).toMatchObject({ mode: 'incremental', inserted: 0 });
     // The monthly segments recompute their last month alone: its recency runs to the as-of date.
     const [last] = await queryLake(lake, `select count(*) filter (where month_end = (select max(month_end) from customer_segment_monthly)) as n, count(*) as all_rows from customer_segment_monthly`);
     expect(again.results.find((r) => r.model === 'customer_segment_monthly')).toMatchObject({ mode: 'incremental', inserted: Number(last!.n) });

@@ -32,7 +32,7 @@ describe('the change signal of incremental models', () => {
   });
 
   it('renders changed_rows() and stored() for a full and an incremental run', () => {
-    const model = { name: 'm', materialized: 'incremental' as const, config: { uniqueKey: ['k'], incrementalStrategy: 'merge' as const, lookbackDays: 0, sourceDates: ['d'], datesFrom: [], partitionedBy: [], tags: [] } };
+    const model = { name: 'm', materialized: 'incremental' as const, config: { uniqueKey: ['k'], incrementalStrategy: 'merge' as const, lookbackDays: 0, sourceDates: ['d'], datesFrom: [], datesBy: 'business_date' as const, partitionedBy: [], tags: [] } };
     const raw = "select k from x where {{ changed_rows('d') }} union select k from {{ stored('k', 'd') }} as s";
     expect(findCalls(raw, 'm.sql').map((c) => c.fn)).toEqual(['changed_rows', 'stored']);
     expect(compileTemplate(raw, 'm.sql', duckdbRelations, {}, { model })).toBe('select k from x where true union select k from (select null as k, null as d where false) as s');
@@ -42,7 +42,7 @@ describe('the change signal of incremental models', () => {
   });
 
   it('renders first_changed_date(): every date on a full build, the first changed one, or none', () => {
-    const model = { name: 'm', materialized: 'incremental' as const, config: { uniqueKey: ['k'], incrementalStrategy: 'merge' as const, lookbackDays: 0, sourceDates: [], datesFrom: [], partitionedBy: [], tags: [] } };
+    const model = { name: 'm', materialized: 'incremental' as const, config: { uniqueKey: ['k'], incrementalStrategy: 'merge' as const, lookbackDays: 0, sourceDates: [], datesFrom: [], datesBy: 'business_date' as const, partitionedBy: [], tags: [] } };
     const raw = 'select {{ first_changed_date() }} as d';
     expect(compileTemplate(raw, 'm.sql', duckdbRelations, {}, { model })).toBe("select date '0001-01-01' as d");
     expect(compileTemplate(raw, 'm.sql', duckdbRelations, {}, { model, isIncremental: true, changedDates: ['2026-11-30', '2026-10-15'] })).toBe("select date '2026-10-15' as d");

@@ -126,7 +126,7 @@ describe('lint: project rules', () => {
     file: `marts/${name}.sql`,
     raw,
     materialized,
-    config: { uniqueKey: ['k'], incrementalStrategy: 'merge' as const, lookbackDays: 0, sourceDates: [], datesFrom: [], partitionedBy: [], tags: [] },
+    config: { uniqueKey: ['k'], incrementalStrategy: 'merge' as const, lookbackDays: 0, sourceDates: [], datesFrom: [], datesBy: 'business_date' as const, partitionedBy: [], tags: [] },
     configLine: 1,
     refs: [],
     sources: [],

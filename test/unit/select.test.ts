@@ -10,7 +10,7 @@ function model(name: string, file: string, refs: string[] = [], tags: string[] =
     file,
     raw: '',
     materialized: 'view',
-    config: { uniqueKey: [], incrementalStrategy: 'append', lookbackDays: 0, sourceDates: [], datesFrom: [], partitionedBy: [], tags },
+    config: { uniqueKey: [], incrementalStrategy: 'append', lookbackDays: 0, sourceDates: [], datesFrom: [], datesBy: 'business_date' as const, partitionedBy: [], tags },
     refs,
     sources: [],
     columns: [],

@@ -31,7 +31,9 @@ function loadParsers() {
  * - the trino grammar rejects valid scalar subqueries in expressions (`x >= (select max(x) …)`,
  *   "invalid column clause with select statement"), which incremental filters use: the
  *   `athena` grammar (Presto-based, the closest other one) parses those;
- * - `DROP TABLE` / `DROP VIEW` are Hive DDL in Athena, in neither grammar: checked against their one pattern.
+ * - `DROP TABLE` / `DROP VIEW` are Hive DDL in Athena, in neither grammar: checked against their one pattern;
+ * - neither grammar has Trino's `a IS [NOT] DISTINCT FROM b` comparison (data_quality joins keys
+ *   with it): it is read as `a = b` / `a <> b`, its shape as a comparison.
  */
 export async function checkAthenaStatement(statement: AthenaStatement): Promise<SyntaxCheck> {
   if (statement.kind === 'drop' || statement.kind === 'drop-view') {
@@ -48,9 +50,10 @@ export async function checkAthenaStatement(statement: AthenaStatement): Promise<
       return (error as Error).message.split('\n')[0]!.slice(0, 300);
     }
   };
+  const comparisons = (sql: string) => sql.replace(/\bis\s+not\s+distinct\s+from\b/gi, '=').replace(/\bis\s+distinct\s+from\b/gi, '<>');
   const whole = statement.kind === 'view' || statement.kind === 'insert';
-  if (whole && attempt(trino, 'trino', statement.sql) === undefined) return { ok: true, grammar: 'trino', parsed: 'statement' };
-  const select = statement.select ?? statement.sql;
+  if (whole && attempt(trino, 'trino', comparisons(statement.sql)) === undefined) return { ok: true, grammar: 'trino', parsed: 'statement' };
+  const select = comparisons(statement.select ?? statement.sql);
   const trinoError = attempt(trino, 'trino', select);
   if (trinoError === undefined) return { ok: true, grammar: 'trino', parsed: 'select' };
   if (attempt(athena, 'athena', select) === undefined) return { ok: true, grammar: 'athena', parsed: 'select' };
