@@ -239,7 +239,7 @@ function readConfig(file: string, config: JinjaCall | undefined, yamlTags: strin
     return value;
   };
   const publishesDates = mergeColumn('publishes_dates', 'date column');
-  const replacesFrom = mergeColumn('replaces_from', 'column');
+  const replacesFrom = mergeColumn('replaces_from', 'date column');
   const datesFrom = splitList(named.dates_from);
   const datesBy = named.dates_by?.trim() || 'business_date';
   if (datesBy !== 'business_date' && datesBy !== 'ingest_date') throw new ModelError(`${where}: dates_by must be 'business_date' or 'ingest_date', not '${datesBy}'`);

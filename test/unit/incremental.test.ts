@@ -3,7 +3,9 @@ import { AthenaRelations } from '../../src/engine/athena/relations.js';
 import { planModel } from '../../src/engine/athena/plan.js';
 import { checkAthenaStatement } from '../../src/engine/athena/syntax.js';
 import { changedDatesPredicate, compileTemplate, dateRanges } from '../../src/models/compile.js';
-import { changedDates } from '../../src/models/incremental.js';
+import { changedDates, feedIngestDays, feedPartitions } from '../../src/models/incremental.js';
+import { Lake } from '../../src/lake/lake.js';
+import { scratchDir } from '../helpers.js';
 import { findCalls } from '../../src/models/project.js';
 import { duckdbRelations } from '../../src/engine/duckdb/relations.js';
 
@@ -15,6 +17,31 @@ describe('the change signal of incremental models', () => {
     expect(changedDates(before, before)).toEqual([]);
     // A file outside any dt= partition: the dates cannot be told, the model is built whole.
     expect(changedDates({ pos: {} }, { pos: { unpartitioned: 'x' } })).toBeNull();
+  });
+
+  it('snapshots a feed by the days its deliveries landed (dates_by=ingest_date) as well as by business date', async () => {
+    const { dir, cleanup } = await scratchDir('ingest-days');
+    try {
+      const lake = new Lake(dir);
+      const deliver = (name: string, ingestedAt: string, curated: string[], quarantine: string[] = [], sha256 = name) =>
+        lake.writeJsonAtomic(`_manifests/pos/${name}.json`, { feed: 'pos', deliveryKey: `store/${name}.csv`, sha256, ingestedAt, files: { curated, quarantine } });
+      await deliver('a', '2026-11-30T06:00:00.000Z', ['curated/pos_lines/dt=2026-11-29/a.parquet']);
+      await deliver('b', '2026-11-30T23:59:59.000Z', ['curated/pos_lines/dt=2026-11-28/b.parquet']);
+      await deliver('c', '2026-12-01T00:00:00.000Z', ['curated/pos_lines/dt=2026-11-29/c.parquet']);
+      const before = { 'ingest:pos': await feedIngestDays(lake, 'pos') };
+      expect(Object.keys(before['ingest:pos'])).toEqual(['2026-11-30', '2026-12-01']);
+      expect(Object.keys(await feedPartitions(lake, 'pos'))).toEqual(['2026-11-28', '2026-11-29']);
+
+      // b corrected on 2 December: gone from the 30th, landed on the 2nd (its business date is another matter).
+      await deliver('b', '2026-12-02T08:00:00.000Z', ['curated/pos_lines/dt=2026-11-28/b2.parquet'], [], 'b2');
+      const corrected = { 'ingest:pos': await feedIngestDays(lake, 'pos') };
+      expect(changedDates(before, corrected)).toEqual(['2026-11-30', '2026-12-02']);
+      // Rows of c quarantined (a quarantine file of its own): its day changed, though its curated rows did not.
+      await deliver('c', '2026-12-01T00:00:00.000Z', ['curated/pos_lines/dt=2026-11-29/c.parquet'], ['quarantine/pos/c.parquet']);
+      expect(changedDates(corrected, { 'ingest:pos': await feedIngestDays(lake, 'pos') })).toEqual(['2026-12-01']);
+    } finally {
+      await cleanup();
+    }
   });
 
   it('writes changed dates as ranges of consecutive days, as literals both engines read', () => {
