@@ -12,7 +12,7 @@
  * settings and matching code are all unchanged keeps the five tables as they are.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -147,7 +147,10 @@ const MASTER_MODELS = ['customer_xref', 'dim_customer', 'customer_key_events', '
 
 /**
  * The code the master's result depends on: its own files (standardization, matching, survivorship)
- * and the versions of the libraries that read phones and names. Computed once per process.
+ * and the versions of the libraries that read phones and names. Computed once per process. Its
+ * TypeScript sources where they are beside it (a clone, whether it runs compiled from dist/ or
+ * the sources themselves, as tests and an edited checkout do): the same code is one fingerprint,
+ * and a run through tsx does not match every customer again. Else the files it runs from.
  */
 let codeFingerprint: string | undefined;
 function masterCode(): string {
@@ -160,7 +163,9 @@ function masterCode(): string {
       else if (/\.[cm]?[jt]s$/.test(entry.name)) hash.update(entry.name).update(readFileSync(file));
     }
   };
-  walk(path.dirname(fileURLToPath(import.meta.url)));
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const sources = path.resolve(here, '..', '..', 'src', 'customers');
+  walk(existsSync(sources) ? sources : here);
   const require = createRequire(import.meta.url);
   for (const library of ['libphonenumber-js', 'pinyin-pro']) hash.update(`${library}@${(require(`${library}/package.json`) as { version: string }).version}`);
   return (codeFingerprint = hash.digest('hex'));
