@@ -1,7 +1,9 @@
-{{ config(materialized='table') }}
+{{ config(materialized='incremental', unique_key='call_date,channel,agent_id,topic', source_dates='call_date') }}
 -- Contact-centre KPIs per day, channel, agent and topic: calls offered, answered, abandoned,
 -- average speed of answer, service level (answered within var service_level_seconds), average
 -- handle time, first-contact resolution, complaints and CSAT. Definitions: _service_marts.yml.
+-- Incremental: a day's rows are computed from that business date's calls alone, so a build
+-- recomputes the dates whose deliveries changed, and their stored rows go (source_dates).
 with calls as (
     select
         call_date,
@@ -17,6 +19,7 @@ with calls as (
             or lower(coalesce(topic, '')) like '%{{ var('complaint_topic_pattern', 'complain') }}%' as is_complaint,
         satisfaction_score
     from {{ ref('stg_calls') }}
+    where {{ changed_rows('call_date') }}
 ),
 
 daily as (

@@ -1,10 +1,12 @@
-{{ config(materialized='table') }}
+{{ config(materialized='incremental', unique_key='date,store_id,channel', source_dates='date') }}
 -- Daily sales KPIs per store and channel. Product lines only: postage, fees and manual
 -- entries are not sales. Walk-in sales (no customer id) count here, unlike in customer marts.
+-- Incremental: a day's row is computed from that business date's lines alone, so a build
+-- recomputes the dates whose deliveries changed, and their stored rows go (source_dates).
 with product_lines as (
     select *
     from {{ ref('stg_pos__lines') }}
-    where is_product
+    where is_product and {{ changed_rows('business_date') }}
 ),
 
 daily as (

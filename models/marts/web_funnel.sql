@@ -1,6 +1,8 @@
-{{ config(materialized='table') }}
+{{ config(materialized='incremental', unique_key='date', source_dates='date') }}
 -- The web funnel per day: sessions, and how many of them viewed a product, added to cart, checked
 -- out and purchased, with event counts and the conversion of each step from the one before.
+-- Incremental: a day's sessions are counted within that business date, so a build recomputes the
+-- dates whose deliveries changed, and their stored rows go (source_dates).
 -- A session's day is the day of its events (a session across midnight counts on both days).
 with events as (
     select
@@ -10,6 +12,7 @@ with events as (
         event_type,
         value
     from {{ ref('stg_web__events') }}
+    where {{ changed_rows('event_date') }}
 ),
 
 sessions as (

@@ -13,7 +13,7 @@ import { queryLake, scratchDir, warehouseRows } from '../helpers.js';
 // deliveries must equal a --full-refresh build of the same lake, and so must every model that
 // reads them. Small on purpose: a demo company of 300 people over two months, every feed.
 const COMPANY = { customers: 300, seed: 7 };
-const INCREMENTAL = ['int_orders', 'int_order_products', 'customer_segment_monthly', 'data_quality'];
+const INCREMENTAL = ['int_orders', 'int_order_products', 'customer_segment_monthly', 'data_quality', 'sales_daily', 'web_funnel', 'callcenter_kpis'];
 
 /**
  * Runs `land` with the clock at 06:00 UTC of `day`: the deliveries it ingests land that day.
@@ -201,6 +201,43 @@ describe('incremental facts under the lake\'s delivery semantics', () => {
     await expectIncrementalEqualsFull(lake, vars);
   }, 240_000);
 
+  it('after corrected call-centre and web event files (a day of each gone, a call re-assigned), drops and recomputes their days and equals a full build', async () => {
+    const folder = path.join(dir, 'corrected-days');
+    await mkdir(folder, { recursive: true });
+    const redeliver = async (feed: string, mapping: string, file: string, change: (lines: string[]) => string[]) => {
+      const lines = (await readFile(path.join(dir, 'files-1', feed, mapping, file), 'utf8')).split('\n').filter((l) => l !== '');
+      const target = path.join(folder, file);
+      await writeFile(target, change(lines).join('\n') + '\n');
+      const run = await landedOn('2026-12-06', () => ingestPaths(lake, feed, [target], { mapping }));
+      expect(run.files.map((f) => f.outcome)).toEqual(['replaced']);
+    };
+    // Calls: CSV with a header, start_time second; every call of one day gone, one call given to another agent.
+    const calls = (await readFile(path.join(dir, 'files-1', 'calls', 'lotus-callcenter', 'calls-2026-11.csv'), 'utf8')).split('\n');
+    const callDay = calls[2]!.split(',')[1]!.slice(0, 10);
+    await redeliver('calls', 'lotus-callcenter', 'calls-2026-11.csv', ([header, ...body]) => [
+      header!,
+      ...body.filter((l) => !l.split(',')[1]!.startsWith(callDay)).map((l, i) => (i === 0 ? l.replace(/^([^,]*,[^,]*,)[^,]*/, '$1A999') : l)),
+    ]);
+    // Web events: JSON lines; every event of one day gone.
+    const events = (await readFile(path.join(dir, 'files-1', 'web', 'collector', 'events-2026-11.jsonl'), 'utf8')).split('\n');
+    const webDay = /"occurred_at":"(\d{4}-\d{2}-\d{2})/.exec(events[2]!)![1]!;
+    const sessions = async () => Number((await queryLake(lake, `select coalesce(sum(sessions), 0) as n from web_funnel where date = date '${webDay}'`))[0]!.n);
+    const sessionsBefore = await sessions();
+    await redeliver('web', 'collector', 'events-2026-11.jsonl', (lines) => lines.filter((l) => !l.includes(`"occurred_at":"${webDay}`)));
+
+    const { incremental } = await expectIncrementalEqualsFull(lake, vars);
+    // The dates of the corrected files are recomputed (a month of two), not every day.
+    for (const name of ['callcenter_kpis', 'web_funnel']) {
+      const result = incremental.results.find((r) => r.model === name)!;
+      expect(result.inserted, name).toBeGreaterThan(0);
+      expect(result.inserted, name).toBeLessThan(result.rows!);
+    }
+    expect(await queryLake(lake, `select call_date from callcenter_kpis where call_date = date '${callDay}'`)).toEqual([]);
+    // (Other files hold a few events of that day: the day is recomputed from them.)
+    expect(await sessions()).toBeLessThan(sessionsBefore);
+    expect(await queryLake(lake, `select count(*) as n from callcenter_kpis where agent_id = 'A999'`)).toEqual([{ n: 1 }]);
+  }, 240_000);
+
   it('after a gap of a whole month, recomputes the monthly segments of the month the as-of date was in, keeps the earlier ones, and equals a full build', async () => {
     // The last delivered day is 1 December: December's segments measure recency to the as-of
     // date (the 2nd). The next file is for 2 February: December becomes a closed month, whose
@@ -271,7 +308,7 @@ describe('incremental facts under the lake\'s delivery semantics', () => {
   it('a build with no new delivery changes nothing and recomputes no order', async () => {
     const before = await warehouseRows(lake);
     const again = await runBuild(lake, { var: vars });
-    for (const name of ['int_orders', 'int_order_products', 'data_quality']) expect(again.results.find((r) => r.model === name), name).toMatchObject({ mode: 'incremental', inserted: 0 });
+    for (const name of ['int_orders', 'int_order_products', 'data_quality', 'sales_daily', 'web_funnel', 'callcenter_kpis']) expect(again.results.find((r) => r.model === name), name).toMatchObject({ mode: 'incremental', inserted: 0 });
     // The monthly segments recompute their last month alone: its recency runs to the as-of date.
     const [last] = await queryLake(lake, `select count(*) filter (where month_end = (select max(month_end) from customer_segment_monthly)) as n, count(*) as all_rows from customer_segment_monthly`);
     expect(again.results.find((r) => r.model === 'customer_segment_monthly')).toMatchObject({ mode: 'incremental', inserted: Number(last!.n) });
