@@ -87,7 +87,11 @@ export async function writeIncrementalState(lake: Lake, engine: Engine, previous
 /** Per date, a hash of the entries listed under it, dates sorted. */
 function hashedByDate(entries: [date: string, entry: string][]): Record<string, string> {
   const byDate = new Map<string, string[]>();
-  for (const [date, entry] of entries) byDate.set(date, [...(byDate.get(date) ?? []), entry]);
+  for (const [date, entry] of entries) {
+    const list = byDate.get(date);
+    if (list) list.push(entry);
+    else byDate.set(date, [entry]);
+  }
   return Object.fromEntries([...byDate].sort(([a], [b]) => a.localeCompare(b)).map(([date, list]) => [date, sha256(list.sort().join('\n'))]));
 }
 
