@@ -33,7 +33,7 @@ describe('crmlake CLI', () => {
     expect(ingest.stdout).toMatch(/reconciliation: read 5,217 = landed 5,217 \+ quarantined 0/);
     const build = await crmlake('build');
     expect(build.stdout).toMatch(/OK\s+table customer_rfm\s+[\d,]+ rows/);
-    expect(build.stdout).toMatch(/OK\s+table sales_daily\s+2 rows/);
+    expect(build.stdout).toMatch(/OK\s+incremental sales_daily\s+2 rows/);
     const query = `select cast(date as varchar) as date, orders from sales_daily order by date`;
     const json = JSON.parse((await crmlake('sql', '--format', 'json', query)).stdout);
     expect(json.map((r: { date: string }) => r.date)).toEqual(['2010-12-01', '2010-12-02']);

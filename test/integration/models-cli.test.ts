@@ -104,7 +104,7 @@ describe('crmlake lint, compile, test, docs, build --select', () => {
     const rfm = docs.find((d) => d.name === 'customer_rfm')!;
     expect(rfm).toMatchObject({ upstream: ['stg_pos__lines', 'int_customer_keys'], lastRun: { status: 'success', engine: 'duckdb' } });
     expect(rfm.columns.find((c) => c.name === 'rfm_segment')!.description).toMatch(/Segment name/);
-    expect((await crmlake('docs', '--select', 'sales_daily')).stdout).toMatch(/^sales_daily {2}\(table\) {2}models\/marts\/sales_daily\.sql\n[\s\S]*upstream: {3}stg_pos__lines\n {2}downstream: \(none\)\n {2}last run: {3}success, 2 rows/);
+    expect((await crmlake('docs', '--select', 'sales_daily')).stdout).toMatch(/^sales_daily {2}\(incremental\) {2}models\/marts\/sales_daily\.sql\n[\s\S]*upstream: {3}stg_pos__lines\n {2}downstream: \(none\)\n {2}last run: {3}success, 2 rows/);
     const status = JSON.parse((await crmlake('status', '--json')).stdout);
     expect(status.models.find((m: { model: string }) => m.model === 'customer_rfm')).toMatchObject({ status: 'success', engine: 'duckdb' });
     expect(status.lastTest.summary).toMatchObject({ fail: 0, error: 0 });
