@@ -23,6 +23,9 @@ export interface CompileOptions {
 const DAY_MS = 86_400_000;
 
 /** Sorted dates as runs of consecutive days: a month of daily deliveries is one range. */
+/** The earliest of the changed dates (checked as dates), none when none changed. */
+export const firstChangedDate = (dates: readonly string[]): string | undefined => dateRanges(dates)[0]?.[0];
+
 export function dateRanges(dates: readonly string[]): [first: string, last: string][] {
   const sorted = [...new Set(dates)].sort();
   const ranges: [string, string][] = [];
@@ -120,8 +123,8 @@ export function compileTemplate(
         // The earliest date whose rows may differ from the stored table's: every date on a full
         // build, none (a date after any) on an incremental run where no date changed.
         self();
-        const first = [...(options.changedDates ?? [])].sort()[0];
-        replacement = !options.isIncremental ? `date '0001-01-01'` : first ? `date '${dateRanges([first])[0]![0]}'` : `date '9999-12-31'`;
+        const first = firstChangedDate(options.changedDates ?? []);
+        replacement = !options.isIncremental ? `date '0001-01-01'` : first ? `date '${first}'` : `date '9999-12-31'`;
         break;
       }
       case 'stored': {

@@ -1,6 +1,6 @@
 import type { Engine, MaterializeResult } from '../engine/engine.js';
 import type { Lake } from '../lake/lake.js';
-import { changedDatesPredicate, compileModel, dateRanges } from './compile.js';
+import { changedDatesPredicate, compileModel, dateRanges, firstChangedDate } from './compile.js';
 import { changedDates, incrementalInputs, readIncrementalState, tableVersion, unpublished, writeIncrementalState, type IncrementalInputs } from './incremental.js';
 import { buildMemo, programColumns, UNCHANGED, type ProgramContext, type Vars } from './program.js';
 import { topologicalOrder, type Model } from './project.js';
@@ -124,7 +124,7 @@ async function buildOne(
             ...(staleWhere ? { staleWhere } : {}),
             ...(model.config.publishesDates ? { publishDates: model.config.publishesDates } : {}),
             ...(model.config.replacesFrom ? { replaceFrom: model.config.replacesFrom } : {}),
-            ...(model.config.replacesFrom && plan.changed.length ? { firstChangedDate: dateRanges(plan.changed)[0]![0] } : {}),
+            ...(model.config.replacesFrom && plan.changed.length ? { firstChangedDate: firstChangedDate(plan.changed) } : {}),
           },
         }
       : {}),
