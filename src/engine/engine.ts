@@ -94,6 +94,11 @@ export interface MaterializeRequest {
      */
     replaceFrom?: string;
     /**
+     * A date column whose month groups the stored rows into files, on an engine that keeps a
+     * table in files (DuckDB): a run writes again only the months it adds or deletes rows in.
+     */
+    filesBy?: string;
+    /**
      * With `replaceFrom`: the first changed date the model was told (YYYY-MM-DD). Deleting from it
      * as well removes rows whose inputs are gone, where no new row reaches back that far.
      */
@@ -132,6 +137,11 @@ export interface CatalogEntry {
   sql?: string;
   /** Tables: where the data lives (a lake key on DuckDB, an S3 location on Athena). */
   location?: string;
+  /**
+   * DuckDB tables kept as more than one file: every file, `location` the first. An incremental
+   * model's merge writes its new and changed rows as a file beside the ones it leaves untouched.
+   */
+  parts?: string[];
   rows: number | null;
   builtAt: string;
 }

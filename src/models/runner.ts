@@ -110,6 +110,8 @@ async function buildOne(
   // One column, or pairs (earliest, latest): a stored row is stale when any of them covers a changed date.
   const ranges = sourceDates.length === 1 ? [[sourceDates[0]!, sourceDates[0]!]] : sourceDates.flatMap((c, i) => (i % 2 === 0 ? [[c, sourceDates[i + 1]!]] : []));
   const staleWhere = ranges.length && plan.changed.length ? `(${ranges.map(([a, b]) => changedDatesPredicate(a!, b!, plan.changed)).join(' or ')})` : undefined;
+  // The date a row belongs to: the one it publishes, replaces from, or its first source date.
+  const filesBy = model.config.publishesDates ?? model.config.replacesFrom ?? sourceDates[0];
   return engine.materialize({
     name: model.name,
     materialized: model.materialized,
@@ -124,6 +126,7 @@ async function buildOne(
             ...(staleWhere ? { staleWhere } : {}),
             ...(model.config.publishesDates ? { publishDates: model.config.publishesDates } : {}),
             ...(model.config.replacesFrom ? { replaceFrom: model.config.replacesFrom } : {}),
+            ...(filesBy ? { filesBy } : {}),
             ...(model.config.replacesFrom && plan.changed.length ? { firstChangedDate: firstChangedDate(plan.changed) } : {}),
           },
         }

@@ -45,6 +45,40 @@ describe('the warehouse catalog (one build\'s marts together, old files kept for
   });
 });
 
+describe('a table kept in parts (an incremental model)', () => {
+  it('retires only the parts a build stopped using, and an aborted build removes only the parts it wrote', async () => {
+    const lake = new Lake(`${dir}/parts-lake`);
+    const parts = (...names: string[]) => names.map((n) => `warehouse/t/${n}.parquet`);
+    // A build writes its new parts, then puts the entry (files no catalog names are debris at a commit).
+    const put = async (catalog: WarehouseCatalog, files: string[]) => {
+      for (const key of files) if (!(await lake.exists(key))) await lake.store.writeText(key, 'x');
+      await catalog.put({ name: 't', materialized: 'incremental', location: files[0]!, parts: files, rows: 1, builtAt: files.join() });
+    };
+
+    const first = await WarehouseCatalog.load(lake);
+    first.begin();
+    await put(first, parts('p1', 'p2'));
+    await first.commit({ collectDebris: true });
+
+    // p2 lost rows: p3 replaces it; p1 is still part of the table.
+    const second = await WarehouseCatalog.load(lake);
+    second.begin();
+    await put(second, parts('p1', 'p3'));
+    await second.commit({ collectDebris: true });
+    const stored = (await lake.readJson<{ retired: { location: string }[] }>(CATALOG_KEY))!;
+    expect(stored.retired.map((r) => r.location)).toEqual(parts('p2'));
+    expect(await lake.exists(parts('p1')[0]!)).toBe(true);
+
+    // A build that adds p4 and is aborted removes p4, not the parts it kept.
+    const third = await WarehouseCatalog.load(lake);
+    third.begin();
+    await put(third, parts('p1', 'p3', 'p4'));
+    await third.abort();
+    expect(await lake.exists(parts('p4')[0]!)).toBe(false);
+    for (const key of parts('p1', 'p3')) expect(await lake.exists(key)).toBe(true);
+  });
+});
+
 describe('crmlake sql is read-only over the lake', () => {
   it('refuses files outside the lake, writes, attaches, installs and settings', async () => {
     const lake = new Lake(`${dir}/sql-lake`);

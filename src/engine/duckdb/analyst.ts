@@ -6,6 +6,8 @@ import { DuckDBInstance } from './binding.js';
 import type { Lake } from '../../lake/lake.js';
 import type { CatalogEntry, SourceTable } from '../engine.js';
 import { quoteIdent, sqlString } from '../sql.js';
+import { tableFiles } from './catalog.js';
+import { parquetFiles } from './materializations.js';
 import { isPersonalColumn, personalDataPolicy, type PersonalDataPolicy } from './personal.js';
 import { loadPrelude } from './prelude.js';
 import { duckdbRelations } from './relations.js';
@@ -51,8 +53,8 @@ export async function writeAnalystDatabase(
       let views: CatalogEntry[] = [];
       for (const entry of entries) {
         if (entry.location) {
-          const file = path.resolve(await lake.localFile(entry.location));
-          await connection.run(`CREATE VIEW ${duckdbRelations.modelRelation(entry.name)} AS SELECT * FROM read_parquet('${file.replace(/'/g, "''")}')`);
+          const files = await Promise.all(tableFiles(entry).map(async (key) => path.resolve(await lake.localFile(key))));
+          await connection.run(`CREATE VIEW ${duckdbRelations.modelRelation(entry.name)} AS SELECT * FROM ${parquetFiles(files)}`);
         } else views.push(entry);
       }
       // Views over views: create those whose inputs exist first (the catalog is not in dependency order).

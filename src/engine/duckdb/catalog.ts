@@ -3,6 +3,10 @@ import type { CatalogEntry } from '../engine.js';
 
 export const CATALOG_KEY = 'warehouse/_catalog.json';
 
+/** The files a table model is stored in: its parts, or its one file. */
+export function tableFiles(entry: CatalogEntry): string[] {
+  return entry.parts ?? (entry.location ? [entry.location] : []);
+}
 
 interface StoredCatalog {
   version: 2;
@@ -64,7 +68,8 @@ export class WarehouseCatalog {
 
   /** Records a model's new version; outside a build it is committed at once. */
   async put(entry: CatalogEntry): Promise<void> {
-    if (entry.location) this.written.push(entry.location);
+    const committed = new Set(this.stored.entries.flatMap(tableFiles));
+    this.written.push(...tableFiles(entry).filter((file) => !committed.has(file)));
     if (!this.staged) {
       this.begin();
       this.staged = [...this.staged!.filter((e) => e.name !== entry.name), entry];
@@ -93,8 +98,8 @@ export class WarehouseCatalog {
   async commit(options: { collectDebris: boolean }): Promise<void> {
     if (!this.staged) return;
     const now = new Date();
-    const live = new Set(this.staged.flatMap((e) => (e.location ? [e.location] : [])));
-    const replaced = this.stored.entries.flatMap((e) => (e.location && !live.has(e.location) ? [e.location] : []));
+    const live = new Set(this.staged.flatMap(tableFiles));
+    const replaced = this.stored.entries.flatMap(tableFiles).filter((file) => !live.has(file));
     const retired = [...this.stored.retired.filter((r) => !live.has(r.location)), ...replaced.map((location) => ({ location, retiredAt: now.toISOString() }))];
     const expired = retired.filter((r) => now.getTime() - Date.parse(r.retiredAt) >= RETIRED_FILES_KEPT_MS);
     const next: StoredCatalog = {
@@ -117,7 +122,7 @@ export class WarehouseCatalog {
   /** Forgets the build: its files are deleted, readers keep the last committed catalog. */
   async abort(): Promise<void> {
     if (!this.staged) return;
-    const committed = new Set(this.stored.entries.map((e) => e.location));
+    const committed = new Set(this.stored.entries.flatMap(tableFiles));
     for (const location of this.written) if (!committed.has(location)) await this.lake.remove(location);
     this.staged = undefined;
     this.written = [];

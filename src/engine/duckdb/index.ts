@@ -17,9 +17,9 @@ import type {
 import { writeAnalystDatabase } from './analyst.js';
 import { readLarge } from './large.js';
 import { orderedQuery } from '../sql.js';
-import { WarehouseCatalog } from './catalog.js';
+import { tableFiles, WarehouseCatalog } from './catalog.js';
 import { assertReadOnly, lockDown, openConnection } from './connection.js';
-import { materializeIncremental, materializeRows, materializeTable, materializeView, viewOverFile, type MaterializeContext } from './materializations.js';
+import { materializeIncremental, materializeRows, materializeTable, materializeView, viewOverFiles, type MaterializeContext } from './materializations.js';
 import { duckdbRelations } from './relations.js';
 import { registerSources } from './sources.js';
 import { personalDataPolicy, restrictPersonalData } from './personal.js';
@@ -189,7 +189,7 @@ export class DuckDbEngine implements Engine {
   private async registerWarehouse(): Promise<void> {
     let views: CatalogEntry[] = [];
     for (const entry of this.warehouse.entries()) {
-      if (entry.location) await viewOverFile(this.context(), entry.name, entry.location);
+      if (entry.location) await viewOverFiles(this.context(), entry.name, tableFiles(entry));
       else views.push(entry);
     }
     // A view over another view needs it first; after a build with --select the catalog is not in
