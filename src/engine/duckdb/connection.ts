@@ -1,11 +1,21 @@
+import { totalmem } from 'node:os';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DuckDBInstance, StatementType } from './binding.js';
 import { sqlString } from '../sql.js';
 import { loadPrelude } from './prelude.js';
 
+/**
+ * Memory DuckDB's block allocator keeps once it has used it (never returned to the system) in a
+ * session that builds: a fifth of the machine's memory, at most 4 GiB. Without it a next-day build
+ * at 500,000 customers took 3.4M page faults and 42 s of system time, as freed buffers went back
+ * to the system and were faulted in again by the next query; with it 2.4M and 32 s, and the build
+ * 89 s -> 75 s (8 GiB is no faster). Peak memory rises by about 0.4 GiB.
+ */
+export const buildBlockMemory = () => Math.min(4 * 2 ** 30, Math.floor(totalmem() / 5));
+
 /** One in-memory DuckDB with the Trino prelude loaded (./prelude.ts): the engine's connection. */
-export async function openConnection(): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> {
-  const instance = await DuckDBInstance.create(':memory:');
+export async function openConnection(options: { blockMemory?: number } = {}): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> {
+  const instance = await DuckDBInstance.create(':memory:', options.blockMemory ? { block_allocator_memory: `${options.blockMemory}B` } : {});
   const connection = await instance.connect();
   // A model's SQL binds the staging views, which bind the curated views over every committed
   // file (thousands in a few years of daily files): with the cache each parquet footer is read

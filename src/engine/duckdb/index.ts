@@ -18,7 +18,7 @@ import { writeAnalystDatabase } from './analyst.js';
 import { readLarge } from './large.js';
 import { orderedQuery } from '../sql.js';
 import { tableFiles, WarehouseCatalog } from './catalog.js';
-import { assertReadOnly, lockDown, openConnection } from './connection.js';
+import { assertReadOnly, buildBlockMemory, lockDown, openConnection } from './connection.js';
 import { materializeIncremental, materializeRows, materializeTable, materializeView, viewOverFiles, type MaterializeContext } from './materializations.js';
 import { duckdbRelations } from './relations.js';
 import { registerSources } from './sources.js';
@@ -50,7 +50,7 @@ export class DuckDbEngine implements Engine {
   ) {}
 
   static async open(lake: Lake, options: EngineOptions): Promise<DuckDbEngine> {
-    const { instance, connection } = await openConnection();
+    const { instance, connection } = await openConnection(options.readOnly ? {} : { blockMemory: buildBlockMemory() });
     try {
       await registerSources(connection, lake, options.sources, options.quarantineColumns);
       const warehouse = await WarehouseCatalog.load(lake);
