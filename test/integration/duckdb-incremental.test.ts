@@ -9,6 +9,18 @@ import { changedDatesPredicate } from '../../src/models/compile.js';
 import { Lake } from '../../src/lake/lake.js';
 import { scratchDir, scratchWarehouse } from '../helpers.js';
 
+type Incremental = Partial<NonNullable<MaterializeRequest['incremental']>>;
+
+/** Merges the given rows (k, d, n) into the incremental table t, keyed by k. */
+const mergeInto = (engine: Engine, rows: string, incremental: Incremental) =>
+  engine.materialize({
+    name: 't',
+    materialized: 'incremental',
+    compile: () => `select k, cast(d as date) as d, n from (values ${rows}) as v (k, d, n)`,
+    incremental: { strategy: 'merge', uniqueKey: ['k'], fullRefresh: false, ...incremental },
+  });
+const tableOf = async (engine: Engine) => (await engine.query(`select k, cast(d as varchar) as d, n from ${engine.modelRelation('t')} order by k`)).rows;
+
 // DuckDB's merge of an incremental table, seen from the engine: which stored rows it deletes,
 // and which dates it reports for the rows it deleted and inserted (publishes_dates).
 describe('an incremental merge on DuckDB', () => {
@@ -20,14 +32,8 @@ describe('an incremental merge on DuckDB', () => {
   });
   afterAll(async () => close?.());
 
-  const merge = (rows: string, incremental: Partial<NonNullable<MaterializeRequest['incremental']>> = {}) =>
-    engine.materialize({
-      name: 't',
-      materialized: 'incremental',
-      compile: () => `select k, cast(d as date) as d, n from (values ${rows}) as v (k, d, n)`,
-      incremental: { strategy: 'merge', uniqueKey: ['k'], fullRefresh: false, publishDates: 'd', ...incremental },
-    });
-  const table = async () => (await engine.query(`select k, cast(d as varchar) as d, n from ${engine.modelRelation('t')} order by k`)).rows;
+  const merge = (rows: string, incremental: Incremental = {}) => mergeInto(engine, rows, { publishDates: 'd', ...incremental });
+  const table = async () => tableOf(engine);
 
   it('reports the dates of the rows it deleted as well as of those it inserted', async () => {
     const session = await engine.beginBuild('20261201T000000Z');
@@ -77,14 +83,8 @@ describe('an incremental table kept as a file per month on DuckDB', () => {
     await cleanup?.();
   });
 
-  const merge = (rows: string, incremental: Partial<NonNullable<MaterializeRequest['incremental']>> = {}) =>
-    engine.materialize({
-      name: 't',
-      materialized: 'incremental',
-      compile: () => `select k, cast(d as date) as d, n from (values ${rows}) as v (k, d, n)`,
-      incremental: { strategy: 'merge', uniqueKey: ['k'], fullRefresh: false, filesBy: 'd', ...incremental },
-    });
-  const table = async (on = engine) => (await on.query(`select k, cast(d as varchar) as d, n from ${on.modelRelation('t')} order by k`)).rows;
+  const merge = (rows: string, incremental: Incremental = {}) => mergeInto(engine, rows, { filesBy: 'd', ...incremental });
+  const table = async (on = engine) => tableOf(on);
   const files = () => {
     const entry = engine.catalog().find((e) => e.name === 't')!;
     return entry.parts ?? [entry.location!];
