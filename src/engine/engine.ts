@@ -95,7 +95,8 @@ export interface MaterializeRequest {
     replaceFrom?: string;
     /**
      * A date column whose month groups the stored rows into files, on an engine that keeps a
-     * table in files (DuckDB): a run writes again only the months it adds or deletes rows in.
+     * table in files (DuckDB): a run writes again only the months it adds rows to and the files it
+     * deletes rows from.
      */
     filesBy?: string;
     /**
@@ -139,7 +140,8 @@ export interface CatalogEntry {
   location?: string;
   /**
    * DuckDB tables kept as more than one file: every file, `location` the first. An incremental
-   * model's merge writes its new and changed rows as a file beside the ones it leaves untouched.
+   * model is kept as a file per month; a run writes new files for the months it changes and
+   * keeps the others.
    */
   parts?: string[];
   rows: number | null;
