@@ -10,7 +10,7 @@ import { loadPrelude } from './prelude.js';
  * at 500,000 customers took 3.4-3.6M page faults and 42-53 s of system time, as freed buffers went
  * back to the system and were faulted in again by the next query; with it 2.4M and 29-38 s, and
  * the build 103-105 s -> 68-87 s in alternated runs (8 GiB is no faster). Peak memory rises by up
- * to 1.5 GiB. Read-only sessions (crmlake sql, the report) keep DuckDB's default.
+ * to 1.4 GiB. Read-only sessions (crmlake sql, the report) keep DuckDB's default.
  */
 export const buildBlockMemory = () => Math.min(4 * 2 ** 30, Math.floor(totalmem() / 5));
 
