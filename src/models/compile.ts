@@ -23,9 +23,6 @@ export interface CompileOptions {
 const DAY_MS = 86_400_000;
 
 /** Sorted dates as runs of consecutive days: a month of daily deliveries is one range. */
-/** The earliest of the changed dates (checked as dates), none when none changed. */
-export const firstChangedDate = (dates: readonly string[]): string | undefined => dateRanges(dates)[0]?.[0];
-
 export function dateRanges(dates: readonly string[]): [first: string, last: string][] {
   const sorted = [...new Set(dates)].sort();
   const ranges: [string, string][] = [];
@@ -37,6 +34,9 @@ export function dateRanges(dates: readonly string[]): [first: string, last: stri
   }
   return ranges;
 }
+
+/** The earliest of the changed dates (checked as dates), none when none changed. */
+export const firstChangedDate = (dates: readonly string[]): string | undefined => dateRanges(dates)[0]?.[0];
 
 /**
  * The predicate `{{ changed_rows('d') }}` / `{{ changed_rows('first', 'last') }}` stands for on an

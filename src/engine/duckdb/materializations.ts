@@ -27,8 +27,8 @@ export async function viewOverFiles(context: Pick<MaterializeContext, 'connectio
 }
 
 /** read_parquet over a table's files in the lake. */
-async function parquetOf(lake: Lake, keys: readonly string[], options = ''): Promise<string> {
-  return parquetFiles(await Promise.all(keys.map((key) => lake.localFile(key))), options);
+async function parquetOf(lake: Lake, keys: readonly string[]): Promise<string> {
+  return parquetFiles(await Promise.all(keys.map((key) => lake.localFile(key))));
 }
 
 /** read_parquet over local files: by column name when more than one. */
@@ -83,10 +83,10 @@ export async function materializeIncremental(context: MaterializeContext, reques
   const month = settings.filesBy ? `coalesce(strftime(TRY_CAST(${quoteIdent(settings.filesBy)} AS DATE), '%Y-%m'), 'none')` : `'all'`;
   if (storedFiles.length === 0 || settings.fullRefresh) {
     const builtAt = new Date().toISOString();
-    const written = await writeMonthFiles(context, name, request.compile(relations, { isIncremental: false }), month, builtAt);
-    const parts = written.keys.length ? written.keys : [(await writeTableFile(context, name, `SELECT * FROM (${request.compile(relations, { isIncremental: false })}) LIMIT 0`, builtAt)).key];
-    await storeParts(context, name, parts, written.rows, builtAt);
-    return { rows: written.rows, location: `${context.lake.uri}/${parts[0]}`, mode: 'full', inserted: null };
+    const sql = request.compile(relations, { isIncremental: false });
+    const written = await writeMonthFiles(context, name, sql, month, builtAt);
+    const location = await storeParts(context, name, written.keys, written.rows, builtAt, sql);
+    return { rows: written.rows, location, mode: 'full', inserted: null };
   }
   const batch = quoteIdent(`incremental_batch_${name}`);
   try {
@@ -96,11 +96,10 @@ export async function materializeIncremental(context: MaterializeContext, reques
     const sameKey = settings.uniqueKey.map((k) => `b.${quoteIdent(k)} IS NOT DISTINCT FROM t.${quoteIdent(k)}`).join(' AND ');
     const replaced = settings.replaceFrom ? replacedFrom(settings.replaceFrom, batch, settings.firstChangedDate) : undefined;
     const staleWhere = [settings.staleWhere, replaced].filter(Boolean).join(' OR ') || undefined;
-    // Read before the model's view moves to the new file: the dates of the rows replaced or added.
-    const changedDates = settings.publishDates && merge ? await replacedDates(context, name, batch, sameKey, staleWhere, settings.publishDates) : undefined;
-
+    const losses = merge ? await storedLosses(context, storedFiles, batch, sameKey, staleWhere, settings.publishDates) : undefined;
+    const losing = losses?.files ?? new Set<string>();
+    const changedDates = settings.publishDates && losses ? await changedDatesOf(context, batch, settings.publishDates, losses.dates) : undefined;
     // Written again: the files losing rows, and those of the months the new rows belong to.
-    const losing = merge ? await filesLosingRows(context, storedFiles, batch, sameKey, staleWhere) : new Set<string>();
     const newMonths = new Set((await context.connection.runAndReadAll(`SELECT DISTINCT ${month} FROM temp.main.${batch}`)).getRows().map((r) => String(r[0])));
     const rewritten = storedFiles.filter((file) => losing.has(file) || newMonths.has(monthOf(file) ?? ''));
     const untouched = storedFiles.filter((file) => !rewritten.includes(file));
@@ -112,13 +111,9 @@ export async function materializeIncremental(context: MaterializeContext, reques
     const kept = from && (merge ? `SELECT t.* FROM ${from} AS t ANTI JOIN temp.main.${batch} AS b ON ${sameKey}${stale}` : `SELECT * FROM ${from}`);
     const builtAt = new Date().toISOString();
     const written = await writeMonthFiles(context, name, `${kept ? `${kept} UNION ALL BY NAME ` : ''}SELECT * FROM temp.main.${batch}`, month, builtAt);
-    let parts = [...untouched, ...written.keys];
-    // Every row gone: an empty file keeps the table's columns.
-    if (parts.length === 0) parts = [(await writeTableFile(context, name, `SELECT * FROM temp.main.${batch} LIMIT 0`, builtAt)).key];
-    const untouchedRows = [...(await rowsOfFiles(context, untouched)).values()].reduce((n, r) => n + r, 0);
-    const rows = untouchedRows + written.rows;
-    await storeParts(context, name, parts, rows, builtAt);
-    return { rows, location: `${context.lake.uri}/${parts[0]}`, mode: 'incremental', inserted, ...(changedDates ? { changedDates } : {}) };
+    const rows = (await rowsOfFiles(context, untouched)) + written.rows;
+    const location = await storeParts(context, name, [...untouched, ...written.keys], rows, builtAt, `SELECT * FROM temp.main.${batch}`);
+    return { rows, location, mode: 'incremental', inserted, ...(changedDates ? { changedDates } : {}) };
   } finally {
     await context.connection.run(`DROP TABLE IF EXISTS temp.main.${batch}`);
   }
@@ -150,33 +145,55 @@ async function writeMonthFiles(context: MaterializeContext, name: string, sql: s
   }
 }
 
-/** Points the model's view at its files and records them in the catalog. */
-async function storeParts(context: MaterializeContext, name: string, parts: string[], rows: number, builtAt: string): Promise<void> {
+/**
+ * Points the model's view at its files and records them in the catalog; returns where the table
+ * is. With no file left (every row gone), an empty one of `sql`'s columns keeps the table's columns.
+ */
+async function storeParts(context: MaterializeContext, name: string, files: string[], rows: number, builtAt: string, sql: string): Promise<string> {
+  const parts = files.length ? files : [(await writeTableFile(context, name, `SELECT * FROM (${sql}) LIMIT 0`, builtAt)).key];
   await viewOverFiles(context, name, parts);
   await context.catalog.put({ name, materialized: 'incremental', location: parts[0]!, ...(parts.length > 1 ? { parts } : {}), rows, builtAt });
+  return `${context.lake.uri}/${parts[0]}`;
 }
 
-/** The stored files a merge deletes rows from: rows whose key comes again, or stale ones. */
-async function filesLosingRows(context: MaterializeContext, files: string[], batch: string, sameKey: string, staleWhere: string | undefined): Promise<Set<string>> {
-  const parts = await parquetOf(context.lake, files, `, filename = '_crmlake_part'`);
-  const losing = [
-    `SELECT t._crmlake_part FROM ${parts} AS t SEMI JOIN temp.main.${batch} AS b ON ${sameKey}`,
-    ...(staleWhere ? [`SELECT t._crmlake_part FROM ${parts} AS t WHERE coalesce(${staleWhere}, false)`] : []),
+/**
+ * What a merge deletes of the stored rows (their key comes again, or they are stale), in one pass
+ * over them: the files holding such rows, and the values of `dateColumn` they had (as text).
+ */
+async function storedLosses(
+  context: MaterializeContext,
+  files: string[],
+  batch: string,
+  sameKey: string,
+  staleWhere: string | undefined,
+  dateColumn: string | undefined,
+): Promise<{ files: Set<string>; dates: string[] }> {
+  const local = new Map(await Promise.all(files.map(async (key) => [await context.lake.localFile(key), key] as const)));
+  const parts = parquetFiles([...local.keys()], `, filename = '_crmlake_part'`);
+  const date = dateColumn ? `CAST(t.${quoteIdent(dateColumn)} AS VARCHAR)` : 'CAST(NULL AS VARCHAR)';
+  const lost = [
+    `SELECT t._crmlake_part AS part, ${date} AS d FROM ${parts} AS t SEMI JOIN temp.main.${batch} AS b ON ${sameKey}`,
+    ...(staleWhere ? [`SELECT t._crmlake_part, ${date} FROM ${parts} AS t WHERE coalesce(${staleWhere}, false)`] : []),
   ];
-  const reader = await context.connection.runAndReadAll(`SELECT DISTINCT _crmlake_part FROM (${losing.join(' UNION ALL ')})`);
-  const local = new Set(reader.getRows().map((r) => String(r[0])));
-  const keys = await Promise.all(files.map(async (key) => [key, await context.lake.localFile(key)] as const));
-  return new Set(keys.filter(([, file]) => local.has(file)).map(([key]) => key));
+  const rows = (await context.connection.runAndReadAll(`SELECT DISTINCT part, d FROM (${lost.join(' UNION ALL ')})`)).getRows();
+  return {
+    files: new Set(rows.map((r) => local.get(String(r[0]))!)),
+    dates: rows.flatMap((r) => (r[1] === null ? [] : [String(r[1])])),
+  };
 }
 
-/** Rows of each file, from their parquet footers. */
-async function rowsOfFiles(context: MaterializeContext, files: string[]): Promise<Map<string, number>> {
-  const rows = new Map<string, number>();
-  for (const key of files) {
-    const reader = await context.connection.runAndReadAll(`SELECT sum(num_rows) FROM parquet_file_metadata(${sqlString(await context.lake.localFile(key))})`);
-    rows.set(key, Number(reader.getRows()[0]?.[0] ?? 0));
-  }
-  return rows;
+/** The distinct values of `column` over the stored rows a merge deletes and the rows it inserts: the dates whose rows changed. */
+async function changedDatesOf(context: MaterializeContext, batch: string, column: string, deleted: string[]): Promise<string[]> {
+  const reader = await context.connection.runAndReadAll(`SELECT DISTINCT CAST(${quoteIdent(column)} AS VARCHAR) FROM temp.main.${batch} WHERE ${quoteIdent(column)} IS NOT NULL`);
+  return [...new Set([...deleted, ...reader.getRows().map((r) => String(r[0]))])].sort();
+}
+
+/** Rows of the files, from their parquet footers. */
+async function rowsOfFiles(context: MaterializeContext, files: string[]): Promise<number> {
+  if (files.length === 0) return 0;
+  const local = await Promise.all(files.map((key) => context.lake.localFile(key)));
+  const reader = await context.connection.runAndReadAll(`SELECT sum(num_rows) FROM parquet_file_metadata([${local.map(sqlString).join(', ')}])`);
+  return Number(reader.getRows()[0]?.[0] ?? 0);
 }
 
 /**
@@ -189,21 +206,6 @@ function replacedFrom(column: string, batch: string, firstChanged: string | unde
   if (!firstChanged) return `t.${quoteIdent(column)} >= ${newRows}`;
   const date = `CAST(${sqlString(firstChanged)} AS DATE)`;
   return `t.${quoteIdent(column)} >= least(coalesce(${newRows}, ${date}), ${date})`;
-}
-
-/**
- * The distinct values of `column` over the stored rows a merge deletes (their key comes again, or
- * they are stale) and the rows it inserts: the dates whose rows changed.
- */
-async function replacedDates(context: MaterializeContext, name: string, batch: string, sameKey: string, staleWhere: string | undefined, column: string): Promise<string[]> {
-  const date = (alias: string) => `CAST(${alias}.${quoteIdent(column)} AS VARCHAR)`;
-  const replaced = [
-    `SELECT ${date('t')} AS d FROM ${relationOf(name)} AS t SEMI JOIN temp.main.${batch} AS b ON ${sameKey}`,
-    ...(staleWhere ? [`SELECT ${date('t')} FROM ${relationOf(name)} AS t WHERE coalesce(${staleWhere}, false)`] : []),
-    `SELECT ${date('b')} FROM temp.main.${batch} AS b`,
-  ];
-  const reader = await context.connection.runAndReadAll(`SELECT DISTINCT d FROM (${replaced.join(' UNION ALL ')}) WHERE d IS NOT NULL ORDER BY d`);
-  return reader.getRows().map((r) => String(r[0]));
 }
 
 /** Rows computed outside SQL, appended into a typed temp table and written like any table. */
