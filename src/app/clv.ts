@@ -27,6 +27,6 @@ export async function fitClvOnLake(
       const calibrationEnd = options.calibrationEnd ?? dayToIso(first + Math.floor((2 * (last - first)) / 3));
       return fitClv(orders, { ...fit, source: 'lake: int_customer_orders', hasValues: true, calibrationEnd });
     },
-    { settings: options.settings, readOnly: true },
+    { settings: options.settings, readOnly: true, reads: ['int_customer_orders'] },
   );
 }

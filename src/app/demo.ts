@@ -224,6 +224,6 @@ export async function demoAudienceLift(lake: Lake, exportId: string, settings?: 
   return withWarehouse(
     lake,
     async (engine) => (await engine.query(`select * from ${engine.modelRelation('audience_lift')} where export_id = ${sqlString(exportId)}`)).rows[0],
-    { settings, readOnly: true },
+    { settings, readOnly: true, reads: ['audience_lift'] },
   );
 }

@@ -6,7 +6,7 @@ import { openWarehouse } from './warehouse.js';
 /** Builds the static report site from the lake's marts into `out` (swapped in whole). */
 export function runReport(lake: Lake, out: string, options: { settings?: WarehouseSettings; log?: (line: string) => void } = {}): Promise<ReportResult> {
   return buildReport(lake, out, {
-    openEngine: () => openWarehouse(lake, { settings: options.settings, readOnly: true }),
+    openEngine: (reads) => openWarehouse(lake, { settings: options.settings, readOnly: true, reads }),
     log: options.log,
   });
 }

@@ -29,6 +29,6 @@ export async function queryLake(lake: Lake, sql: string, options: { settings?: W
         throw error;
       }
     },
-    { settings: options.settings, readOnly: true },
+    { settings: options.settings, readOnly: true, reads: [sql] },
   );
 }

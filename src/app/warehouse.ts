@@ -14,7 +14,7 @@ export const warehouseSources = (): SourceTable[] => [...sourceTables(), MEMBERS
  */
 export function openWarehouse(
   lake: Lake,
-  options: { settings?: WarehouseSettings; readOnly?: boolean; personalData?: EngineOptions['personalData'] } = {},
+  options: { settings?: WarehouseSettings; readOnly?: boolean; personalData?: EngineOptions['personalData']; reads?: EngineOptions['reads'] } = {},
 ): Promise<Engine> {
   const settings = options.settings ?? warehouseSettings();
   return openEngine(lake, {
@@ -24,6 +24,7 @@ export function openWarehouse(
     quarantineColumns: QUARANTINE_COLUMNS,
     readOnly: options.readOnly,
     ...(options.personalData ? { personalData: options.personalData } : {}),
+    ...(options.reads ? { reads: options.reads } : {}),
   });
 }
 

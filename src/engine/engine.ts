@@ -251,5 +251,12 @@ export interface EngineOptions {
    * and keeps their files out of reach; `open` shows them as stored.
    */
   personalData?: 'restricted' | 'open';
+  /**
+   * The SQL a read-only session will run, when known before it opens (`crmlake sql`, the
+   * report's loaders): under `restricted`, only the relations with personal data that one of
+   * these texts names are pseudonymized (copying every one costs seconds on a large lake); the
+   * others cannot be read at all in the session. Unset: every one is pseudonymized.
+   */
+  reads?: readonly string[];
   athena?: Partial<AthenaSettings>;
 }

@@ -48,7 +48,8 @@ interface LoadedData {
  */
 export interface ReportOptions {
   /** Opens the warehouse the SQL loaders query (read-only; on the engine the lake's marts live in). */
-  openEngine: () => Promise<Engine>;
+  /** A read-only engine for the SQL loaders, given their SQL. */
+  openEngine: (reads: string[]) => Promise<Engine>;
   log?: (line: string) => void;
 }
 
@@ -197,8 +198,10 @@ async function runLoaders(lake: Lake, root: string, openEngine: ReportOptions['o
   if (sqlLoaders.length) {
     let engine: Engine | undefined;
     let openError: string | undefined;
+    const queries = new Map<string, string>();
+    for (const file of sqlLoaders) queries.set(file, await readFile(path.join(root, file), 'utf8'));
     try {
-      engine = await openEngine();
+      engine = await openEngine([...queries.values()]);
     } catch (error) {
       openError = firstLine(error);
     }
@@ -209,7 +212,7 @@ async function runLoaders(lake: Lake, root: string, openEngine: ReportOptions['o
         const format = target.endsWith('.csv') ? 'csv' : 'json';
         try {
           if (!engine) throw new Error(openError);
-          const result = await engine.query(await readFile(path.join(root, file), 'utf8'));
+          const result = await engine.query(queries.get(file)!);
           await write(target, formatResult(result, format) + '\n');
           results.push({ file: target, rows: result.rows.length, seconds: (performance.now() - began) / 1000 });
         } catch (error) {

@@ -1,6 +1,7 @@
 import { copyFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBuild } from '../../src/app/build.js';
 import { ingestPaths } from '../../src/app/ingest.js';
 import { queryLake as analystQuery } from '../../src/app/sql.js';
 import { Lake } from '../../src/lake/lake.js';
@@ -50,6 +51,20 @@ describe('personal data in an analyst\'s session (restricted, the default)', () 
     await expect(rows(`select * from read_csv('${root}/_restricted/pseudonym-secret')`)).rejects.toThrow(/Permission Error|not allowed|disabled/i);
     expect(await rows(`select count(*) as n from read_parquet('${root}/curated/pos_lines/**/*.parquet')`)).toEqual([{ n: 3108 }]);
     expect((await stat(path.join(root, '_restricted', 'pseudonym-secret'))).mode & 0o777).toBe(0o600);
+  });
+
+  it('pseudonymizes what a query reads through models built as views, and leaves what it does not name unreadable', async () => {
+    await runBuild(lake, { select: ['+int_customer_records'] });
+    // int_customer_records is a view over stg_customers, a view over curated.customer_profiles:
+    // the query names neither, and reads their pseudonyms.
+    const records = await rows('select email, mobile from int_customer_records where email is not null');
+    expect(records.length).toBeGreaterThan(3);
+    for (const r of records) expect(String(r.email)).toMatch(/^h:[0-9a-f]{16}$/);
+    // A relation named only at run time was not prepared for this session: it cannot be read.
+    await expect(rows(`select * from query_table('curated.customer_' || 'profiles')`)).rejects.toThrow(/customer_profiles holds personal data/);
+    await expect(rows(`select * from query_table('quarantine.p' || 'os')`)).rejects.toThrow(/quarantine.pos holds personal data/);
+    // Its columns stay listed.
+    expect((await rows('describe curated.customer_profiles')).map((r) => r.column_name)).toContain('email');
   });
 
   it('shows them as stored with CRMLAKE_PERSONAL_DATA=open (the documented option)', async () => {

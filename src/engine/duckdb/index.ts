@@ -58,7 +58,7 @@ export class DuckDbEngine implements Engine {
       await engine.registerWarehouse();
       if (options.readOnly) {
         if ((options.personalData ?? personalDataPolicy()) === 'restricted') {
-          const { readable } = await restrictPersonalData(connection, lake, options.sources, warehouse.entries());
+          const { readable } = await restrictPersonalData(connection, lake, options.sources, warehouse.entries(), options.reads);
           await lockDown(connection, readable);
         } else {
           await lockDown(connection, lake.readableRoots());
