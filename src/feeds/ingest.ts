@@ -3,8 +3,8 @@ import { createWriteStream } from 'node:fs';
 import { lstat, mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { Lake, RETIRED_FILES_KEPT_MS, sha256File, type InputFile, type SkippedInput } from '../lake/lake.js';
-import type { CanonicalRow, FeedDefinition, RowResult } from './feed.js';
+import { Lake, RETIRED_FILES_KEPT_MS, schemaTag, sha256File, type InputFile, type SkippedInput } from '../lake/lake.js';
+import { LINEAGE_COLUMNS, type CanonicalRow, type FeedDefinition, type RowResult } from './feed.js';
 import { readRecords, type SourceRecord } from './records.js';
 import { createRecordMapper, mappingLabel, RowError, sourceColumns, type Mapping } from './mapping.js';
 import { quoteIdent, sqlString } from '../engine/sql.js';
@@ -27,6 +27,8 @@ export interface DeliveryManifest {
   businessDates: { min: string; max: string } | null;
   /** Lake-relative data files that make up this delivery; readers see exactly these. */
   files: { curated: string[]; quarantine: string[] };
+  /** The columns of its curated files (lake.ts schemaTag): readers of files all alike skip reading each one's schema. */
+  curatedSchema?: string;
 }
 
 export interface FileReconciliation {
@@ -303,6 +305,7 @@ async function ingestOne(
     counts: { read, landed, quarantined },
     businessDates,
     files: { curated, quarantine },
+    curatedSchema: schemaTag([...feed.columns, ...LINEAGE_COLUMNS]),
   };
   failpoint('ingest:before-commit');
   await assertLockHeld?.();

@@ -33,6 +33,16 @@ export type LakeLock = (() => Promise<void>) & { assertHeld(): Promise<void> };
 export interface CommittedFiles {
   curated: string[];
   quarantine: string[];
+  /**
+   * The columns of the curated files (a `schemaTag`) when every committed delivery declares the
+   * same; undefined when they differ or one predates the declaration.
+   */
+  curatedSchema?: string;
+}
+
+/** A short tag of a column list (names and types, in order), as manifests declare their curated files'. */
+export function schemaTag(columns: readonly { name: string; type: string }[]): string {
+  return createHash('sha256').update(columns.map((c) => `${c.name} ${c.type}`).join('\n')).digest('hex').slice(0, 16);
 }
 
 interface LockHolder {
@@ -129,8 +139,13 @@ export class Lake {
    * list (a crashed or in-progress ingest's files are in no manifest yet, so they stay invisible).
    */
   async committedFiles(feed: string): Promise<CommittedFiles> {
-    const manifests = await this.listManifests<{ files: CommittedFiles }>(feed);
-    return { curated: manifests.flatMap((m) => m.files.curated), quarantine: manifests.flatMap((m) => m.files.quarantine) };
+    const manifests = await this.listManifests<{ files: CommittedFiles; curatedSchema?: string }>(feed);
+    const schemas = new Set(manifests.map((m) => m.curatedSchema));
+    return {
+      curated: manifests.flatMap((m) => m.files.curated),
+      quarantine: manifests.flatMap((m) => m.files.quarantine),
+      ...(schemas.size === 1 && [...schemas][0] !== undefined ? { curatedSchema: [...schemas][0] } : {}),
+    };
   }
 
   /**

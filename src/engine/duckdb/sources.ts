@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Lake } from '../../lake/lake.js';
+import { schemaTag, type Lake } from '../../lake/lake.js';
 import type { SourceTable } from '../engine.js';
 import { sqlString } from '../sql.js';
 import { duckdbRelations } from './relations.js';
@@ -15,13 +15,17 @@ export async function localFiles(lake: Lake, keys: string[]): Promise<string[]> 
 const emptyRelation = (columns: { name: string; type: string }[]) =>
   `SELECT ${columns.map((c) => `CAST(NULL AS ${c.type}) AS "${c.name.replace(/"/g, '""')}"`).join(', ')} WHERE false`;
 
-const overFiles = (files: string[]) => `SELECT * FROM read_parquet([${files.map(sqlString).join(', ')}], union_by_name = true)`;
+/** Files whose columns may differ (union_by_name: DuckDB reads every file's schema first), or are all alike. */
+const overFiles = (files: string[], alike = false) => `SELECT * FROM read_parquet([${files.map(sqlString).join(', ')}]${alike ? '' : ', union_by_name = true'})`;
 
 /**
  * The curated files with every canonical column, NULL where a file predates it: a column added
- * to a feed (customer_profiles.default_country) must not break a lake of older files.
+ * to a feed (customer_profiles.default_country) must not break a lake of older files. When every
+ * delivery declares the current columns, the files are read as alike: at 500,000 people, reading
+ * the schema of each of 5,349 files cost about 1.2 s of opening the lake.
  */
-const overCurated = (files: string[], columns: { name: string; type: string }[]) => `${emptyRelation(columns)} UNION ALL BY NAME ${overFiles(files)}`;
+const overCurated = (files: string[], columns: { name: string; type: string }[], alike: boolean) =>
+  `${emptyRelation(columns)} UNION ALL BY NAME ${overFiles(files, alike)}`;
 
 /**
  * Each feed's curated table is a view over exactly the files its committed manifests list, and
@@ -42,7 +46,7 @@ export async function registerSources(
     );
     const files = await localFiles(lake, committed.curated);
     await connection.run(
-      `CREATE VIEW ${duckdbRelations.sourceRelation(source.feed, source.table)} AS ${files.length ? overCurated(files, source.columns) : emptyRelation(source.columns)}`,
+      `CREATE VIEW ${duckdbRelations.sourceRelation(source.feed, source.table)} AS ${files.length ? overCurated(files, source.columns, committed.curatedSchema === schemaTag(source.columns)) : emptyRelation(source.columns)}`,
     );
   }
 }
