@@ -139,7 +139,7 @@ export class Lake {
    * list (a crashed or in-progress ingest's files are in no manifest yet, so they stay invisible).
    */
   async committedFiles(feed: string): Promise<CommittedFiles> {
-    const manifests = await this.listManifests<{ files: CommittedFiles; curatedSchema?: string }>(feed);
+    const manifests = await this.listManifests<{ files: { curated: string[]; quarantine: string[] }; curatedSchema?: string }>(feed);
     const schemas = new Set(manifests.map((m) => m.curatedSchema));
     return {
       curated: manifests.flatMap((m) => m.files.curated),
