@@ -110,6 +110,16 @@ const LOTUS: Record<string, string> = {
     'R-2;007;2024-03-02 11:00:00;SH01;;T100;绿茶;-2;15.50;NULL',
   ].join('\n'),
   'lotus-messy.csv': [LOTUS_HEADER, 'S-1;1;2024-03-01 10:00:00;SH01;M001;T100;绿茶;2;15.50;cny', 'S-1;x;2024-03-01 10:00:00;SH01;M001;T100;绿茶;2;15.50;cny'].join('\n'),
+  // Some lines without a number: the validator numbers an order's unnumbered lines in file order.
+  'lotus-gaps.csv': [
+    LOTUS_HEADER,
+    'S-3;1;2024-03-03 10:00:00;SH01;M001;T100;绿茶;1;15.50;CNY',
+    'S-3;;2024-03-03 10:00:00;SH01;M001;T101;红茶;1;18.00;CNY',
+    'S-4;;2024-03-03 11:00:00;SH02;;T100;绿茶;3;15.50;CNY',
+    'S-3;NULL;2024-03-03 10:00:00;SH01;M001;T102;白茶;2;22.00;CNY',
+    'S-4;;2024-03-03 11:00:00;SH02;;BAG;袋;1;0.50;CNY',
+    'S-5;1;2024-03-03 12:00:00;SH02;M002;T100;绿茶;1;15.50;CNY',
+  ].join('\n'),
 };
 
 let cleanup: () => Promise<void>;
@@ -242,10 +252,12 @@ describe('the fast ingest path lands exactly what the JavaScript checks land', (
     const files = await writeAll(LOTUS, 'lotus');
     const fast = await ingestAndRead(files, 'lotus-pos', true, 'lotus-fast');
     const slow = await ingestAndRead(files, 'lotus-pos', false, 'lotus-slow');
-    expect(fast.run.files.map((f) => f.checkedBy)).toEqual(['sql', 'sql+javascript']);
+    expect(fast.run.files.map((f) => f.checkedBy)).toEqual(['sql', 'sql+javascript', 'sql+javascript']);
     expect(fast.results).toEqual(slow.results);
     expect(fast.curated).toEqual(slow.curated);
     expect(fast.quarantine).toEqual(slow.quarantine);
+    // Every line of the file with gaps landed, the unnumbered ones numbered by the validator.
+    expect(fast.curated.filter((r) => String(r._source_file).endsWith('lotus-gaps.csv') && r.line_number !== null)).toHaveLength(6);
   });
 });
 
