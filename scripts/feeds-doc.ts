@@ -151,7 +151,7 @@ export async function renderFeedsDoc(): Promise<string> {
       ') and a file of 3,000 records or more (smaller files are quicker in JavaScript) — a CSV whose records are one line each, ' +
       'or JSON lines with flat keys; a file in another encoding (GBK) is first decoded to UTF-8 as the JavaScript reader decodes it — ' +
       'DuckDB parses, maps, checks and writes the rows itself; the rows its ' +
-      'checks flag (and, where a check depends on other rows, the rows tied to them: the other unnumbered lines of a POS order, ' +
+      'checks flag (and, where a check depends on other rows, the rows tied to them: the other unnumbered lines of a POS order — where the mapping maps line numbers, a line without one is flagged and the validator numbers it, so DuckDB numbers lines only for sources that have none —, ' +
       'every line of a repeated key: a web order, a customer id within its system, a survey response for an order) are judged by the JavaScript checks, which land or quarantine them with the same ' +
       'reasons as always; so are JSON lines DuckDB reads otherwise than JSON.parse (trailing commas, NaN, a key twice, numbers ' +
       'JavaScript writes with an exponent or rounds, objects and arrays in a mapped field, white space other than spaces). ' +
