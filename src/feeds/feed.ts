@@ -67,6 +67,10 @@ export const LINEAGE_COLUMNS: CanonicalColumn[] = [
   { name: '_mapping', type: 'VARCHAR', doc: 'Mapping name@version that produced the row' },
 ];
 
+/** The columns of a feed's curated files, as ingest writes them and engines register them: its canonical columns, then the lineage. */
+export const curatedColumns = (feed: Pick<FeedDefinition, 'columns'>): { name: string; type: string }[] =>
+  [...feed.columns, ...LINEAGE_COLUMNS].map(({ name, type }) => ({ name, type }));
+
 /** Checks a mapped row against a feed's zod schema: a reject naming the first failing field, or undefined. */
 export function schemaReject(schema: ZodType, mapped: CanonicalRow): RowResult | undefined {
   const checked = schema.safeParse(mapped);

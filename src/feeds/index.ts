@@ -1,5 +1,5 @@
 import type { SourceTable } from '../engine/engine.js';
-import { LINEAGE_COLUMNS, type FeedDefinition } from './feed.js';
+import { curatedColumns, type FeedDefinition } from './feed.js';
 import { callsFeed } from './calls/feed.js';
 import { campaignMembersFeed, campaignsFeed } from './campaigns/feed.js';
 import { customersFeed } from './customers/feed.js';
@@ -35,7 +35,7 @@ export function sourceTables(): SourceTable[] {
   return Object.values(FEEDS).map((feed) => ({
     feed: feed.name,
     table: feed.table,
-    columns: [...feed.columns, ...LINEAGE_COLUMNS].map(({ name, type }) => ({ name, type })),
+    columns: curatedColumns(feed),
     partitionColumn: feed.partitionColumn,
   }));
 }

@@ -4,7 +4,7 @@ import { lstat, mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { Lake, RETIRED_FILES_KEPT_MS, schemaTag, sha256File, type InputFile, type SkippedInput } from '../lake/lake.js';
-import { LINEAGE_COLUMNS, type CanonicalRow, type FeedDefinition, type RowResult } from './feed.js';
+import { curatedColumns, type CanonicalRow, type FeedDefinition, type RowResult } from './feed.js';
 import { readRecords, type SourceRecord } from './records.js';
 import { createRecordMapper, mappingLabel, RowError, sourceColumns, type Mapping } from './mapping.js';
 import { quoteIdent, sqlString } from '../engine/sql.js';
@@ -305,7 +305,7 @@ async function ingestOne(
     counts: { read, landed, quarantined },
     businessDates,
     files: { curated, quarantine },
-    curatedSchema: schemaTag([...feed.columns, ...LINEAGE_COLUMNS]),
+    curatedSchema: schemaTag(curatedColumns(feed)),
   };
   failpoint('ingest:before-commit');
   await assertLockHeld?.();

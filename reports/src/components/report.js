@@ -92,18 +92,20 @@ export function sumBy(rows, key, fields) {
   return [...groups.values()];
 }
 
-/** A Date (from a typed CSV) or an ISO string → "YYYY-MM-DD". */
 /**
- * The gap between the daily bars of a chart `width` pixels wide over `dates`: half a pixel each
- * side while a day is wider than 3 px, none beyond (two years of days in a half-width card are
- * about half a pixel each, and the gaps would leave nothing of the bars).
+ * The gaps between the daily bars of a chart `width` pixels wide over `dates` (Plot's insetLeft
+ * and insetRight): half a pixel each side while a day is wider than 3 px, none beyond (two years
+ * of days in a half-width card are about half a pixel each, and the gaps would leave nothing of
+ * the bars).
  */
-export function dayInset(width, dates) {
+export function dayGaps(width, dates) {
   const times = dates.map((d) => +d);
   const days = times.length ? (Math.max(...times) - Math.min(...times)) / 864e5 + 1 : 1;
-  return width / days > 3 ? 0.5 : 0;
+  const inset = width / days > 3 ? 0.5 : 0;
+  return {insetLeft: inset, insetRight: inset};
 }
 
+/** A Date (from a typed CSV) or an ISO string → "YYYY-MM-DD". */
 export const iso = (d) => (d instanceof Date ? d.toISOString().slice(0, 10) : d == null ? null : String(d).slice(0, 10));
 
 /**
