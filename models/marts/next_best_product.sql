@@ -2,21 +2,31 @@
 -- Next-best-product candidates per customer: products the customer has not bought that the
 -- product_affinity rules recommend from what they have bought (rules with lift > var
 -- nbp_min_lift), best first by confidence, at most var nbp_max_candidates per customer.
-with bought as (
+with rules as (
+    select *
+    from {{ ref('product_affinity') }}
+    where lift > {{ var('nbp_min_lift', '1.0') }}
+),
+
+-- What each customer bought, of the products in a rule (the only ones a reason or an owned
+-- product can be): the distinct over every basket line was most of the model (500,000 customers:
+-- 4.0M customer products, 5.8 s).
+bought as (
     select distinct
         products.customer_key,
         products.source_feed,
         products.product_id
     from {{ ref('int_order_products') }} as products
     cross join {{ ref('int_as_of') }} as as_of
+    inner join (
+        select source_feed, product_a as product_id from rules
+        union
+        select source_feed, product_b from rules
+    ) as ruled
+        on ruled.source_feed = products.source_feed
+        and ruled.product_id = products.product_id
     where products.customer_key is not null
         and products.order_date < as_of.as_of_date
-),
-
-rules as (
-    select *
-    from {{ ref('product_affinity') }}
-    where lift > {{ var('nbp_min_lift', '1.0') }}
 ),
 
 reasons as (
