@@ -52,6 +52,15 @@ describe('large results', () => {
     expect(byId(large.rows)).toEqual(byId(plain.rows));
   });
 
+  it('columns named like the parts of the reader\'s own SQL', async () => {
+    const named = `SELECT i AS n, i * 2 AS r, 'x' || i AS q, i % 3 AS numbered FROM range(5) AS t(i)`;
+    expect(await engine.query(named, { large: { order: 'n' } })).toEqual(await engine.query(`${named} ORDER BY n`));
+    // The result's own alias and __proto__ cannot be keys of its rows: read value by value.
+    for (const sql of [`SELECT 1 AS large_result_row, 2 AS b`, `SELECT 1 AS "__proto__", 2 AS b`]) {
+      expect(await engine.query(sql, { large: {} })).toEqual(await engine.query(sql));
+    }
+  });
+
   it('values JSON cannot carry (NaN, Infinity) and types it does not take (lists) are read value by value', async () => {
     const unfit = [`SELECT CAST(x AS DOUBLE) AS x FROM (VALUES ('nan'), ('1.5'), ('inf')) AS v(x)`, `SELECT [1, 2] AS list, 'a' AS text`];
     for (const sql of unfit) expect(await engine.query(sql, { large: {} })).toEqual(await engine.query(sql));
