@@ -2,6 +2,10 @@
 -- One row per customer (customer_key from int_customer_keys): profile, channels used, purchases,
 -- revenue and margin, service contacts, satisfaction, web activity, RFM segment, CLV, lifecycle
 -- stage and profit, as of the as-of date. Definitions: _customer_marts.yml.
+--
+-- The feeds are cut at the as-of date by a scalar subquery, not by a cross join with the one-row
+-- as_of: DuckDB estimated such a join at a few hundred rows and built its hash table on the side
+-- that held 7.5M web events instead of on the customer keys (that join 3.2 s, now 0.4 s).
 with as_of as (
     select as_of_date from {{ ref('int_as_of') }}
 ),
@@ -61,9 +65,8 @@ purchases as (
         sum(orders.net_revenue) as net_revenue,
         sum(orders.discounts) as discounts
     from {{ ref('int_orders') }} as orders
-    cross join as_of
     where orders.customer_key is not null
-        and orders.order_date < as_of.as_of_date
+        and orders.order_date < (select as_of_date from as_of)
     group by orders.customer_key
 ),
 
@@ -83,8 +86,7 @@ calls as (
     inner join keys
         on keys.source_system = '{{ var('calls_customer_system', 'calls') }}'
         and keys.source_customer_id = calls.customer_id
-    cross join as_of
-    where calls.call_date < as_of.as_of_date
+    where calls.call_date < (select as_of_date from as_of)
     group by keys.customer_key
 ),
 
@@ -111,9 +113,8 @@ surveys as (
         avg(cast(score as double)) as survey_score_avg,
         avg(case when scale_max > scale_min then 100 * cast(score - scale_min as double) / (scale_max - scale_min) end) as survey_satisfaction_index
     from survey_scores
-    cross join as_of
     where customer_key is not null
-        and response_date < as_of.as_of_date
+        and response_date < (select as_of_date from as_of)
     group by customer_key
 ),
 
@@ -127,8 +128,7 @@ web as (
     inner join keys
         on keys.source_system = '{{ var('web_events_customer_system', 'web') }}'
         and keys.source_customer_id = events.customer_id
-    cross join as_of
-    where events.event_date < as_of.as_of_date
+    where events.event_date < (select as_of_date from as_of)
     group by keys.customer_key
 ),
 

@@ -17,11 +17,12 @@ customer_lines as (
     inner join {{ ref('int_customer_keys') }} as keys
         on keys.source_system = 'pos'
         and keys.source_customer_id = lines.customer_id
-    cross join as_of
     where lines.customer_id is not null
         and lines.is_product
         and lines.line_type in ('sale', 'return')
-        and lines.business_date < as_of.as_of_date
+        -- a scalar subquery, not a cross join with the one-row as_of: DuckDB estimated the cross
+        -- join at 1 row and built its hash table on 4.4M lines (the model 4.3 s, now 2.9 s)
+        and lines.business_date < (select as_of_date from as_of)
 ),
 
 customers as (
