@@ -217,10 +217,12 @@ async function scale(customers: number): Promise<void> {
     const analystDb = await DuckDBInstance.create(path.join(dir, 'lake', 'crmlake.duckdb'), { access_mode: 'READ_ONLY' });
     const own = await measured(async () => {
       const connection = await analystDb.connect();
-      await connection.runAndReadAll(query);
-      connection.closeSync();
-    });
-    analystDb.closeSync();
+      try {
+        await connection.runAndReadAll(query);
+      } finally {
+        connection.closeSync();
+      }
+    }).finally(() => analystDb.closeSync());
     rows.push({ work: `crmlake sql (${sql.value.rows.length} rows)`, product: sql.seconds, baseline: own.seconds, mib: sql.mib, goal: 'opening < 1 s' });
 
     console.log('  | work | crmlake | baseline | ratio | peak RSS | goal |');
